@@ -1,0 +1,70 @@
+# mailtls - make demo | make test | make | make install
+# Plain make with pkg-config. Objects for the release build go to build/, the sanitizer
+# build used by the tests to build/asan/.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man/man1
+
+PKGS      = openssl libevent libevent_openssl jansson libunbound libcurl
+CC       ?= cc
+WARN      = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+MAIN = src/main.c
+OBJS = $(SRCS:src/%.c=build/%.o)
+AOBJS = $(SRCS:src/%.c=build/asan/%.o)
+UNIT = $(wildcard tests/unit/test_*.c)
+UNITBIN = $(UNIT:tests/unit/%.c=build/asan/%)
+
+.PHONY: all deps demo test unit e2e install clean lab-start lab-stop bench
+
+all: build/mailtls
+
+build/%.o: src/%.c $(wildcard src/*.h) | build
+	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -c $< -o $@
+
+build/mailtls: $(OBJS) build/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(PKG_CFLAGS) -c $< -o $@
+
+build/asan/mailtls: $(AOBJS) build/asan/main.o
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+build/asan/test_%: tests/unit/test_%.c $(AOBJS)
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes -Isrc $(PKG_CFLAGS) \
+		-o $@ $< $(AOBJS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
+
+build build/asan:
+	mkdir -p $@
+
+deps:
+	@sh scripts/deps.sh
+
+# The whole suite: packages, the sanitizer build, unit tests, end-to-end tests against the lab.
+test: deps
+	@$(MAKE) --no-print-directory build/asan/mailtls $(UNITBIN)
+	@sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory build/mailtls
+	@sh scripts/demo.sh
+
+install: build/mailtls
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 755 build/mailtls $(DESTDIR)$(BINDIR)/mailtls
+	install -m 644 docs/mailtls.1 $(DESTDIR)$(MANDIR)/mailtls.1
+
+bench: deps build/mailtls
+	@sh bench/single.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,50 @@
+/*
+ * dialect.h - what differs between mail protocols, as data: the commands a session sends and
+ * how a complete reply is recognised and judged. The session machine is shared.
+ */
+#ifndef MAILTLS_DIALECT_H
+#define MAILTLS_DIALECT_H
+
+#include <stddef.h>
+
+#include "limits.h"
+
+enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };
+
+/* One reply being assembled from lines; bounded by struct limits. */
+struct reply {
+	int code;                 /* SMTP: the three-digit code; others: 0 */
+	enum reply_verdict verdict;
+	size_t nlines;
+	size_t bytes;
+	int complete;
+	char *lines[LIMIT_REPLY_LINES_MAX]; /* censored text after the code/status */
+};
+
+void reply_reset(struct reply *);
+
+enum feed { FEED_MORE, FEED_DONE, FEED_ERROR };
+
+struct dialect {
+	const char *name;          /* "smtp" */
+	unsigned short port_starttls[3]; /* ports where STARTTLS is the default (0 ends) */
+	unsigned short port_implicit[3]; /* ports where TLS starts at once */
+	const char *capa_cmd;      /* printf format, %s = the EHLO name where it has one */
+	const char *starttls_cmd;
+	const char *starttls_capa; /* capability keyword announcing STARTTLS */
+	const char *quit_cmd;
+	/* Feed one line (without EOL) into r; err gets a reason on FEED_ERROR. */
+	enum feed (*feed)(struct reply *r, const char *line, size_t len, const struct limits *,
+	    char *err, size_t errlen);
+	/* Capability lines from a complete reply to capa_cmd, into out (keyword first). */
+	void (*capabilities)(const struct reply *r, struct strlist *out);
+};
+
+extern const struct dialect dialect_smtp;
+
+const struct dialect *dialect_by_name(const char *);
+int dialect_has_capa(const struct strlist *, const char *keyword);
+
+enum feed smtp_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * findings.h - the one table of finding codes, their default severity and meaning,
+ * and how severities fold into a status. Nothing else defines a code.
+ */
+#ifndef MAILTLS_FINDINGS_H
+#define MAILTLS_FINDINGS_H
+
+enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT };
+
+/* Exit codes follow the monitoring plugin convention. */
+enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 3 };
+
+/* X(code, default severity, meaning) */
+#define FINDING_TABLE(X)                                                                   \
+	X(CERT_TRUSTED, OK, "the chain verifies to a trusted root")                        \
+	X(CERT_HOSTNAME_OK, OK, "the certificate covers the host name")                    \
+	X(CERT_DATES_OK, OK, "every certificate in the path is within its validity dates") \
+	X(TLS_ESTABLISHED, INFO, "TLS was negotiated; version, cipher and group")          \
+	X(CERT_EXPIRED, CRIT, "a certificate in the path has expired")                     \
+	X(CERT_NOT_YET_VALID, CRIT, "a certificate in the path is not valid yet")          \
+	X(CERT_EXPIRES_SOON, WARN, "a certificate expires within --warn-days (crit within --crit-days)") \
+	X(CERT_SELF_SIGNED, CRIT, "the server certificate is self-signed")                 \
+	X(CERT_UNTRUSTED_ROOT, CRIT, "the chain ends at a root or issuer the trust store does not hold") \
+	X(CERT_CHAIN_INCOMPLETE, CRIT, "the server did not send the intermediate that issued its certificate") \
+	X(CERT_CHAIN_ORDER, WARN, "the chain was sent out of order or with unrelated certificates") \
+	X(CERT_VERIFY_ERROR, CRIT, "the chain fails verification for another reason OpenSSL names") \
+	X(CERT_HOSTNAME_MISMATCH, CRIT, "the certificate does not cover the host name (RFC 9525)") \
+	X(CERT_CN_ONLY, WARN, "the name matched only the subject CN; there is no DNS subjectAltName") \
+	X(CERT_NO_SERVER_AUTH, CRIT, "extendedKeyUsage or keyUsage does not allow TLS server use") \
+	X(CERT_WEAK_KEY, CRIT, "a key is too small (RSA/DSA < 2048 bits, EC < 256 bits)")  \
+	X(CERT_WEAK_SIGNATURE, CRIT, "a certificate below a trust anchor is signed with MD5 or SHA-1") \
+	X(DNS_FAILED, CRIT, "the host name could not be resolved")                          \
+	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
+	X(TIMEOUT, CRIT, "the server did not answer within --timeout")                     \
+	X(BANNER_REJECTED, CRIT, "the server greeted with a rejection (554 and friends)")  \
+	X(STARTTLS_NOT_OFFERED, CRIT, "the server does not offer STARTTLS")                \
+	X(STARTTLS_REJECTED, CRIT, "the server refused the STARTTLS command")              \
+	X(STARTTLS_INJECTION, CRIT, "plaintext followed the STARTTLS reply and was discarded") \
+	X(TLS_HANDSHAKE_FAILED, CRIT, "the TLS handshake failed")                          \
+	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)")
+
+enum finding_code {
+#define X(code, sev, meaning) F_##code,
+	FINDING_TABLE(X)
+#undef X
+	F__COUNT
+};
+
+struct finding_def {
+	const char *name;    /* stable code as printed, e.g. "CERT_EXPIRED" */
+	enum severity sev;   /* default severity */
+	const char *meaning; /* one line, for docs and --list-findings */
+};
+
+extern const struct finding_def finding_defs[F__COUNT];
+
+const char *severity_name(enum severity);
+const char *status_name(enum status);
+enum status status_of(enum severity);
+enum status status_worst(enum status, enum status);
+
+#endif

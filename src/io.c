@@ -1,0 +1,183 @@
+/*
+ * io.c - libevent bufferevents for the socket and, after STARTTLS or at once, an OpenSSL
+ * filter on top. Lines are delivered one at a time and bounded by limits->line_max; a line
+ * that does not end within the bound is an error, never a larger buffer.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "io.h"
+#include "util.h"
+
+static void io_read_cb(struct bufferevent *, void *);
+static void io_event_cb(struct bufferevent *, short, void *);
+
+struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, void *arg)
+{
+	struct io *io = xcalloc(1, sizeof(*io));
+
+	io->base = base;
+	io->lim = lim;
+	io->cb = cb;
+	io->arg = arg;
+	return io;
+}
+
+static void io_arm(struct io *io)
+{
+	bufferevent_setcb(io->bev, io_read_cb, NULL, io_event_cb, io);
+	/* Stop reading once a line's worth is buffered: the reader then either finds an EOL
+	 * or reports the line as too long. Memory per connection stays bounded. */
+	bufferevent_setwatermark(io->bev, EV_READ, 0, io->lim->line_max + 2);
+	bufferevent_enable(io->bev, EV_READ | EV_WRITE);
+}
+
+int io_connect(struct io *io, const struct sockaddr *sa, socklen_t salen)
+{
+	io->bev = bufferevent_socket_new(io->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (io->bev == NULL) {
+		snprintf(io->err, sizeof(io->err), "cannot create socket buffer");
+		return -1;
+	}
+	io_arm(io);
+	if (bufferevent_socket_connect(io->bev, (struct sockaddr *)sa, (int)salen) < 0) {
+		snprintf(io->err, sizeof(io->err), "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int io_printf(struct io *io, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = evbuffer_add_vprintf(bufferevent_get_output(io->bev), fmt, ap);
+	va_end(ap);
+	if (rc < 0 || evbuffer_add(bufferevent_get_output(io->bev), "\r\n", 2) < 0) {
+		snprintf(io->err, sizeof(io->err), "cannot queue output");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Deliver complete lines. CRLF is the rule; a bare LF is accepted as many servers send it.
+ * Stops as soon as the callback says the transport changed.
+ */
+static void io_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct io *io = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char line[8192];
+
+	for (;;) {
+		size_t eol_len = 0, n;
+		struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
+
+		if (p.pos < 0) {
+			if (evbuffer_get_length(in) > io->lim->line_max) {
+				snprintf(io->err, sizeof(io->err), "line longer than %zu bytes",
+				    io->lim->line_max);
+				io->cb(io, IO_ERROR, NULL, 0, io->arg);
+			}
+			return;
+		}
+		n = (size_t)p.pos;
+		if (n > io->lim->line_max || n >= sizeof(line)) {
+			snprintf(io->err, sizeof(io->err), "line longer than %zu bytes",
+			    io->lim->line_max);
+			io->cb(io, IO_ERROR, NULL, 0, io->arg);
+			return;
+		}
+		evbuffer_remove(in, line, n);
+		evbuffer_drain(in, eol_len);
+		line[n] = '\0';
+		if (io->cb(io, IO_LINE, line, n, io->arg) != 0)
+			return;
+	}
+}
+
+static void io_ssl_error(struct io *io, const char *what)
+{
+	unsigned long e;
+	char buf[200];
+
+	e = bufferevent_get_openssl_error(io->bev);
+	if (e == 0)
+		e = ERR_get_error();
+	if (e) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(io->err, sizeof(io->err), "%s: %s", what, buf);
+	} else if (errno && errno != EAGAIN) {
+		snprintf(io->err, sizeof(io->err), "%s: %s", what, strerror(errno));
+	} else {
+		snprintf(io->err, sizeof(io->err), "%s", what);
+	}
+	ERR_clear_error();
+}
+
+static void io_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct io *io = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		io->cb(io, io->tls ? IO_TLS_READY : IO_CONNECTED, NULL, 0, io->arg);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		if (io->tls)
+			io_ssl_error(io, "TLS error");
+		else
+			snprintf(io->err, sizeof(io->err), "%s",
+			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		io->cb(io, IO_ERROR, NULL, 0, io->arg);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		snprintf(io->err, sizeof(io->err), "connection closed by server");
+		io->cb(io, IO_CLOSED, NULL, 0, io->arg);
+	}
+}
+
+long io_start_tls(struct io *io, SSL *ssl)
+{
+	struct evbuffer *in = bufferevent_get_input(io->bev);
+	size_t stale = evbuffer_get_length(in);
+	struct bufferevent *filter;
+
+	/* RFC 3207 5: nothing received before the handshake may be used after it. */
+	evbuffer_drain(in, stale);
+	filter = bufferevent_openssl_filter_new(io->base, io->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (filter == NULL) {
+		SSL_free(ssl);
+		snprintf(io->err, sizeof(io->err), "cannot start TLS");
+		return -1;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	io->bev = filter;
+	io->ssl = ssl;
+	io->tls = 1;
+	io_arm(io);
+	return (long)stale;
+}
+
+void io_free(struct io *io)
+{
+	if (io == NULL)
+		return;
+	if (io->bev)
+		bufferevent_free(io->bev);
+	free(io);
+}

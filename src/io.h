@@ -1,0 +1,51 @@
+/*
+ * io.h - the transport: a socket (then TLS) on the event loop, a bounded line reader and a
+ * few neutral events. It knows nothing of any mail protocol.
+ */
+#ifndef MAILTLS_IO_H
+#define MAILTLS_IO_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "limits.h"
+
+enum io_event {
+	IO_CONNECTED, /* TCP connected */
+	IO_LINE,      /* one complete line, EOL stripped */
+	IO_TLS_READY, /* handshake done */
+	IO_ERROR,     /* io->err says why */
+	IO_CLOSED,    /* peer closed */
+};
+
+struct io;
+
+/*
+ * Returns 0 to go on reading, non-zero when the callee changed the transport (started TLS)
+ * or freed it: the reader then stops touching io at once.
+ */
+typedef int (*io_cb)(struct io *, enum io_event, const char *line, size_t len, void *arg);
+
+struct io {
+	struct event_base *base;
+	struct bufferevent *bev;
+	SSL *ssl;            /* owned by bev once TLS starts */
+	const struct limits *lim;
+	io_cb cb;
+	void *arg;
+	int tls;
+	char err[256];
+};
+
+struct io *io_new(struct event_base *, const struct limits *, io_cb, void *);
+int io_connect(struct io *, const struct sockaddr *, socklen_t);
+int io_printf(struct io *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Start a TLS client handshake on the connection; returns the number of plaintext bytes that
+ * were already buffered and are thrown away (never read as a reply), or -1 on error. */
+long io_start_tls(struct io *, SSL *);
+void io_free(struct io *);
+
+#endif

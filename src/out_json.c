@@ -1,0 +1,126 @@
+/*
+ * out_json.c - the result as JSON through jansson; the schema is docs/json.md. Field names
+ * are stable: programs depend on them.
+ */
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/pem.h>
+
+#include "dialect.h"
+#include "output.h"
+#include "util.h"
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *jtime(time_t t)
+{
+	char buf[32];
+
+	fmt_time(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *jlist(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
+{
+	const struct cert_info *ci = &p->certs[i];
+	json_t *c = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:{s:s, s:i}, s:s, s:s, s:s, s:b, s:b}",
+	    "subject", ci->subject, "issuer", ci->issuer, "san", jlist(&ci->san), "serial", ci->serial,
+	    "not_before", jtime(ci->not_before), "not_after", jtime(ci->not_after), "days_left",
+	    (json_int_t)ci->days_left, "key", "type", ci->key_type, "bits", ci->key_bits,
+	    "signature_algorithm", ci->sig_alg, "sha256", ci->sha256, "spki_sha256", ci->spki_sha256,
+	    "self_signed", ci->self_signed, "ca", ci->is_ca);
+
+	if (c == NULL)
+		fatal("cannot build JSON");
+	if (ci->key_group[0])
+		json_object_set_new(json_object_get(c, "key"), "group", json_string(ci->key_group));
+	if (v->pem) {
+		BIO *b = BIO_new(BIO_s_mem());
+		char *data;
+		long n;
+
+		PEM_write_bio_X509(b, sk_X509_value(p->chain, (int)i));
+		n = BIO_get_mem_data(b, &data);
+		json_object_set_new(c, "pem", json_stringn(data, (size_t)n));
+		BIO_free(b);
+	}
+	return c;
+}
+
+static json_t *jprobe(const struct probe *p, const struct view_opts *v)
+{
+	json_t *o = json_object(), *a;
+
+	json_object_set_new(o, "host", json_string(p->host));
+	json_object_set_new(o, "address", json_string(p->address));
+	json_object_set_new(o, "port", json_integer(p->port));
+	json_object_set_new(o, "protocol", json_string(p->dialect->name));
+	json_object_set_new(o, "tls_mode",
+	    json_string(p->mode == TLS_MODE_IMPLICIT ? "implicit" : "starttls"));
+	json_object_set_new(o, "status", json_string(status_name(p->status)));
+	json_object_set_new(o, "banner", jstr(p->banner));
+	json_object_set_new(o, "capabilities",
+	    json_pack("{s:o, s:o}", "plain", jlist(&p->capa_plain), "tls", jlist(&p->capa_tls)));
+	if (p->tls_version)
+		json_object_set_new(o, "tls",
+		    json_pack("{s:s, s:s, s:o}", "version", p->tls_version, "cipher", p->cipher,
+			"group", jstr(p->group)));
+	else
+		json_object_set_new(o, "tls", json_null());
+	a = json_array();
+	for (size_t i = 0; i < p->ncerts; i++)
+		json_array_append_new(a, jcert(p, i, v));
+	json_object_set_new(o, "chain", a);
+	if (p->facts.checked)
+		json_object_set_new(o, "verification",
+		    json_pack("{s:b, s:b, s:b, s:b, s:o, s:o, s:I}", "trusted", p->facts.trusted,
+			"dates_ok", p->facts.dates_ok, "name_matched", p->facts.name_matched,
+			"name_by_cn_only", p->facts.name_by_cn, "matched_name",
+			jstr(p->facts.matched_name), "trust_anchor", jstr(p->facts.trust_anchor),
+			"min_days_left", (json_int_t)p->facts.min_days_left));
+	else
+		json_object_set_new(o, "verification", json_null());
+	a = json_array();
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct finding *f = &p->findings[i];
+		json_t *jf = json_pack("{s:s, s:s, s:s}", "code", finding_defs[f->code].name,
+		    "severity", severity_name(f->sev), "message", f->message);
+		if (f->cert >= 0)
+			json_object_set_new(jf, "cert", json_integer(f->cert));
+		json_array_append_new(a, jf);
+	}
+	json_object_set_new(o, "findings", a);
+	json_object_set_new(o, "timing_ms",
+	    json_pack("{s:f, s:f, s:f, s:f, s:f}", "connect", p->t.connect_ms, "banner",
+		p->t.banner_ms, "starttls", p->t.starttls_ms, "tls", p->t.handshake_ms, "total",
+		p->t.total_ms));
+	return o;
+}
+
+void out_json(FILE *f, const struct run *r, const struct view_opts *v)
+{
+	json_t *root = json_object(), *a = json_array();
+
+	json_object_set_new(root, "status", json_string(status_name(r->status)));
+	json_object_set_new(root, "exit_code", json_integer(r->status));
+	json_object_set_new(root, "checked_at", jtime(r->at));
+	for (size_t i = 0; i < r->nprobes; i++)
+		json_array_append_new(a, jprobe(r->probes[i], v));
+	json_object_set_new(root, "probes", a);
+	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(root);
+}

@@ -1,0 +1,113 @@
+/*
+ * out_text.c - the report for people: the verdict first, then why, then the chain.
+ * Everything printed from a server was censored when it was stored.
+ */
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "dialect.h"
+#include "output.h"
+#include "util.h"
+
+static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
+static const char *const status_color[] = {"\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;35m"};
+static const char *const status_word[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+static const char *c_on(const struct view_opts *v, const char *c)
+{
+	return v->color ? c : "";
+}
+
+static const char *c_off(const struct view_opts *v)
+{
+	return v->color ? "\033[0m" : "";
+}
+
+static void date_only(time_t t, char *buf, size_t len)
+{
+	fmt_time(t, buf, len);
+	if (strlen(buf) > 10)
+		buf[10] = '\0';
+}
+
+static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view_opts *v)
+{
+	const struct cert_info *ci = &p->certs[i];
+	char nb[32], na[32];
+
+	date_only(ci->not_before, nb, sizeof(nb));
+	date_only(ci->not_after, na, sizeof(na));
+	fprintf(f, "    #%zu %s\n", i, ci->subject);
+	fprintf(f, "       issuer  %s\n", ci->issuer);
+	if (!v->show_chain) {
+		fprintf(f, "       valid   %s .. %s (%ld days left)\n", nb, na, ci->days_left);
+		return;
+	}
+	fprintf(f, "       san     ");
+	for (size_t k = 0; k < ci->san.n; k++)
+		fprintf(f, "%s%s", k ? ", " : "", ci->san.v[k]);
+	fprintf(f, "%s\n", ci->san.n ? "" : "(none)");
+	fprintf(f, "       serial  %s\n", ci->serial);
+	fprintf(f, "       valid   %s .. %s (%ld days left)\n", nb, na, ci->days_left);
+	fprintf(f, "       key     %s %d%s%s, signed with %s%s%s\n", ci->key_type, ci->key_bits,
+	    ci->key_group[0] ? " " : "", ci->key_group, ci->sig_alg,
+	    ci->self_signed ? ", self-signed" : "", ci->is_ca ? ", CA" : "");
+	fprintf(f, "       sha256  %s\n", ci->sha256);
+	fprintf(f, "       spki    %s\n", ci->spki_sha256);
+	if (v->pem)
+		PEM_write_X509(f, sk_X509_value(p->chain, (int)i));
+}
+
+static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
+{
+	const char *addr_fmt = strchr(p->address, ':') ? "[%s]" : "%s";
+
+	fprintf(f, "%s%-8s%s %s ", c_on(v, status_color[p->status]), status_word[p->status],
+	    c_off(v), p->host);
+	fprintf(f, addr_fmt, p->address);
+	fprintf(f, ":%u (%s, %s)\n", p->port, p->dialect->name,
+	    p->mode == TLS_MODE_IMPLICIT ? "implicit TLS" : "STARTTLS");
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct finding *fd = &p->findings[i];
+		fprintf(f, "  %s%-4s%s %-22s %s", c_on(v, sev_color[fd->sev]), severity_name(fd->sev),
+		    c_off(v), finding_defs[fd->code].name, fd->message);
+		if (fd->cert >= 0)
+			fprintf(f, " [#%d]", fd->cert);
+		fputc('\n', f);
+	}
+	if (p->banner) {
+		const char *nl = strchr(p->banner, '\n');
+		fprintf(f, "  banner   %.*s%s\n", nl ? (int)(nl - p->banner) : (int)strlen(p->banner),
+		    p->banner, nl ? " ..." : "");
+	}
+	if (p->capa_tls.n || p->capa_plain.n) {
+		const struct strlist *c = p->capa_tls.n ? &p->capa_tls : &p->capa_plain;
+		fprintf(f, "  ehlo%s  ", p->capa_tls.n ? "/tls" : "    ");
+		for (size_t i = 0; i < c->n; i++)
+			fprintf(f, "%s%s", i ? ", " : "", c->v[i]);
+		fputc('\n', f);
+	}
+	if (p->ncerts) {
+		fprintf(f, "  chain    %zu certificate%s as sent\n", p->ncerts, p->ncerts == 1 ? "" : "s");
+		for (size_t i = 0; i < p->ncerts; i++)
+			out_cert(f, p, i, v);
+	}
+	fprintf(f, "  timing   connect %.1f ms", p->t.connect_ms);
+	if (p->t.banner_ms > 0)
+		fprintf(f, ", banner %.1f ms", p->t.banner_ms);
+	if (p->t.starttls_ms > 0)
+		fprintf(f, ", starttls %.1f ms", p->t.starttls_ms);
+	if (p->t.handshake_ms > 0)
+		fprintf(f, ", tls %.1f ms", p->t.handshake_ms);
+	fprintf(f, ", total %.1f ms\n", p->t.total_ms);
+}
+
+void out_text(FILE *f, const struct run *r, const struct view_opts *v)
+{
+	for (size_t i = 0; i < r->nprobes; i++) {
+		if (i)
+			fputc('\n', f);
+		out_probe(f, r->probes[i], v);
+	}
+}

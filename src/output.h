@@ -1,0 +1,21 @@
+/*
+ * output.h - the views of a run: text for people, JSON for programs. Views read the result
+ * and decide nothing; the status they print is the one result.c derived.
+ */
+#ifndef MAILTLS_OUTPUT_H
+#define MAILTLS_OUTPUT_H
+
+#include <stdio.h>
+
+#include "result.h"
+
+struct view_opts {
+	int color;      /* ANSI colour */
+	int show_chain; /* every certificate in full */
+	int pem;        /* and its PEM */
+};
+
+void out_text(FILE *, const struct run *, const struct view_opts *);
+void out_json(FILE *, const struct run *, const struct view_opts *);
+
+#endif

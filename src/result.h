@@ -1,0 +1,118 @@
+/*
+ * result.h - the plain structs a check produces: a probe (one host/address/port) with what
+ * was observed, the facts derived from it, and its findings. Views read these; only the
+ * check stages write them.
+ */
+#ifndef MAILTLS_RESULT_H
+#define MAILTLS_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "findings.h"
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+void strlist_add(struct strlist *, const char *);
+void strlist_free(struct strlist *);
+
+enum tls_mode { TLS_MODE_STARTTLS, TLS_MODE_IMPLICIT };
+
+struct finding {
+	enum finding_code code;
+	enum severity sev;
+	int cert;      /* index into probe->certs this is about, or -1 */
+	char *message; /* one line for people */
+};
+
+/* What one certificate says about itself; independent of any verdict. */
+struct cert_info {
+	char *subject;
+	char *issuer;
+	char *serial;       /* hex */
+	struct strlist san; /* "DNS:name" / "IP:addr" */
+	time_t not_before;
+	time_t not_after;
+	long days_left;     /* whole days from the check time to notAfter; negative once expired */
+	char key_type[16];  /* "RSA", "EC", "ED25519", ... */
+	int key_bits;
+	char key_group[32]; /* EC curve, if any */
+	char sig_alg[64];
+	char sha256[96];      /* colon-separated hex of the DER */
+	char spki_sha256[65]; /* hex of the DER SubjectPublicKeyInfo */
+	int self_signed;
+	int is_ca;
+};
+
+/* Facts established by verify.c; findings and status are derived from these. */
+struct verify_facts {
+	int checked;       /* a chain was seen and judged */
+	int trusted;       /* path to a trust anchor, ignoring dates */
+	int dates_ok;      /* every certificate in the path is in date */
+	int name_matched;  /* a DNS-ID (or the CN fallback) covers the host */
+	int name_by_cn;    /* ... and only by the CN fallback */
+	char *matched_name;
+	char *trust_anchor; /* subject of the anchor, when trusted */
+	long min_days_left; /* over the path the server sent */
+};
+
+struct timing {
+	double connect_ms;   /* TCP connect done */
+	double banner_ms;    /* greeting complete */
+	double starttls_ms;  /* STARTTLS reply complete */
+	double handshake_ms; /* TLS handshake done */
+	double total_ms;
+};
+
+struct probe {
+	char *host;      /* the name the certificate is judged against, and the SNI */
+	char *address;   /* numeric address connected to */
+	uint16_t port;
+	enum tls_mode mode;
+	const struct dialect *dialect;
+
+	char *banner;                /* censored; lines joined with "\n" */
+	struct strlist capa_plain;   /* capabilities before TLS */
+	struct strlist capa_tls;     /* capabilities over TLS */
+	char *tls_version;
+	char *cipher;
+	char *group;                 /* key exchange group */
+	STACK_OF(X509) *chain;       /* exactly as sent, leaf first */
+	struct cert_info *certs;
+	size_t ncerts;
+
+	struct verify_facts facts;
+	struct finding *findings;
+	size_t nfindings;
+	enum status status;
+	struct timing t;
+};
+
+struct probe *probe_new(const char *host, const char *address, uint16_t port,
+    enum tls_mode mode, const struct dialect *);
+void probe_free(struct probe *);
+void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void probe_add_sev(struct probe *, enum finding_code, enum severity, int cert, const char *fmt,
+    ...) __attribute__((format(printf, 5, 6)));
+int probe_has(const struct probe *, enum finding_code);
+void probe_settle(struct probe *);
+
+struct run {
+	struct probe **probes;
+	size_t nprobes;
+	enum status status;
+	time_t at; /* the time certificates were judged at */
+};
+
+void run_add(struct run *, struct probe *);
+void run_settle(struct run *);
+void run_free(struct run *);
+
+#endif

@@ -1,0 +1,353 @@
+/*
+ * session.c - the mail session machine. session_enter() says what each state sends,
+ * session_reply() what a complete reply means there, session_io() turns transport events
+ * into those two. Credentials are never sent: this machine has no state that could.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dialect.h"
+#include "io.h"
+#include "session.h"
+#include "tlsinfo.h"
+#include "util.h"
+
+enum session_state {
+	S_CONNECT,   /* TCP connect in progress */
+	S_GREETING,  /* waiting for the banner */
+	S_CAPA,      /* capability command sent (EHLO) */
+	S_STARTTLS,  /* STARTTLS sent */
+	S_HANDSHAKE, /* TLS handshake in progress */
+	S_QUIT,      /* QUIT sent; any answer or close ends it */
+	S_DONE,
+};
+
+static const char *const session_state_names[] = {
+	"connect", "greeting", "capabilities", "starttls", "handshake", "quit", "done",
+};
+
+struct session {
+	struct event_base *base;
+	const struct session_params *par;
+	struct probe *p;
+	struct io *io;
+	struct event *timer;
+	enum session_state state;
+	struct reply reply;
+	int greeted;
+	double t0;
+	session_done_cb done;
+	void *arg;
+};
+
+static void session_enter(struct session *, enum session_state);
+
+static void session_finish(struct session *s)
+{
+	struct probe *p = s->p;
+	session_done_cb done = s->done;
+	void *arg = s->arg;
+
+	p->t.total_ms = now_ms() - s->t0;
+	if (s->timer)
+		event_free(s->timer);
+	io_free(s->io);
+	reply_reset(&s->reply);
+	free(s);
+	done(p, arg);
+}
+
+/* A failure ends the session; after TLS was up nothing more is needed, so QUIT is skipped. */
+static void session_fail(struct session *s, enum finding_code code, const char *fmt,
+    const char *detail)
+{
+	probe_add(s->p, code, -1, fmt, session_state_names[s->state], detail);
+	session_finish(s);
+}
+
+static void session_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	char detail[64];
+
+	(void)fd;
+	(void)what;
+	if (s->state == S_QUIT) {
+		session_finish(s);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%.3g s", s->par->lim->timeout_s);
+	session_fail(s, F_TIMEOUT, "no answer in state %s within %s", detail);
+}
+
+/* Every wait is bounded by one timer, re-armed at each state: a server that trickles bytes
+ * cannot stretch a reply past the timeout. */
+static void session_arm(struct session *s)
+{
+	struct timeval tv;
+	double t = s->par->lim->timeout_s;
+
+	tv.tv_sec = (time_t)t;
+	tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
+	evtimer_add(s->timer, &tv);
+}
+
+static void session_send(struct session *s, const char *cmd)
+{
+	if (io_printf(s->io, "%s", cmd) < 0)
+		session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", s->io->err);
+}
+
+static int session_handshake(struct session *s)
+{
+	SSL *ssl = SSL_new(s->par->ssl_ctx);
+	long stale;
+
+	if (ssl == NULL) {
+		session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", "cannot create SSL");
+		return -1;
+	}
+	/* SNI is a host name, never an address literal (RFC 6066 3). */
+	if (!tlsinfo_is_ip(s->p->host))
+		SSL_set_tlsext_host_name(ssl, s->p->host);
+	s->state = S_HANDSHAKE;
+	session_arm(s);
+	stale = io_start_tls(s->io, ssl);
+	if (stale < 0) {
+		session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", s->io->err);
+		return -1;
+	}
+	if (stale > 0)
+		probe_add(s->p, F_STARTTLS_INJECTION, -1,
+		    "%ld bytes of plaintext followed the STARTTLS reply before the handshake; "
+		    "discarded (a client that read them would accept forged replies)",
+		    stale);
+	return 0;
+}
+
+static void session_enter(struct session *s, enum session_state st)
+{
+	char *cmd;
+
+	s->state = st;
+	reply_reset(&s->reply);
+	session_arm(s);
+	switch (st) {
+	case S_GREETING:
+		break;
+	case S_CAPA:
+		cmd = xasprintf(s->p->dialect->capa_cmd, s->par->ehlo_name);
+		session_send(s, cmd);
+		free(cmd);
+		break;
+	case S_STARTTLS:
+		session_send(s, s->p->dialect->starttls_cmd);
+		break;
+	case S_HANDSHAKE:
+		session_handshake(s);
+		break;
+	case S_QUIT:
+		session_send(s, s->p->dialect->quit_cmd);
+		break;
+	default:
+		break;
+	}
+}
+
+static char *reply_join(const struct reply *r)
+{
+	size_t len = 0;
+	char *out, *q;
+
+	for (size_t i = 0; i < r->nlines; i++)
+		len += strlen(r->lines[i]) + 5;
+	out = q = xcalloc(len + 1, 1);
+	for (size_t i = 0; i < r->nlines; i++) {
+		if (r->code)
+			q += sprintf(q, "%s%d %s", i ? "\n" : "", r->code, r->lines[i]);
+		else
+			q += sprintf(q, "%s%s", i ? "\n" : "", r->lines[i]);
+	}
+	return out;
+}
+
+/* What a complete reply means in the current state. Returns non-zero when the transport
+ * changed (TLS started or the session ended), so the reader must stop. */
+static int session_reply(struct session *s)
+{
+	struct probe *p = s->p;
+	struct reply *r = &s->reply;
+	char *text;
+
+	switch (s->state) {
+	case S_GREETING:
+		p->t.banner_ms = now_ms() - s->t0;
+		text = reply_join(r);
+		if (p->banner == NULL)
+			p->banner = xstrdup(text);
+		if (r->verdict != REPLY_OK) {
+			probe_add(p, F_BANNER_REJECTED, -1, "the server greeted with \"%s\"", text);
+			free(text);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
+		free(text);
+		s->greeted = 1;
+		session_enter(s, S_CAPA);
+		return 1;
+	case S_CAPA:
+		if (r->verdict != REPLY_OK) {
+			text = reply_join(r);
+			if (!s->io->tls)
+				probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
+				    "EHLO was refused (\"%s\"), so STARTTLS cannot be offered", text);
+			else
+				probe_add(p, F_PROTOCOL_ERROR, -1, "EHLO over TLS was refused: \"%s\"",
+				    text);
+			free(text);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
+		if (s->io->tls) {
+			p->dialect->capabilities(r, &p->capa_tls);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
+		p->dialect->capabilities(r, &p->capa_plain);
+		if (!dialect_has_capa(&p->capa_plain, p->dialect->starttls_capa)) {
+			probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
+			    "the server's capabilities do not include %s",
+			    p->dialect->starttls_capa);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
+		session_enter(s, S_STARTTLS);
+		return 1;
+	case S_STARTTLS:
+		p->t.starttls_ms = now_ms() - s->t0;
+		if (r->verdict != REPLY_OK) {
+			text = reply_join(r);
+			probe_add(p, F_STARTTLS_REJECTED, -1, "%s was answered \"%s\"",
+			    p->dialect->starttls_cmd, text);
+			free(text);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
+		session_enter(s, S_HANDSHAKE);
+		return 1;
+	case S_QUIT:
+		session_finish(s);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int session_io(struct io *io, enum io_event ev, const char *line, size_t len, void *arg)
+{
+	struct session *s = arg;
+	char err[160];
+
+	switch (ev) {
+	case IO_CONNECTED:
+		s->p->t.connect_ms = now_ms() - s->t0;
+		if (s->p->mode == TLS_MODE_IMPLICIT)
+			session_enter(s, S_HANDSHAKE);
+		else
+			session_enter(s, S_GREETING);
+		return 1;
+	case IO_TLS_READY:
+		s->p->t.handshake_ms = now_ms() - s->t0;
+		tlsinfo_capture(s->p, io->ssl);
+		probe_add(s->p, F_TLS_ESTABLISHED, -1, "%s, %s, %s", s->p->tls_version,
+		    s->p->cipher, s->p->group ? s->p->group : "no key exchange group");
+		session_enter(s, s->greeted ? S_CAPA : S_GREETING);
+		return 1;
+	case IO_LINE:
+		if (s->state == S_HANDSHAKE || s->state == S_CONNECT) {
+			session_fail(s, F_PROTOCOL_ERROR, "in state %s: unexpected line \"%s\"", "");
+			return 1;
+		}
+		switch (s->p->dialect->feed(&s->reply, line, len, s->par->lim, err, sizeof(err))) {
+		case FEED_MORE:
+			return 0;
+		case FEED_DONE:
+			return session_reply(s);
+		case FEED_ERROR:
+			if (s->state == S_QUIT) {
+				session_finish(s);
+				return 1;
+			}
+			session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", err);
+			return 1;
+		}
+		return 1;
+	case IO_ERROR:
+	case IO_CLOSED:
+		if (s->state == S_QUIT) {
+			session_finish(s);
+		} else if (s->state == S_CONNECT) {
+			session_fail(s, F_CONNECT_FAILED, "in state %s: %s", io->err);
+		} else if (s->state == S_HANDSHAKE) {
+			session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", io->err);
+		} else {
+			session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", io->err);
+		}
+		return 1;
+	}
+	return 1;
+}
+
+static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
+}
+
+void session_start(struct event_base *base, const struct session_params *par, struct probe *p,
+    session_done_cb done, void *arg)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	s->base = base;
+	s->par = par;
+	s->p = p;
+	s->done = done;
+	s->arg = arg;
+	s->t0 = now_ms();
+	s->state = S_CONNECT;
+	s->timer = evtimer_new(base, session_timeout, s);
+	if (s->timer == NULL)
+		fatal("cannot create timer");
+	s->io = io_new(base, par->lim, session_io, s);
+	if (sockaddr_of(p->address, p->port, &ss, &sslen) < 0) {
+		session_fail(s, F_CONNECT_FAILED, "in state %s: \"%s\" is not an IP address",
+		    p->address);
+		return;
+	}
+	session_arm(s);
+	if (io_connect(s->io, (struct sockaddr *)&ss, sslen) < 0)
+		session_fail(s, F_CONNECT_FAILED, "in state %s: %s", s->io->err);
+}

@@ -1,0 +1,29 @@
+/*
+ * session.h - one mail session (greeting, capabilities, STARTTLS or implicit TLS, capabilities
+ * again, QUIT) as a state machine over io events. The dialect supplies the words.
+ */
+#ifndef MAILTLS_SESSION_H
+#define MAILTLS_SESSION_H
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "limits.h"
+#include "result.h"
+
+struct session;
+
+typedef void (*session_done_cb)(struct probe *, void *arg);
+
+struct session_params {
+	const struct limits *lim;
+	SSL_CTX *ssl_ctx;
+	const char *ehlo_name;
+};
+
+/* Starts the session for p (p->address and p->port must be set); done is called exactly once,
+ * possibly before this returns, when the probe holds everything observed. */
+void session_start(struct event_base *, const struct session_params *, struct probe *,
+    session_done_cb done, void *arg);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * tlsinfo.c - reading facts out of an SSL session and X509 objects. No judgement here:
+ * verify.c decides what the facts mean.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include "tlsinfo.h"
+#include "util.h"
+
+SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	int ok;
+
+	if (ctx == NULL) {
+		snprintf(err, errlen, "cannot create TLS context");
+		return NULL;
+	}
+	/*
+	 * A checker must complete handshakes that a strict client would refuse, to report on
+	 * what it finds: verification happens afterwards in verify.c, every error collected.
+	 * Security level 0 and TLS 1.0 as floor let weak keys and old servers be seen and named.
+	 */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	/* Idle connections in a bulk scan should not hold 34 KiB of record buffers each. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+
+	if (cfg->ca_file || cfg->ca_path)
+		ok = SSL_CTX_load_verify_locations(ctx, cfg->ca_file, cfg->ca_path);
+	else
+		ok = SSL_CTX_set_default_verify_paths(ctx);
+	if (ok != 1) {
+		unsigned long e = ERR_get_error();
+		char buf[160];
+
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(err, errlen, "cannot load trust store %s: %s",
+		    cfg->ca_file ? cfg->ca_file : cfg->ca_path ? cfg->ca_path : "(system)", buf);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	ERR_clear_error();
+	return ctx;
+}
+
+int tlsinfo_is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+void tlsinfo_capture(struct probe *p, SSL *ssl)
+{
+	STACK_OF(X509) *sent = SSL_get_peer_cert_chain(ssl);
+	int nid = SSL_get_negotiated_group(ssl);
+	EVP_PKEY *tmp = NULL;
+
+	p->tls_version = xstrdup(SSL_get_version(ssl));
+	p->cipher = xstrdup(SSL_get_cipher_name(ssl));
+	if (nid > 0) {
+		const char *name = SSL_group_to_name(ssl, nid);
+		p->group = xstrdup(name ? name : OBJ_nid2sn(nid));
+	} else if (SSL_get_peer_tmp_key(ssl, &tmp) == 1) {
+		char gname[64];
+		size_t glen = 0;
+
+		if (EVP_PKEY_get_group_name(tmp, gname, sizeof(gname), &glen) == 1)
+			p->group = xstrdup(gname);
+		else
+			p->group = xasprintf("%s-%d", EVP_PKEY_get0_type_name(tmp),
+			    EVP_PKEY_get_bits(tmp));
+		EVP_PKEY_free(tmp);
+	}
+	/* On a client the peer chain includes the leaf, in the order the server sent it. */
+	if (sent != NULL)
+		p->chain = X509_chain_up_ref(sent);
+	ERR_clear_error();
+}
+
+char *tlsinfo_name(const X509_NAME *name)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long n;
+
+	if (b == NULL)
+		fatal("out of memory");
+	/* RFC 2253 order reversed to the familiar "CN=..., O=..." reading; UTF-8 kept, controls escaped. */
+	X509_NAME_print_ex(b, name, 0,
+	    (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV) | XN_FLAG_SEP_CPLUS_SPC |
+		XN_FLAG_DN_REV);
+	n = BIO_get_mem_data(b, &data);
+	out = censor(data, n > 0 ? (size_t)n : 0);
+	BIO_free(b);
+	return out;
+}
+
+static void hexcolon(const unsigned char *md, unsigned n, char *out, size_t outlen, int colon)
+{
+	size_t o = 0;
+
+	for (unsigned i = 0; i < n && o + 3 < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, colon && i ? ":%02X" : "%02X", md[i]);
+}
+
+time_t tlsinfo_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+static void describe_key(X509 *x, struct cert_info *ci)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	size_t glen = 0;
+
+	if (pk == NULL) {
+		snprintf(ci->key_type, sizeof(ci->key_type), "unknown");
+		return;
+	}
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		snprintf(ci->key_type, sizeof(ci->key_type), "RSA");
+		break;
+	case EVP_PKEY_EC:
+		snprintf(ci->key_type, sizeof(ci->key_type), "EC");
+		EVP_PKEY_get_group_name(pk, ci->key_group, sizeof(ci->key_group), &glen);
+		break;
+	case EVP_PKEY_DSA:
+		snprintf(ci->key_type, sizeof(ci->key_type), "DSA");
+		break;
+	case EVP_PKEY_ED25519:
+		snprintf(ci->key_type, sizeof(ci->key_type), "ED25519");
+		break;
+	case EVP_PKEY_ED448:
+		snprintf(ci->key_type, sizeof(ci->key_type), "ED448");
+		break;
+	default:
+		snprintf(ci->key_type, sizeof(ci->key_type), "%s", EVP_PKEY_get0_type_name(pk));
+	}
+	ci->key_bits = EVP_PKEY_get_bits(pk);
+}
+
+void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	GENERAL_NAMES *gens;
+	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+	BIGNUM *bn;
+	const X509_ALGOR *alg;
+	unsigned char *spki = NULL;
+	int spkilen;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->subject = tlsinfo_name(X509_get_subject_name(x));
+	ci->issuer = tlsinfo_name(X509_get_issuer_name(x));
+	bn = ASN1_INTEGER_to_BN(serial, NULL);
+	if (bn) {
+		char *hex = BN_bn2hex(bn);
+		ci->serial = xstrdup(hex ? hex : "");
+		OPENSSL_free(hex);
+		BN_free(bn);
+	} else {
+		ci->serial = xstrdup("");
+	}
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		char buf[300], addr[INET6_ADDRSTRLEN];
+		char *c;
+
+		if (g->type == GEN_DNS) {
+			const ASN1_IA5STRING *s = g->d.dNSName;
+			c = censor((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+			snprintf(buf, sizeof(buf), "DNS:%s", c);
+			free(c);
+			strlist_add(&ci->san, buf);
+		} else if (g->type == GEN_IPADD) {
+			int l = ASN1_STRING_length(g->d.iPAddress);
+			const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
+			if (inet_ntop(l == 4 ? AF_INET : AF_INET6, d, addr, sizeof(addr)) &&
+			    (l == 4 || l == 16)) {
+				snprintf(buf, sizeof(buf), "IP:%s", addr);
+				strlist_add(&ci->san, buf);
+			}
+		}
+	}
+	GENERAL_NAMES_free(gens);
+
+	ci->not_before = tlsinfo_time(X509_get0_notBefore(x));
+	ci->not_after = tlsinfo_time(X509_get0_notAfter(x));
+	/* Floor division: a certificate expiring in 6 hours has 0 days left, one that expired
+	 * 6 hours ago has -1. */
+	{
+		long long d = (long long)ci->not_after - (long long)at;
+		ci->days_left = (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+	}
+	describe_key(x, ci);
+	X509_get0_signature(NULL, &alg, x);
+	OBJ_obj2txt(ci->sig_alg, sizeof(ci->sig_alg), alg->algorithm, 0);
+
+	X509_digest(x, EVP_sha256(), md, &mdlen);
+	hexcolon(md, mdlen, ci->sha256, sizeof(ci->sha256), 1);
+	spkilen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	if (spkilen > 0 && EVP_Digest(spki, (size_t)spkilen, md, &mdlen, EVP_sha256(), NULL))
+		hexcolon(md, mdlen, ci->spki_sha256, sizeof(ci->spki_sha256), 0);
+	OPENSSL_free(spki);
+	ci->self_signed = X509_self_signed(x, 0) == 1;
+	ci->is_ca = X509_check_ca(x) > 0;
+	ERR_clear_error();
+}
+
+void tlsinfo_describe(struct probe *p, time_t at)
+{
+	int n = p->chain ? sk_X509_num(p->chain) : 0;
+
+	if (n <= 0)
+		return;
+	p->certs = xcalloc((size_t)n, sizeof(*p->certs));
+	p->ncerts = (size_t)n;
+	for (int i = 0; i < n; i++)
+		tlsinfo_cert(sk_X509_value(p->chain, i), at, &p->certs[i]);
+}

@@ -1,0 +1,31 @@
+/*
+ * tlsinfo.h - what the handshake and the certificates were, as plain fields: version, cipher,
+ * group, and per certificate its names, dates, key, signature and fingerprints.
+ */
+#ifndef MAILTLS_TLSINFO_H
+#define MAILTLS_TLSINFO_H
+
+#include <openssl/ssl.h>
+
+#include "result.h"
+
+struct tls_config {
+	const char *ca_file;
+	const char *ca_path;
+};
+
+/* One SSL_CTX for the whole run: the trust store is loaded once. NULL with err set on error. */
+SSL_CTX *tlsinfo_ctx_new(const struct tls_config *, char *err, size_t errlen);
+
+/* Copy the negotiated parameters and the peer chain (as sent) into the probe. */
+void tlsinfo_capture(struct probe *, SSL *);
+
+/* Fill p->certs from p->chain; days_left is counted from at. */
+void tlsinfo_describe(struct probe *, time_t at);
+
+void tlsinfo_cert(X509 *, time_t at, struct cert_info *);
+int tlsinfo_is_ip(const char *);
+time_t tlsinfo_time(const ASN1_TIME *); /* 0 when unreadable */
+char *tlsinfo_name(const X509_NAME *);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * util.h - allocation that cannot fail quietly, text censoring, time helpers.
+ */
+#ifndef MAILTLS_UTIL_H
+#define MAILTLS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+_Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copy server text with every byte outside printable ASCII replaced by '?'. */
+char *censor(const char *, size_t);
+
+double now_ms(void);
+void fmt_time(time_t, char *, size_t); /* "2026-11-23T19:40:38Z" */
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * verify.h - judging a captured chain: trust path, host name, dates, key, signature, usage.
+ * Each check records facts in probe->facts and findings on the probe.
+ */
+#ifndef MAILTLS_VERIFY_H
+#define MAILTLS_VERIFY_H
+
+#include <openssl/x509_vfy.h>
+
+#include "result.h"
+
+struct verify_params {
+	X509_STORE *store; /* the trust store, shared by every probe */
+	time_t at;         /* judge as of this time */
+	int at_set;        /* the user named --at */
+	long warn_days;
+	long crit_days;
+};
+
+void verify_probe(struct probe *, const struct verify_params *);
+
+/* Pure pieces, exposed for unit tests. */
+enum finding_code verify_classify(int x509_err, int depth, int is_ca);
+int verify_weak_key(const char *key_type, int bits);
+int verify_weak_digest(int md_nid, int secbits);
+void verify_name(struct probe *);
+void verify_days(struct probe *, size_t idx, const struct verify_params *);
+
+#endif
