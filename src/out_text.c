@@ -31,17 +31,26 @@ static void date_only(time_t t, char *buf, size_t len)
 		buf[10] = '\0';
 }
 
+static void days_phrase(long d, char *buf, size_t len)
+{
+	if (d < 0)
+		snprintf(buf, len, "expired %ld day%s ago", -d, d == -1 ? "" : "s");
+	else
+		snprintf(buf, len, "%ld day%s left", d, d == 1 ? "" : "s");
+}
+
 static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view_opts *v)
 {
 	const struct cert_info *ci = &p->certs[i];
-	char nb[32], na[32];
+	char nb[32], na[32], left[48];
 
+	days_phrase(ci->days_left, left, sizeof(left));
 	date_only(ci->not_before, nb, sizeof(nb));
 	date_only(ci->not_after, na, sizeof(na));
 	fprintf(f, "    #%zu %s\n", i, ci->subject);
 	fprintf(f, "       issuer  %s\n", ci->issuer);
 	if (!v->show_chain) {
-		fprintf(f, "       valid   %s .. %s (%ld days left)\n", nb, na, ci->days_left);
+		fprintf(f, "       valid   %s .. %s (%s)\n", nb, na, left);
 		return;
 	}
 	fprintf(f, "       san     ");
@@ -49,7 +58,7 @@ static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view
 		fprintf(f, "%s%s", k ? ", " : "", ci->san.v[k]);
 	fprintf(f, "%s\n", ci->san.n ? "" : "(none)");
 	fprintf(f, "       serial  %s\n", ci->serial);
-	fprintf(f, "       valid   %s .. %s (%ld days left)\n", nb, na, ci->days_left);
+	fprintf(f, "       valid   %s .. %s (%s)\n", nb, na, left);
 	fprintf(f, "       key     %s %d%s%s, signed with %s%s%s\n", ci->key_type, ci->key_bits,
 	    ci->key_group[0] ? " " : "", ci->key_group, ci->sig_alg,
 	    ci->self_signed ? ", self-signed" : "", ci->is_ca ? ", CA" : "");

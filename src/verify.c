@@ -83,6 +83,8 @@ enum finding_code verify_classify(int err, int depth, int is_ca)
 		return F_CERT_SELF_SIGNED;
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		return F_CERT_UNTRUSTED_ROOT;
+	case X509_V_ERR_INVALID_PURPOSE:
+		return F_CERT_NO_SERVER_AUTH;
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
@@ -106,7 +108,17 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 	enum finding_code code = verify_classify(e->err, e->depth, e->cert && X509_check_ca(e->cert) > 0);
 	const char *who = idx >= 0 ? "" : " (trust anchor)";
 
+	/* The leaf's usage is reported by verify_usage() in its own words. */
+	if (code == F_CERT_NO_SERVER_AUTH && idx == 0)
+		code = F__COUNT;
+	/* OpenSSL may name one fault twice (20, then 21, for a leaf whose issuer is missing). */
+	for (size_t i = 0; i < p->nfindings; i++)
+		if (p->findings[i].code == code && p->findings[i].cert == idx)
+			code = F__COUNT;
+
 	switch (code) {
+	case F__COUNT:
+		break;
 	case F_CERT_EXPIRED:
 		fmt_time(tlsinfo_time(X509_get0_notAfter(e->cert)), when, sizeof(when));
 		probe_add(p, code, idx, "certificate \"%s\"%s expired on %s", subj, who, when);
@@ -132,6 +144,10 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 			probe_add(p, code, idx,
 			    "the chain ends at \"%s\", issued by \"%s\", which the trust store does not hold",
 			    subj, iss);
+		break;
+	case F_CERT_NO_SERVER_AUTH:
+		probe_add(p, code, idx, "CA certificate \"%s\" is not allowed to issue TLS server certificates (%s)",
+		    subj, X509_verify_cert_error_string(e->err));
 		break;
 	default:
 		probe_add(p, code, idx, "certificate \"%s\"%s: %s (X509 error %d)", subj, who,
@@ -343,9 +359,8 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 		fatal("cannot set up certificate verification");
 	X509_STORE_CTX_set_ex_data(sctx, verify_log_idx, &log);
 	X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+	/* As an MTA verifies a server: purpose sslserver, so CA EKU constraints apply too. */
 	X509_STORE_CTX_set_default(sctx, "ssl_server");
-	/* Usage is judged by verify_usage() with its own words; do not let it mask path errors. */
-	X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_ANY);
 	if (vp->at_set)
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(sctx), vp->at);
 	(void)X509_verify_cert(sctx);
@@ -354,7 +369,7 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	for (int i = 0; i < log.n; i++) {
 		if (is_date_error(log.e[i].err))
 			date_errors++;
-		else
+		else if (log.e[i].err != X509_V_ERR_INVALID_PURPOSE)
 			trust_errors++;
 		report_verify_error(p, &log.e[i]);
 		X509_free(log.e[i].cert);

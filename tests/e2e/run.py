@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""End-to-end tests: mailtls against real Postfix (tests/lab) and the hostile server.
+
+Each case is data: the arguments, the exit code expected, the finding codes that must and
+must not appear, and optional checks on the JSON. One line per case: PASS/FAIL name.
+The last line is "e2e: N passed, N failed".
+
+    python3 tests/e2e/run.py --bin build/asan/mailtls [--lab build/lab] [-k substring]
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--bin", default=os.path.join(ROOT, "build/asan/mailtls"))
+ap.add_argument("--lab", default=os.path.join(ROOT, "build/lab"))
+ap.add_argument("-k", default="", help="run only cases whose name contains this")
+ap.add_argument("--keep", action="store_true", help="leave the lab running afterwards")
+args = ap.parse_args()
+
+BIN = os.path.abspath(args.bin)
+LAB = os.path.abspath(args.lab)
+PKI = os.path.join(LAB, "pki")
+CA = os.path.join(PKI, "ca.pem")
+HOSTILE_ADDR = "127.0.0.50"
+HOSTILE_BASE = "2600"
+
+results = {"pass": 0, "fail": 0}
+
+
+def run(argv, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    # ASan/UBSan must make a broken run fail loudly, never pass silently.
+    e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=99")
+    e.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=98")
+    p = subprocess.run([BIN] + argv, capture_output=True, text=True, env=e, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def report(name, ok, why=""):
+    if ok:
+        results["pass"] += 1
+        print(f"PASS {name}", flush=True)
+    else:
+        results["fail"] += 1
+        print(f"FAIL {name}: {why}", flush=True)
+
+
+def codes(probe):
+    return [f["code"] for f in probe["findings"]]
+
+
+def find(probe, code):
+    return [f for f in probe["findings"] if f["code"] == code]
+
+
+def case(name, argv, exit, has=(), lacks=(), check=None, ca=True):
+    """Run mailtls --json with argv; assert exit code, findings, and check(json)."""
+    if args.k and args.k not in name:
+        return
+    full = ["check", "--json"] + (["--ca-file", CA] if ca else []) + argv
+    try:
+        rc, out, err = run(full)
+    except subprocess.TimeoutExpired:
+        report(name, False, "mailtls did not finish within 120 s")
+        return
+    if rc >= 90:
+        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+        return
+    try:
+        j = json.loads(out)
+    except ValueError:
+        report(name, False, f"not JSON (exit {rc}): {out[:300]!r} {err[:300]!r}")
+        return
+    probes = j.get("probes", [])
+    if len(probes) != 1:
+        report(name, False, f"expected one probe, got {len(probes)}")
+        return
+    p = probes[0]
+    got = codes(p)
+    problems = []
+    if rc != exit:
+        problems.append(f"exit {rc}, expected {exit}")
+    if j["status"] != ["ok", "warn", "crit", "unknown"][exit]:
+        problems.append(f"status {j['status']}")
+    for c in has:
+        if c not in got:
+            problems.append(f"missing {c}")
+    for c in lacks:
+        if c not in got:
+            continue
+        problems.append(f"unexpected {c}")
+    if check and not problems:
+        try:
+            why = check(p)
+        except Exception as ex:  # a failed lookup in the JSON is a failed case
+            why = f"check raised {ex!r}"
+        if why:
+            problems.append(why)
+    report(name, not problems, "; ".join(problems) + f"  findings={got}")
+
+
+def lab(host, addr, port=25, *extra):
+    return ["--host", f"{host}:{port}", "--address", addr] + list(extra)
+
+
+WARN_CRIT = ("CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_EXPIRES_SOON", "CERT_SELF_SIGNED",
+             "CERT_UNTRUSTED_ROOT", "CERT_CHAIN_INCOMPLETE", "CERT_CHAIN_ORDER",
+             "CERT_HOSTNAME_MISMATCH", "CERT_CN_ONLY", "CERT_NO_SERVER_AUTH", "CERT_WEAK_KEY",
+             "CERT_WEAK_SIGNATURE", "CERT_VERIFY_ERROR")
+
+
+def openssl_fp(path):
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint", "-sha256"],
+                         capture_output=True, text=True).stdout
+    return out.strip().split("=", 1)[1]
+
+
+def check_good(p):
+    c0 = p["chain"][0]
+    if not p["tls"] or not p["tls"]["version"].startswith("TLS"):
+        return f"tls {p['tls']}"
+    if len(p["chain"]) != 2:
+        return f"chain length {len(p['chain'])}"
+    if "good.mail.test" not in c0["subject"] or "DNS:good.mail.test" not in c0["san"]:
+        return f"leaf {c0['subject']} {c0['san']}"
+    if "Intermediate" not in p["chain"][1]["subject"]:
+        return "second certificate is not the intermediate"
+    if not 87 <= c0["days_left"] <= 89:
+        return f"days_left {c0['days_left']}"
+    if c0["sha256"] != openssl_fp(os.path.join(PKI, "good.crt")):
+        return "sha256 differs from openssl x509 -fingerprint"
+    if not any(c.upper().startswith("STARTTLS") for c in p["capabilities"]["plain"]):
+        return "STARTTLS not in plaintext capabilities"
+    if any(c.upper().startswith("STARTTLS") for c in p["capabilities"]["tls"]):
+        return "STARTTLS still offered over TLS"
+    v = p["verification"]
+    if not (v["trusted"] and v["name_matched"] and v["dates_ok"]):
+        return f"verification {v}"
+    if "Root" not in (v["trust_anchor"] or ""):
+        return f"trust anchor {v['trust_anchor']}"
+    return None
+
+
+def cert_index(code, idx):
+    def check(p):
+        f = find(p, code)
+        if not f or any(x.get("cert") != idx for x in f):
+            return f"{code} should be about certificate #{idx}: {f}"
+    return check
+
+
+def severity(code, sev):
+    def check(p):
+        f = find(p, code)
+        if not f or f[0]["severity"] != sev:
+            return f"{code} severity should be {sev}: {f}"
+    return check
+
+
+def message(code, needle):
+    def check(p):
+        f = find(p, code)
+        if not f or needle not in f[0]["message"]:
+            return f"{code} message should mention {needle!r}: {f}"
+    return check
+
+
+def all_of(*checks):
+    def check(p):
+        for c in checks:
+            why = c(p)
+            if why:
+                return why
+    return check
+
+
+def start_lab():
+    subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
+    hostile = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "hostile.py"), "--addr", HOSTILE_ADDR, "--base-port", HOSTILE_BASE,
+         "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key")],
+        stdout=subprocess.PIPE, text=True)
+    line = hostile.stdout.readline()
+    if line.strip() != "ready":
+        raise SystemExit("hostile server did not become ready")
+    modes = json.loads(subprocess.run([sys.executable, os.path.join(HERE, "hostile.py"), "--modes", "--base-port", HOSTILE_BASE],
+                                      capture_output=True, text=True, check=True).stdout)
+    return hostile, modes
+
+
+def stop_lab(hostile):
+    hostile.send_signal(signal.SIGTERM)
+    try:
+        hostile.wait(5)
+    except subprocess.TimeoutExpired:
+        hostile.kill()
+    if not args.keep:
+        subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "stop", LAB])
+
+
+def lab_cases():
+    case("good-25", lab("good.mail.test", "127.0.0.10"), 0,
+         has=("CERT_TRUSTED", "CERT_HOSTNAME_OK", "CERT_DATES_OK", "TLS_ESTABLISHED"),
+         lacks=WARN_CRIT, check=check_good)
+    case("good-587-starttls", lab("good.mail.test", "127.0.0.10", 587), 0,
+         has=("CERT_TRUSTED",), lacks=WARN_CRIT,
+         check=lambda p: None if p["tls_mode"] == "starttls" and p["capabilities"]["plain"] else "not STARTTLS")
+    case("good-465-implicit", lab("good.mail.test", "127.0.0.10", 465), 0,
+         has=("CERT_TRUSTED", "TLS_ESTABLISHED"), lacks=WARN_CRIT,
+         check=lambda p: None if p["tls_mode"] == "implicit" and p["banner"].startswith("220")
+         and not p["capabilities"]["plain"] and p["capabilities"]["tls"] else f"mode {p['tls_mode']} banner {p['banner']}")
+    case("good-ipv6", ["--host", "good.mail.test", "--address", "::1", "-6"], 0,
+         has=("CERT_TRUSTED",), lacks=WARN_CRIT,
+         check=lambda p: None if p["address"] == "::1" else p["address"])
+    case("ec-key", lab("ec.mail.test", "127.0.0.25"), 0, lacks=WARN_CRIT,
+         check=lambda p: None if p["chain"][0]["key"]["type"] == "EC" and p["chain"][0]["key"]["bits"] == 256 else p["chain"][0]["key"])
+    case("expired", lab("expired.mail.test", "127.0.0.11"), 2,
+         has=("CERT_EXPIRED", "CERT_TRUSTED", "CERT_HOSTNAME_OK"), lacks=("CERT_DATES_OK",),
+         check=all_of(cert_index("CERT_EXPIRED", 0),
+                      lambda p: None if p["chain"][0]["days_left"] < 0 else "days_left not negative"))
+    case("not-yet-valid", lab("notyet.mail.test", "127.0.0.12"), 2,
+         has=("CERT_NOT_YET_VALID",), check=cert_index("CERT_NOT_YET_VALID", 0))
+    case("expires-soon-warn", lab("soon.mail.test", "127.0.0.13"), 1,
+         has=("CERT_EXPIRES_SOON",), lacks=("CERT_EXPIRED",),
+         check=all_of(severity("CERT_EXPIRES_SOON", "warn"), message("CERT_EXPIRES_SOON", "10 days")))
+    case("expires-soon-crit-days", lab("soon.mail.test", "127.0.0.13", 25, "--crit-days", "15"), 2,
+         has=("CERT_EXPIRES_SOON",), check=severity("CERT_EXPIRES_SOON", "crit"))
+    case("expires-soon-below-threshold", lab("soon.mail.test", "127.0.0.13", 25, "--warn-days", "5", "--crit-days", "2"), 0,
+         lacks=("CERT_EXPIRES_SOON",), has=("CERT_DATES_OK",))
+    case("self-signed", lab("selfsigned.mail.test", "127.0.0.14"), 2,
+         has=("CERT_SELF_SIGNED", "CERT_HOSTNAME_OK"), lacks=("CERT_CHAIN_INCOMPLETE", "CERT_TRUSTED"),
+         check=cert_index("CERT_SELF_SIGNED", 0))
+    case("wrong-name", lab("wrongname.mail.test", "127.0.0.15"), 2,
+         has=("CERT_HOSTNAME_MISMATCH", "CERT_TRUSTED"), lacks=("CERT_HOSTNAME_OK",),
+         check=message("CERT_HOSTNAME_MISMATCH", "other.example.test, www.other.example.test"))
+    case("wildcard-match", lab("mx.wild.mail.test", "127.0.0.16"), 0,
+         has=("CERT_HOSTNAME_OK",), lacks=WARN_CRIT,
+         check=lambda p: None if p["verification"]["matched_name"] == "*.wild.mail.test" else p["verification"])
+    case("wildcard-two-labels", lab("a.b.wild.mail.test", "127.0.0.16"), 2,
+         has=("CERT_HOSTNAME_MISMATCH",))
+    case("wildcard-bare-domain", lab("wild.mail.test", "127.0.0.16"), 2,
+         has=("CERT_HOSTNAME_MISMATCH",))
+    case("missing-intermediate", lab("noint.mail.test", "127.0.0.17"), 2,
+         has=("CERT_CHAIN_INCOMPLETE",), lacks=("CERT_UNTRUSTED_ROOT", "CERT_TRUSTED"),
+         check=all_of(message("CERT_CHAIN_INCOMPLETE", "Intermediate"),
+                      lambda p: None if len(p["chain"]) == 1 else "chain length"))
+    case("chain-order", lab("order.mail.test", "127.0.0.18"), 1,
+         has=("CERT_CHAIN_ORDER", "CERT_TRUSTED"), lacks=("CERT_CHAIN_INCOMPLETE",),
+         check=lambda p: None if len(p["chain"]) == 3 and "Root" in p["chain"][1]["subject"] else "chain not as sent")
+    case("rsa-1024", lab("rsa1024.mail.test", "127.0.0.19"), 2,
+         has=("CERT_WEAK_KEY", "CERT_TRUSTED", "CERT_HOSTNAME_OK"),
+         check=all_of(cert_index("CERT_WEAK_KEY", 0), message("CERT_WEAK_KEY", "1024-bit RSA")))
+    case("no-server-auth", lab("noserverauth.mail.test", "127.0.0.20"), 2,
+         has=("CERT_NO_SERVER_AUTH", "CERT_TRUSTED"),
+         check=message("CERT_NO_SERVER_AUTH", "Client Authentication"))
+    case("cn-only", lab("cnonly.mail.test", "127.0.0.21"), 1,
+         has=("CERT_CN_ONLY", "CERT_TRUSTED"), lacks=("CERT_HOSTNAME_MISMATCH", "CERT_HOSTNAME_OK"),
+         check=lambda p: None if p["chain"][0]["san"] == [] and p["verification"]["name_by_cn_only"] else "san/name facts")
+    case("sha1-signature", lab("sha1.mail.test", "127.0.0.22"), 2,
+         has=("CERT_WEAK_SIGNATURE", "CERT_TRUSTED"),
+         check=all_of(cert_index("CERT_WEAK_SIGNATURE", 0), message("CERT_WEAK_SIGNATURE", "sha1")))
+    case("untrusted-root", lab("untrusted.mail.test", "127.0.0.23"), 2,
+         has=("CERT_UNTRUSTED_ROOT",), lacks=("CERT_CHAIN_INCOMPLETE", "CERT_TRUSTED"),
+         check=cert_index("CERT_UNTRUSTED_ROOT", 1))
+    case("expired-intermediate", lab("expiredint.mail.test", "127.0.0.24"), 2,
+         has=("CERT_EXPIRED", "CERT_TRUSTED"),
+         check=all_of(cert_index("CERT_EXPIRED", 1),
+                      lambda p: None if p["chain"][0]["days_left"] > 0 else "leaf blamed"))
+    case("no-starttls-offered", lab("notls.mail.test", "127.0.0.26"), 2,
+         has=("STARTTLS_NOT_OFFERED",), lacks=("TLS_ESTABLISHED",),
+         check=lambda p: None if p["chain"] == [] and p["tls"] is None else "chain without TLS")
+    case("at-future-expired", lab("good.mail.test", "127.0.0.10", 25, "--at", "+100d"), 2,
+         has=("CERT_EXPIRED",), check=cert_index("CERT_EXPIRED", 0))
+    case("at-past-valid", lab("expired.mail.test", "127.0.0.11", 25, "--at", "-30d", "--warn-days", "10"), 0,
+         has=("CERT_DATES_OK",), lacks=("CERT_EXPIRED",),
+         check=lambda p: None if p["chain"][0]["days_left"] >= 19 else f"days_left {p['chain'][0]['days_left']}")
+    case("system-store-does-not-trust-lab", lab("good.mail.test", "127.0.0.10"), 2,
+         has=("CERT_UNTRUSTED_ROOT",), lacks=("CERT_TRUSTED",), ca=False)
+    case("connect-refused", lab("down.mail.test", "127.0.0.9"), 2,
+         has=("CONNECT_FAILED",), check=message("CONNECT_FAILED", "refused"))
+
+
+def hostile_cases(modes):
+    def h(mode, *extra):
+        return ["--host", "good.mail.test", "--address", HOSTILE_ADDR, "--port", str(modes[mode])] + list(extra)
+
+    case("hostile-no-banner-timeout", h("nobanner", "--timeout", "1"), 2,
+         has=("TIMEOUT",), check=message("TIMEOUT", "greeting"))
+    case("hostile-trickle-timeout", h("trickle", "--timeout", "1.5"), 2,
+         has=("TIMEOUT",), check=message("TIMEOUT", "greeting"))
+    case("hostile-garbage", h("garbage", "--timeout", "2"), 2,
+         has=("PROTOCOL_ERROR",), check=message("PROTOCOL_ERROR", "malformed"))
+    case("hostile-endless-line", h("endless", "--timeout", "2"), 2,
+         has=("PROTOCOL_ERROR",), check=message("PROTOCOL_ERROR", "line longer than"))
+    case("hostile-many-lines", h("manylines", "--timeout", "2"), 2,
+         has=("PROTOCOL_ERROR",), check=message("PROTOCOL_ERROR", "lines"))
+    case("hostile-bad-multiline", h("badmultiline"), 2,
+         has=("PROTOCOL_ERROR",), check=message("PROTOCOL_ERROR", "code changed"))
+    case("hostile-drop-after-starttls", h("dropstarttls"), 2,
+         has=("TLS_HANDSHAKE_FAILED",), lacks=("TLS_ESTABLISHED",))
+    case("hostile-starttls-454", h("starttls454"), 2,
+         has=("STARTTLS_REJECTED",), check=message("STARTTLS_REJECTED", "454"))
+    case("hostile-no-starttls", h("nostarttls"), 2, has=("STARTTLS_NOT_OFFERED",))
+    case("hostile-banner-554", h("banner554"), 2,
+         has=("BANNER_REJECTED",), lacks=("STARTTLS_NOT_OFFERED",),
+         check=message("BANNER_REJECTED", "554"))
+    case("hostile-tls-garbage", h("tlsgarbage", "--timeout", "3"), 2,
+         has=("TLS_HANDSHAKE_FAILED",))
+    # The injected "250 PIPELINING" must never be read as the reply to EHLO over TLS.
+    case("hostile-plaintext-injection", h("inject"), 2,
+         has=("STARTTLS_INJECTION", "TLS_ESTABLISHED", "CERT_TRUSTED"),
+         check=lambda p: None if p["capabilities"]["tls"] == ["8BITMIME"] else f"tls capabilities {p['capabilities']['tls']}")
+    case("hostile-control-good", h("good"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT + ("STARTTLS_INJECTION",))
+    case("hostile-bare-lf", h("ipv4banner-lf"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT)
+
+
+def cli_case(name, argv, exit, out_re=None, err_re=None, env=None):
+    if args.k and args.k not in name:
+        return
+    rc, out, err = run(argv, env)
+    problems = []
+    if rc != exit:
+        problems.append(f"exit {rc}, expected {exit}")
+    if out_re and not re.search(out_re, out, re.M):
+        problems.append(f"stdout lacks /{out_re}/: {out[:300]!r}")
+    if err_re and not re.search(err_re, err, re.M):
+        problems.append(f"stderr lacks /{err_re}/: {err[:300]!r}")
+    report(name, not problems, "; ".join(problems))
+
+
+def cli_cases():
+    cli_case("cli-no-host", ["check"], 3, err_re=r"--host is required")
+    cli_case("cli-bad-timeout", ["check", "--host", "x.test", "--timeout", "soon"], 3,
+             err_re=r"--timeout: \"soon\" is not a number of seconds")
+    cli_case("cli-bad-date", ["check", "--host", "x.test", "--at", "someday"], 3, err_re=r"--at: \"someday\" is not a date")
+    cli_case("cli-all-errors-reported", ["check", "--host", "x.test", "--timeout", "0", "--port", "99999"], 3,
+             err_re=r"(?s)--port.*--timeout|--timeout.*--port")
+    cli_case("cli-unknown-option", ["check", "--frobnicate"], 3, err_re=r"unknown option --frobnicate")
+    cli_case("cli-bad-address", ["check", "--host", "x.test", "--address", "not-an-ip"], 3, err_re=r"not an IPv4 or IPv6")
+    cli_case("cli-help", ["check", "--help"], 0, out_re=r"--ca-file FILE")
+    cli_case("cli-top-help", ["--help"], 0, out_re=r"^  check ")
+    cli_case("cli-unknown-command", ["frob"], 3, err_re=r"unknown command")
+    cli_case("cli-dns-failure-is-a-result", ["check", "--host", "nonexistent.invalid", "--json"], 2,
+             out_re=r'"code": "DNS_FAILED"')
+    # Text view: verdict first, no colour when piped.
+    cli_case("text-verdict-first", ["check", "--ca-file", CA] + lab("expired.mail.test", "127.0.0.11"), 2,
+             out_re=r"\ACRITICAL expired\.mail\.test 127\.0\.0\.11:25")
+    rc, out, _ = run(["check", "--ca-file", CA] + lab("good.mail.test", "127.0.0.10"))
+    report("text-no-colour-on-pipe", rc == 0 and "\033[" not in out and out.startswith("OK"), out[:200])
+    # --pem prints what openssl x509 reads back, with the fingerprint the JSON reports.
+    rc, out, _ = run(["check", "--ca-file", CA, "--pem"] + lab("good.mail.test", "127.0.0.10"))
+    pem = out[out.find("-----BEGIN CERTIFICATE-----"):]
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"], input=pem,
+                        capture_output=True, text=True).stdout.strip().split("=", 1)[-1]
+    report("pem-readable-by-openssl", rc == 0 and fp == openssl_fp(os.path.join(PKI, "good.crt")), f"fp {fp}")
+
+
+def docs_cases():
+    """The option table, --help and the man page must name the same options."""
+    rc, out, _ = run(["check", "--help"])
+    helped = set(re.findall(r"--([a-z0-9-]+)", out))
+    man = open(os.path.join(ROOT, "docs/mailtls.1")).read().replace("\\-", "-")
+    manned = set(re.findall(r"--([a-z0-9-]+)", man))
+    missing = sorted(o for o in helped if o not in manned)
+    report("docs-man-page-lists-every-option", not missing, f"not in docs/mailtls.1: {missing}")
+    codes_out = run(["findings"])[1]
+    table = re.findall(r"^([A-Z_]+)\s", codes_out, re.M)
+    schema = open(os.path.join(ROOT, "docs/json.md")).read()
+    missing = [c for c in table if c not in man or c not in schema]
+    report("docs-list-every-finding", table and not missing, f"codes missing from docs: {missing}")
+
+
+def main():
+    hostile, modes = start_lab()
+    try:
+        lab_cases()
+        hostile_cases(modes)
+        cli_cases()
+        docs_cases()
+    finally:
+        stop_lab(hostile)
+    print(f"e2e: {results['pass']} passed, {results['fail']} failed")
+    return 1 if results["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# postfix.sh start|stop|status LABDIR
+#
+# Runs one private Postfix instance for the mailtls lab, serving the test PKI
+# made by pki.sh (in LABDIR/pki) on loopback addresses only:
+#
+#   LABDIR/postfix/etc      config_directory (main.cf, master.cf)
+#   LABDIR/postfix/spool    queue_directory
+#   LABDIR/postfix/data     data_directory
+#   LABDIR/postfix/maillog  log (maillog_file via postlogd; no syslog needed)
+#
+# Listener table: see lab_listeners below.
+set -eu
+
+T0=$(date +%s%N)
+HERE="$(cd "$(dirname "$0")" && pwd -P)"
+PROG=postfix.sh
+
+usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
+die() { echo "$PROG: $*" >&2; exit 1; }
+
+[ $# -eq 2 ] || usage
+ACTION=$1
+[ -n "$2" ] || usage
+case $ACTION in start|stop|status) ;; *) usage ;; esac
+
+mkdir -p "$2"
+LAB="$(cd "$2" && pwd -P)"
+# The paths end up in master.cf "-o name=value" words and in the comma/space
+# separated smtpd_tls_chain_files list: neither can quote.
+case $LAB in
+    *[[:space:],\$\{\}]*) die "LABDIR path must not contain blanks, commas, \$ or braces: $LAB" ;;
+esac
+
+PKI="$LAB/pki"
+PF="$LAB/postfix"
+ETC="$PF/etc"
+SPOOL="$PF/spool"
+DATA="$PF/data"
+MAILLOG="$PF/maillog"
+DEFAULT_ETC=/etc/postfix
+
+# address port case [wrapper]   (case = PKI leaf name; "notls" = no TLS at all)
+lab_listeners() {
+    cat <<'EOF'
+127.0.0.10 25  good
+127.0.0.10 587 good
+127.0.0.10 465 good wrapper
+::1        25  good
+127.0.0.11 25  expired
+127.0.0.12 25  notyet
+127.0.0.13 25  soon
+127.0.0.14 25  selfsigned
+127.0.0.15 25  wrongname
+127.0.0.16 25  wildcard
+127.0.0.17 25  noint
+127.0.0.18 25  order
+127.0.0.19 25  rsa1024
+127.0.0.20 25  noserverauth
+127.0.0.21 25  cnonly
+127.0.0.22 25  sha1
+127.0.0.23 25  untrusted
+127.0.0.24 25  expiredint
+127.0.0.25 25  ec
+127.0.0.26 25  notls
+EOF
+}
+
+# Name the server announces (banner, EHLO) for a case.
+case_hostname() {
+    case $1 in
+        wildcard) echo mx.wild.mail.test ;;   # matched by *.wild.mail.test
+        *)        echo "$1.mail.test" ;;
+    esac
+}
+
+maillog_tail() {
+    if [ -f "$MAILLOG" ]; then
+        echo "---- last lines of $MAILLOG ----" >&2
+        tail -n 25 "$MAILLOG" >&2
+    fi
+}
+
+is_running() {
+    [ -f "$ETC/main.cf" ] && postfix -c "$ETC" status >/dev/null 2>&1
+}
+
+master_pid() {
+    local p
+    p=$(tr -dc 0-9 2>/dev/null <"$SPOOL/pid/master.pid") || true
+    echo "${p:-}"
+}
+
+# alive PID: true if PID exists and is not a zombie.
+# Trap: in this container PID 1 reaps orphans slowly, so a stopped master
+# lingers as a zombie for a second or two and `kill -0` still succeeds.
+alive() {
+    local st
+    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+do_stop() {
+    local pid
+    pid=$(master_pid)
+    # `postfix stop` and `postfix abort` send master the same SIGTERM (master
+    # then SIGTERMs its process group); `stop` only adds a wait loop with 1 s
+    # sleeps, which made every restart ~1 s slower. So: abort, then poll here
+    # until master (and with it its children) are gone and the ports are free.
+    if is_running; then
+        postfix -c "$ETC" abort >/dev/null 2>&1 || true
+    fi
+    if [ -n "$pid" ] && alive "$pid" &&
+       [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = master ]; then
+        for _ in $(seq 200); do
+            alive "$pid" || break
+            sleep 0.05
+        done
+        if alive "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    return 0
+}
+
+# Lines of `ss` for listeners on our ports that would collide with ours:
+# one of our addresses or a wildcard address.
+conflicting_listeners() {
+    local want
+    want=$(lab_listeners | awk '{ a = ($1 ~ /:/) ? "[" $1 "]" : $1
+        print a ":" $2; print "0.0.0.0:" $2; print "*:" $2; print "[::]:" $2 }' |
+        sort -u)
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Fx -f <(echo "$want") || true
+}
+
+# A system-wide Postfix (e.g. started by the package) may hold *:25.
+free_ports() {
+    [ -n "$(conflicting_listeners)" ] || return 0
+    if [ -f "$DEFAULT_ETC/main.cf" ] &&
+       postfix -c "$DEFAULT_ETC" status >/dev/null 2>&1; then
+        echo "$PROG: stopping the system Postfix instance, it holds our ports" >&2
+        if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+            systemctl stop postfix || true
+        fi
+        postfix -c "$DEFAULT_ETC" stop >/dev/null 2>&1 || true
+        for _ in $(seq 200); do
+            [ -n "$(conflicting_listeners)" ] || return 0
+            sleep 0.05
+        done
+    fi
+    die "ports in use by something else: $(conflicting_listeners | tr '\n' ' ')"
+}
+
+# put_file DEST: write stdin to DEST, but only touch DEST if the content changed.
+# Trap: Postfix refuses to trust a main.cf younger than ~2 s (it re-reads it in
+# 300 ms steps until the mtime is old enough, "file is being written"), which
+# added 2+ s to every start. We write atomically (tmp + mv), so backdating the
+# mtime is safe.
+put_file() {
+    local tmp="$1.tmp.$$"
+    cat >"$tmp"
+    if cmp -s "$tmp" "$1"; then
+        rm -f "$tmp"
+    else
+        mv -f "$tmp" "$1"
+        backdate "$1"
+    fi
+}
+backdate() { touch -d "@$(( $(date +%s) - 10 ))" "$1"; }
+
+# Trap: `postfix -c DIR` is refused unless the *default* main.cf lists DIR in
+# alternate_config_directories. With main_mailer_type "No configuration"
+# there is no default main.cf at all, so create a minimal one.
+register_config_dir() {
+    local main="$DEFAULT_ETC/main.cf" cur
+    if [ ! -f "$main" ]; then
+        put_file "$main" <<'EOF'
+# Minimal main.cf created by mailtls tests/lab/postfix.sh: it exists only so
+# that `postfix -c DIR` accepts lab instances (alternate_config_directories).
+compatibility_level = 3.6
+# Keep the system instance (Debian's default master.cf) off every network
+# port should anybody start it.
+master_service_disable = inet
+EOF
+    fi
+    cur=$(postconf -c "$DEFAULT_ETC" -h alternate_config_directories 2>/dev/null) || cur=
+    case " $(echo "$cur" | tr ',' ' ') " in
+        *" $ETC "*) ;;
+        *) postconf -c "$DEFAULT_ETC" -e \
+               "alternate_config_directories = ${cur:+$cur, }$ETC"
+           backdate "$main" ;;
+    esac
+}
+
+write_config() {
+    mkdir -p "$ETC" "$SPOOL" "$DATA"
+    # data_directory must belong to mail_owner; queue_directory to root
+    # (postfix check/create-missing makes the subdirectories).
+    chown root:root "$SPOOL"
+    chown postfix:postfix "$DATA"
+    chmod 755 "$SPOOL" "$DATA"
+
+    put_file "$ETC/main.cf" <<EOF
+# Generated by tests/lab/postfix.sh -- mailtls test lab, loopback only.
+compatibility_level = 3.6
+queue_directory = $SPOOL
+data_directory = $DATA
+mail_owner = postfix
+setgid_group = postdrop
+
+# No syslog in the lab: log to a file through postlogd (postlog in master.cf).
+# Without this Postfix's fatal start-up errors are invisible.
+maillog_file = $MAILLOG
+maillog_file_prefixes = $PF
+
+myhostname = lab.mail.test
+mydomain = mail.test
+myorigin = \$myhostname
+smtpd_banner = \$myhostname ESMTP
+# Trap: inet_interfaces may only name addresses configured on an interface
+# ("no local interface found for 127.0.0.10"; lo only has 127.0.0.1/8), so
+# it cannot list the lab addresses. Every smtpd in master.cf binds an explicit
+# loopback address instead; inet_interfaces only covers services without one
+# (there are none) and is kept on loopback for safety.
+inet_interfaces = loopback-only
+inet_protocols = all
+
+# Accept and relay nothing.
+mydestination =
+relay_domains =
+relayhost =
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+alias_maps =
+alias_database =
+smtpd_relay_restrictions = reject
+smtpd_recipient_restrictions = reject
+default_transport = error:mailtls lab delivers nothing
+local_transport = error:mailtls lab delivers nothing
+biff = no
+
+# TLS (per-listener certificates come from master.cf -o overrides)
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $PKI/good.key, $PKI/good.chain.pem
+smtpd_tls_loglevel = 1
+smtpd_tls_session_cache_database =
+
+# Benchmark friendly: no rate limits, no tarpits, no DNS for clients.
+default_process_limit = 200
+smtpd_client_connection_rate_limit = 0
+smtpd_client_connection_count_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_client_new_tls_session_rate_limit = 0
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 1000
+smtpd_hard_error_limit = 1000
+smtpd_junk_command_limit = 1000
+smtpd_peername_lookup = no
+smtpd_timeout = 60s
+EOF
+
+    {
+        cat <<'EOF'
+# Generated by tests/lab/postfix.sh -- mailtls test lab.
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+EOF
+        local addr port case extra svc
+        while read -r addr port case extra; do
+            case $addr in *:*) svc="[$addr]:$port" ;; *) svc="$addr:$port" ;; esac
+            printf '%s inet n - n - - smtpd\n' "$svc"
+            printf '  -o myhostname=%s\n' "$(case_hostname "$case")"
+            if [ "$case" = notls ]; then
+                printf '  -o smtpd_tls_security_level=none\n'
+                continue
+            fi
+            printf '  -o smtpd_tls_security_level=may\n'
+            printf '  -o smtpd_tls_chain_files=%s/%s.key,%s/%s.chain.pem\n' \
+                "$PKI" "$case" "$PKI" "$case"
+            [ "$extra" = wrapper ] && printf '  -o smtpd_tls_wrappermode=yes\n'
+        done < <(lab_listeners)
+        # Internal services (no chroot: nothing to copy into the spool).
+        cat <<'EOF'
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+    } | put_file "$ETC/master.cf"
+}
+
+# Poll until every listener answers "220 " (465: after the TLS handshake).
+# No fixed sleeps: 50 ms poll interval, 15 s overall limit.
+wait_ready() {
+    lab_listeners | python3 -c '
+import socket, ssl, sys, threading, time
+targets = [l.split() for l in sys.stdin if l.strip()]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def banner(addr, port, wrapper):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.settimeout(2)
+        s.connect((addr, int(port)))
+        if wrapper:
+            s = ctx.wrap_socket(s)
+        data = b""
+        while b"\n" not in data:
+            chunk = s.recv(512)
+            if not chunk:
+                break
+            data += chunk
+        s.sendall(b"QUIT\r\n")
+        return data.startswith(b"220 ")
+# One thread per listener: the first connection to each service makes master
+# spawn its smtpd (~25 ms each), so probing in parallel is much quicker.
+deadline = time.monotonic() + 15
+def probe(t):
+    while time.monotonic() < deadline:
+        try:
+            if banner(t[0], t[1], len(t) > 3 and t[3] == "wrapper"):
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    pending.append(t)
+pending = []
+threads = [threading.Thread(target=probe, args=(t,)) for t in targets]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+for t in pending:
+    print("not ready: %s port %s (%s)" % (t[0], t[1], t[2]), file=sys.stderr)
+sys.exit(1 if pending else 0)
+'
+}
+
+# Trap: the postfix command writes its fatal errors only to syslog and, if
+# stderr is a terminal, to stderr -- not to maillog_file when the error comes
+# while reading the configuration. Without syslog a failed start is silent, so
+# re-run the config check under script(1) to give it a terminal.
+show_fatal() {
+    command -v script >/dev/null 2>&1 || return 0
+    echo "---- postfix -c $ETC check ----" >&2
+    script -qec "postfix -c '$ETC' check" /dev/null | tr -d '\r' >&2 || true
+}
+
+do_start() {
+    local t1 out
+    "$HERE/pki.sh" "$PKI" >/dev/null
+    do_stop
+    free_ports
+    write_config
+    register_config_dir
+    [ -f "$MAILLOG" ] && mv -f "$MAILLOG" "$MAILLOG.old"
+
+    # 9>&-: the daemons must not inherit (and hold) our lock.
+    if ! out=$(postfix -c "$ETC" start 2>&1 9>&-); then
+        [ -z "$out" ] || echo "$out" >&2
+        maillog_tail
+        show_fatal
+        die "postfix failed to start"
+    fi
+    if ! wait_ready; then
+        maillog_tail
+        do_stop
+        die "postfix did not become ready within 15 s"
+    fi
+    t1=$(date +%s%N)
+    echo "$PROG: postfix lab up ($(lab_listeners | wc -l) listeners, config $ETC) in $(( (t1 - T0) / 1000000 )) ms"
+}
+
+# Serialize start/stop on one LABDIR: concurrent starts (several test runners
+# sharing build/lab) raced each other ("unable to set exclusive lock" on
+# master.pid, with the loser reporting the winner's listeners as its own).
+lock() {
+    exec 9>"$LAB/.postfix.lock"
+    flock -w 60 9 || die "timed out waiting for $LAB/.postfix.lock"
+}
+
+case $ACTION in
+    start)  lock; do_start ;;
+    stop)   lock; do_stop ;;
+    status) is_running ;;
+esac
