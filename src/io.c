@@ -4,6 +4,8 @@
  * that does not end within the bound is an error, never a larger buffer.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,19 +57,52 @@ int io_connect(struct io *io, const struct sockaddr *sa, socklen_t salen)
 	return 0;
 }
 
+/*
+ * One command, one write: over TLS each evbuffer chunk becomes its own record, and a command
+ * split in two records meets Nagle and the peer's delayed ACK (40 ms per command).
+ */
 int io_printf(struct io *io, const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
-	int rc;
+	int n;
 
 	va_start(ap, fmt);
-	rc = evbuffer_add_vprintf(bufferevent_get_output(io->bev), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
 	va_end(ap);
-	if (rc < 0 || evbuffer_add(bufferevent_get_output(io->bev), "\r\n", 2) < 0) {
+	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
+		snprintf(io->err, sizeof(io->err), "command too long");
+		return -1;
+	}
+	memcpy(buf + n, "\r\n", 2);
+	if (bufferevent_write(io->bev, buf, (size_t)n + 2) < 0) {
 		snprintf(io->err, sizeof(io->err), "cannot queue output");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A TLS 1.3 server sends its session tickets as soon as it reads our Finished, then holds
+ * the EHLO reply behind them (Nagle) until they are ACKed; a delayed ACK makes that 40 ms.
+ * Quick ACKs while TLS is up keep the reply moving: every time the socket layer reads
+ * (the tickets never reach the line reader), the pending ACK goes out at once.
+ * Linux only; elsewhere a no-op.
+ */
+static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct io *io = arg;
+
+	(void)buf;
+#ifdef TCP_QUICKACK
+	if (info->n_added > 0) {
+		int one = 1;
+		setsockopt(io->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	}
+#else
+	(void)io;
+	(void)info;
+#endif
 }
 
 /*
@@ -79,6 +114,7 @@ static void io_read_cb(struct bufferevent *bev, void *arg)
 	struct io *io = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char line[8192];
+
 
 	for (;;) {
 		size_t eol_len = 0, n;
@@ -132,6 +168,12 @@ static void io_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
+		/* Commands are whole lines written at once; Nagle would only hold the first one
+		 * after the TLS Finished until the server's delayed ACK (40 ms). */
+		if (!io->tls) {
+			int one = 1;
+			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		}
 		io->cb(io, io->tls ? IO_TLS_READY : IO_CONNECTED, NULL, 0, io->arg);
 		return;
 	}
@@ -158,6 +200,8 @@ long io_start_tls(struct io *io, SSL *ssl)
 
 	/* RFC 3207 5: nothing received before the handshake may be used after it. */
 	evbuffer_drain(in, stale);
+	io->fd = bufferevent_getfd(io->bev);
+	evbuffer_add_cb(in, io_quickack, io);
 	filter = bufferevent_openssl_filter_new(io->base, io->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (filter == NULL) {

@@ -37,6 +37,7 @@ struct io {
 	io_cb cb;
 	void *arg;
 	int tls;
+	evutil_socket_t fd;
 	char err[256];
 };
 

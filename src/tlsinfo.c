@@ -33,6 +33,8 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 	/* Idle connections in a bulk scan should not hold 34 KiB of record buffers each. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* Every check is a full handshake: no session to resume, so no tickets to ask for. */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 
 	if (cfg->ca_file || cfg->ca_path)
 		ok = SSL_CTX_load_verify_locations(ctx, cfg->ca_file, cfg->ca_path);

@@ -216,6 +216,7 @@ maillog_file_prefixes = $PF
 myhostname = lab.mail.test
 mydomain = mail.test
 myorigin = \$myhostname
+# Same for every listener; myhostname differs per listener (master.cf -o).
 smtpd_banner = \$myhostname ESMTP
 # Trap: inet_interfaces may only name addresses configured on an interface
 # ("no local interface found for 127.0.0.10"; lo only has 127.0.0.1/8), so
@@ -276,7 +277,9 @@ EOF
             printf '  -o smtpd_tls_security_level=may\n'
             printf '  -o smtpd_tls_chain_files=%s/%s.key,%s/%s.chain.pem\n' \
                 "$PKI" "$case" "$PKI" "$case"
-            [ "$extra" = wrapper ] && printf '  -o smtpd_tls_wrappermode=yes\n'
+            if [ "$extra" = wrapper ]; then
+                printf '  -o smtpd_tls_wrappermode=yes\n'
+            fi
         done < <(lab_listeners)
         # Internal services (no chroot: nothing to copy into the spool).
         cat <<'EOF'
@@ -366,7 +369,9 @@ do_start() {
     free_ports
     write_config
     register_config_dir
-    [ -f "$MAILLOG" ] && mv -f "$MAILLOG" "$MAILLOG.old"
+    if [ -f "$MAILLOG" ]; then
+        mv -f "$MAILLOG" "$MAILLOG.old"
+    fi
 
     # 9>&-: the daemons must not inherit (and hold) our lock.
     if ! out=$(postfix -c "$ETC" start 2>&1 9>&-); then
