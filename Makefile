@@ -31,7 +31,7 @@ build/%.o: src/%.c $(wildcard src/*.h) | build
 	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -c $< -o $@
 
 build/mailtls: $(OBJS) build/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Wl,--as-needed -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
 	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(PKG_CFLAGS) -c $< -o $@

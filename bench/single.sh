@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/single.sh [N] - one server, checked N times (default 200) one after another, by
 # mailtls and by posttls-finger: same lab listener, same host name, same CA file.
-# Prints wall and CPU seconds (user+sys of the client processes) of each, and the ratios.
+# Prints wall and CPU seconds (user+sys of the client processes) of each, and the ratios;
+# openssl s_client is shown as the floor (its row includes one extra sh per run).
 # The lab's Postfix serves both; its smtpd CPU is not counted (it is not the client).
 set -eu
 cd "$(dirname "$0")/.."
@@ -34,14 +35,18 @@ measure() { # name command... ; prints "name wall user sys"
 
 m=$(measure mailtls "$BIN" check --host "$HOST" --address "$ADDR" --ca-file "$CA")
 p=$(measure posttls-finger posttls-finger -c -l secure -F "$CA" -s "$HOST" "[$ADDR]:25" "$HOST")
+# The floor: a bare handshake that judges nothing beyond OpenSSL's verify.
+o=$(measure s_client sh -c "openssl s_client -starttls smtp -connect $ADDR:25 -servername $HOST -CAfile $CA </dev/null")
 
 echo "$m
-$p" | awk -v n="$N" '
+$p
+$o" | awk -v n="$N" '
 	{ wall[$1] = $2; cpu[$1] = $3 + $4 }
 	END {
 		printf "%-15s %8s %8s %12s %12s\n", "client", "wall s", "cpu s", "wall ms/chk", "cpu ms/chk"
 		for (k in wall)
 			printf "%-15s %8.2f %8.2f %12.2f %12.2f\n", k, wall[k], cpu[k], 1000 * wall[k] / n, 1000 * cpu[k] / n
+		printf "ratio s_client/mailtls: wall %.2fx, cpu %.2fx\n", wall["s_client"] / wall["mailtls"], cpu["s_client"] / cpu["mailtls"]
 		printf "ratio posttls-finger/mailtls: wall %.2fx, cpu %.2fx (above 1: mailtls is faster)\n",
 			wall["posttls-finger"] / wall["mailtls"], cpu["posttls-finger"] / cpu["mailtls"]
 	}'
