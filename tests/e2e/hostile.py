@@ -471,6 +471,8 @@ def serve_conn(mode, sock, peer, ctx):
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         HANDLERS[mode](sock, ctx).run()
+    except PeerClosed:
+        log("%s: peer closed", mode)
     except Exception as e:                # peer gone, reset, TLS error, ...
         log("%s: %s: %s", mode, type(e).__name__, e)
     finally:
