@@ -1,90 +1,215 @@
 /*
- * check.c - the check command: turn options into probes, run every session on one event
- * loop, verify each chain as its session ends, then hand the run to a view. Every probe
- * ends in exactly one result, whatever happens to it.
+ * check.c - the check command: options in; domains (or one --host) fed to the engine a
+ * window at a time so a million-line input never sits in memory; each completed domain
+ * handed to a view (streamed with --jsonl, else kept for the final report). Ctrl-C stops
+ * feeding, prints what is done and says what was left.
  */
-#include <netdb.h>
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <openssl/err.h>
 
 #include "check.h"
 #include "dialect.h"
+#include "dns.h"
 #include "opts.h"
 #include "output.h"
-#include "session.h"
+#include "target.h"
 #include "tlsinfo.h"
 #include "util.h"
-#include "verify.h"
 
-struct check {
-	struct run run;
-	struct verify_params vp;
-	size_t pending;
+struct input {
+	char **args;
+	size_t nargs, next;
+	FILE *f;
+	const char *fname;
+	size_t seq;   /* domains handed out */
+	size_t total; /* known total, or 0 */
+	size_t lineno;
 };
 
-static void check_done(struct probe *p, void *arg)
+struct check {
+	struct event_base *base;
+	struct engine *engine;
+	struct run run;
+	struct input in;
+	const struct check_opts *o;
+	struct view_opts vo;
+	size_t window;    /* domains in flight at most */
+	size_t done;
+	size_t failed;    /* domains whose status is crit or worse */
+	int interrupted;
+	int feeding;      /* inside feed(): completions must not recurse into it */
+	double t0;
+	struct event *progress;
+	int progress_shown;
+};
+
+/* RFC 1035 2.3.1 letters, digits, hyphens (and '_' as found in the wild), dot-separated. */
+static int domain_syntax(const char *s, const char **why)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253) {
+		*why = "a domain name is 1 to 253 characters";
+		return 0;
+	}
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '.') {
+			if (label == 0 && !(p[1] == '\0' && p != s)) {
+				*why = "empty label";
+				return 0;
+			}
+			label = 0;
+		} else if (isalnum(c) || c == '-' || c == '_') {
+			if (++label > 63) {
+				*why = "a label is at most 63 characters";
+				return 0;
+			}
+		} else {
+			*why = "not a domain name (letters, digits, '-' and '.' only)";
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Next domain from the arguments, then the file; 0 at the end. */
+static int input_next(struct input *in, char *buf, size_t len)
+{
+	char line[1024];
+
+	while (in->next < in->nargs) {
+		snprintf(buf, len, "%s", in->args[in->next++]);
+		return 1;
+	}
+	while (in->f && fgets(line, sizeof(line), in->f)) {
+		char *s = line, *e;
+
+		in->lineno++;
+		if (strchr(line, '\n') == NULL && !feof(in->f)) {
+			int c;
+			while ((c = fgetc(in->f)) != EOF && c != '\n')
+				;
+			snprintf(buf, len, "%.60s...", line); /* reported as invalid */
+			return 1;
+		}
+		if ((e = strchr(s, '#')) != NULL)
+			*e = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*s == '\0')
+			continue;
+		snprintf(buf, len, "%s", s);
+		return 1;
+	}
+	return 0;
+}
+
+static size_t count_lines(const char *fname)
+{
+	FILE *f = fopen(fname, "r");
+	char line[1024];
+	size_t n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s && *s != '#')
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void feed(struct check *c)
+{
+	char name[1024];
+
+	if (c->feeding || c->interrupted)
+		return;
+	c->feeding = 1;
+	while (engine_domains_in_flight(c->engine) < c->window &&
+	    input_next(&c->in, name, sizeof(name))) {
+		const char *why = NULL;
+		size_t seq = c->in.seq++;
+		size_t l = strlen(name);
+
+		if (l > 1 && name[l - 1] == '.')
+			name[l - 1] = '\0';
+		if (domain_syntax(name, &why))
+			engine_add_domain(c->engine, name, seq);
+		else
+			engine_add_invalid(c->engine, name, seq, why);
+	}
+	c->feeding = 0;
+	if (engine_domains_in_flight(c->engine) == 0)
+		event_base_loopexit(c->base, NULL);
+}
+
+static void emit(struct domain *d, void *arg)
 {
 	struct check *c = arg;
 
-	verify_probe(p, &c->vp);
-	probe_settle(p);
-	c->pending--;
+	c->done++;
+	if (d->status >= STATUS_CRIT)
+		c->failed++;
+	if (c->o->jsonl) {
+		out_jsonl_domain(stdout, &c->run, d, &c->vo);
+		fflush(stdout);
+		domain_free(d);
+	} else {
+		run_add_domain(&c->run, d);
+	}
+	if (!c->interrupted)
+		feed(c);
 }
 
-static enum tls_mode mode_for(const struct dialect *d, uint16_t port, int forced)
+static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	if (forced >= 0)
-		return (enum tls_mode)forced;
-	for (size_t i = 0; i < sizeof(d->port_implicit) / sizeof(d->port_implicit[0]); i++)
-		if (d->port_implicit[i] == port)
-			return TLS_MODE_IMPLICIT;
-	return TLS_MODE_STARTTLS;
+	struct check *c = arg;
+
+	(void)sig;
+	(void)what;
+	c->interrupted = 1;
+	event_base_loopbreak(c->base);
 }
 
-/* --host without --address: the system resolver, as openssl s_client and MTAs with
- * /etc/hosts would. A failure is a probe with DNS_FAILED, not an abort. */
-static void add_probes(struct run *run, const struct check_opts *o, const struct dialect *d,
-    enum tls_mode mode)
+static void show_progress(evutil_socket_t fd, short what, void *arg)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	size_t before = run->nprobes;
-	int rc;
+	struct check *c = arg;
+	double el = (now_ms() - c->t0) / 1000.0, rate = el > 0 ? (double)c->done / el : 0;
 
-	if (o->address || tlsinfo_is_ip(o->host)) {
-		run_add(run, probe_new(o->host, o->address ? o->address : o->host, o->port, mode, d));
-		return;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = o->family == 4 ? AF_INET : o->family == 6 ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(o->host, NULL, &hints, &res);
-	for (ai = rc == 0 ? res : NULL; ai; ai = ai->ai_next) {
-		char addr[NI_MAXHOST];
-		int dup = 0;
+	(void)fd;
+	(void)what;
+	if (c->in.total && rate > 0)
+		fprintf(stderr, "\r%zu/%zu domains, %.0f/s, %zu failing, %zu in flight, ETA %.0fs   ",
+		    c->done, c->in.total, rate, c->failed, engine_probes_in_flight(c->engine),
+		    (double)(c->in.total - c->done) / rate);
+	else
+		fprintf(stderr, "\r%zu domains, %.0f/s, %zu failing, %zu in flight   ", c->done,
+		    rate, c->failed, engine_probes_in_flight(c->engine));
+	c->progress_shown = 1;
+}
 
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
-			NI_NUMERICHOST) != 0)
-			continue;
-		for (size_t i = before; i < run->nprobes; i++)
-			if (strcmp(run->probes[i]->address, addr) == 0)
-				dup = 1;
-		if (!dup)
-			run_add(run, probe_new(o->host, addr, o->port, mode, d));
-	}
-	if (res)
-		freeaddrinfo(res);
-	if (run->nprobes == before) {
-		struct probe *p = probe_new(o->host, "", o->port, mode, d);
-		probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s: %s", o->host,
-		    o->family ? (o->family == 4 ? " (IPv4)" : " (IPv6)") : "",
-		    rc ? gai_strerror(rc) : "no address");
-		probe_settle(p);
-		run_add(run, p);
-	}
+static int domain_seq_cmp(const void *a, const void *b)
+{
+	const struct domain *x = *(const struct domain *const *)a;
+	const struct domain *y = *(const struct domain *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int check_main(int argc, char **argv)
@@ -94,25 +219,62 @@ int check_main(int argc, char **argv)
 	struct tls_config tc = {0};
 	struct limits lim = LIMITS_DEFAULT;
 	struct session_params sp;
-	struct view_opts vo = {0};
-	struct event_base *base = NULL;
+	struct verify_params vp;
+	struct engine_config ec;
+	struct dns_config dc;
+	struct dns *dns = NULL;
+	struct event *sigint = NULL, *sigterm = NULL;
 	SSL_CTX *ctx = NULL;
 	const struct dialect *d = &dialect_smtp;
 	char err[300], ehlo[256];
-	int rc;
+	int rc = STATUS_UNKNOWN, need_dns;
 
 	rc = opts_parse_check(argc, argv, &o);
 	if (rc != 0)
 		return rc > 0 ? 0 : STATUS_UNKNOWN;
+	rc = STATUS_UNKNOWN;
 	memset(&c, 0, sizeof(c));
+	c.o = &o;
 	if (o.port == 0)
 		o.port = d->port_starttls[0];
+	if (o.file) {
+		if (strcmp(o.file, "-") == 0) {
+			c.in.f = stdin;
+		} else if ((c.in.f = fopen(o.file, "r")) == NULL) {
+			fprintf(stderr, "mailtls check: -f %s: %s\n", o.file, strerror(errno));
+			return STATUS_UNKNOWN;
+		} else {
+			struct stat st;
+			if (fstat(fileno(c.in.f), &st) == 0 && S_ISREG(st.st_mode))
+				c.in.total = count_lines(o.file);
+		}
+	}
+	c.in.args = o.domains;
+	c.in.nargs = o.ndomains;
+	if (c.in.total || !o.file)
+		c.in.total += o.ndomains;
+
 	tc.ca_file = o.ca_file;
 	tc.ca_path = o.ca_path;
 	ctx = tlsinfo_ctx_new(&tc, err, sizeof(err));
 	if (ctx == NULL) {
 		fprintf(stderr, "mailtls check: %s\n", err);
-		return STATUS_UNKNOWN;
+		goto out;
+	}
+	c.base = event_base_new();
+	if (c.base == NULL)
+		fatal("cannot create event loop");
+	/* No resolver unless something must be resolved: --host with --address needs none. */
+	need_dns = o.host == NULL || (o.address == NULL && !tlsinfo_is_ip(o.host));
+	if (need_dns) {
+		memset(&dc, 0, sizeof(dc));
+		dc.resolvers = o.nresolvers ? o.resolvers : NULL;
+		dc.trust_anchor = o.trust_anchor;
+		dc.timeout_s = o.timeout;
+		if ((dns = dns_new(c.base, &dc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls check: %s\n", err);
+			goto out;
+		}
 	}
 	lim.timeout_s = o.timeout;
 	if (o.ehlo == NULL) {
@@ -123,41 +285,90 @@ int check_main(int argc, char **argv)
 	sp.lim = &lim;
 	sp.ssl_ctx = ctx;
 	sp.ehlo_name = o.ehlo ? o.ehlo : ehlo;
-	c.vp.store = SSL_CTX_get_cert_store(ctx);
-	c.vp.at = o.at;
-	c.vp.at_set = o.at_set;
-	c.vp.warn_days = o.warn_days;
-	c.vp.crit_days = o.crit_days;
+	memset(&vp, 0, sizeof(vp));
+	vp.store = SSL_CTX_get_cert_store(ctx);
+	vp.at = o.at;
+	vp.at_set = o.at_set;
+	vp.warn_days = o.warn_days;
+	vp.crit_days = o.crit_days;
 	c.run.at = o.at;
+	c.run.domain_mode = o.host == NULL;
 
-	base = event_base_new();
-	if (base == NULL)
-		fatal("cannot create event loop");
-	add_probes(&c.run, &o, d, mode_for(d, o.port, o.mode));
-	for (size_t i = 0; i < c.run.nprobes; i++) {
-		struct probe *p = c.run.probes[i];
-		if (p->address[0] == '\0')
-			continue; /* already a result */
-		c.pending++;
-		session_start(base, &sp, p, check_done, &c);
+	memset(&ec, 0, sizeof(ec));
+	ec.sp = &sp;
+	ec.vp = &vp;
+	ec.dns = dns;
+	ec.dialect = d;
+	ec.port = o.port;
+	ec.mode = o.mode >= 0 ? (enum tls_mode)o.mode : dialect_mode_for(d, o.port);
+	ec.family = o.family;
+	ec.concurrency = o.concurrency;
+	ec.per_host = o.per_host;
+	ec.keep_chain = o.pem;
+	ec.emit = emit;
+	ec.arg = &c;
+	c.engine = engine_new(c.base, &ec, &c.run);
+	c.window = o.concurrency * 2 > 64 ? o.concurrency * 2 : 64;
+	c.vo.show_chain = o.show_chain;
+	c.vo.pem = o.pem;
+	c.vo.color = !o.json && !o.jsonl && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	c.t0 = now_ms();
+
+	sigint = evsignal_new(c.base, SIGINT, on_signal, &c);
+	sigterm = evsignal_new(c.base, SIGTERM, on_signal, &c);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+	if (c.run.domain_mode && isatty(STDERR_FILENO)) {
+		struct timeval half = {0, 500000};
+		c.progress = event_new(c.base, -1, EV_PERSIST, show_progress, &c);
+		evtimer_add(c.progress, &half);
 	}
-	if (c.pending)
-		event_base_dispatch(base);
-	if (c.pending)
-		fatal("event loop ended with %zu probes unfinished", c.pending);
-	run_settle(&c.run);
 
-	vo.show_chain = o.show_chain;
-	vo.pem = o.pem;
-	vo.color = !o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	if (o.json)
-		out_json(stdout, &c.run, &vo);
-	else
-		out_text(stdout, &c.run, &vo);
+	if (o.host) {
+		engine_add_host(c.engine, o.host, o.address, 0);
+		if (engine_domains_in_flight(c.engine) == 0)
+			event_base_loopexit(c.base, NULL);
+	} else {
+		feed(&c);
+	}
+	event_base_dispatch(c.base);
+	if (c.progress_shown)
+		fputs("\r\033[K", stderr);
+
+	if (!o.jsonl) {
+		qsort(c.run.domains, c.run.ndomains, sizeof(*c.run.domains), domain_seq_cmp);
+		if (o.json)
+			out_json(stdout, &c.run, &c.vo);
+		else
+			out_text(stdout, &c.run, &c.vo);
+	}
 	fflush(stdout);
 	rc = c.run.status;
+	if (c.interrupted) {
+		size_t left = engine_domains_in_flight(c.engine);
+		fprintf(stderr,
+		    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
+		    "input read up to line %zu%s\n",
+		    c.done, c.done == 1 ? "" : "s", left, c.in.lineno,
+		    c.in.total ? "" : " (total unknown)");
+		rc = STATUS_UNKNOWN;
+	}
+	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted)
+		rc = STATUS_UNKNOWN;
+out:
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	if (c.progress)
+		event_free(c.progress);
+	engine_free(c.engine);
+	dns_free(dns);
 	run_free(&c.run);
-	event_base_free(base);
+	if (c.base)
+		event_base_free(c.base);
 	SSL_CTX_free(ctx);
+	if (c.in.f && c.in.f != stdin)
+		fclose(c.in.f);
 	return rc;
 }

@@ -103,6 +103,15 @@ const struct dialect *dialect_by_name(const char *name)
 	return NULL;
 }
 
+/* Implicit TLS on the dialect's implicit ports (465, RFC 8314), STARTTLS elsewhere. */
+enum tls_mode dialect_mode_for(const struct dialect *d, unsigned short port)
+{
+	for (size_t i = 0; i < sizeof(d->port_implicit) / sizeof(d->port_implicit[0]); i++)
+		if (d->port_implicit[i] && d->port_implicit[i] == port)
+			return TLS_MODE_IMPLICIT;
+	return TLS_MODE_STARTTLS;
+}
+
 /* A capability line's keyword is its first word, compared without case (RFC 5321 2.4). */
 int dialect_has_capa(const struct strlist *capa, const char *keyword)
 {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "limits.h"
+#include "result.h"
 
 enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };
 
@@ -43,6 +44,7 @@ struct dialect {
 extern const struct dialect dialect_smtp;
 
 const struct dialect *dialect_by_name(const char *);
+enum tls_mode dialect_mode_for(const struct dialect *, unsigned short port);
 int dialect_has_capa(const struct strlist *, const char *keyword);
 
 enum feed smtp_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);

@@ -29,7 +29,15 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(CERT_NO_SERVER_AUTH, CRIT, "extendedKeyUsage or keyUsage does not allow TLS server use") \
 	X(CERT_WEAK_KEY, CRIT, "a key is too small (RSA/DSA < 2048 bits, EC < 256 bits)")  \
 	X(CERT_WEAK_SIGNATURE, CRIT, "a certificate below a trust anchor is signed with MD5 or SHA-1") \
-	X(DNS_FAILED, CRIT, "the host name could not be resolved")                          \
+	X(DNS_FAILED, CRIT, "the resolver failed (SERVFAIL, timeout) for a name that must resolve") \
+	X(DNS_NXDOMAIN, CRIT, "the domain does not exist")                                 \
+	X(DNS_BOGUS, CRIT, "DNSSEC validation failed for an answer (bogus)")               \
+	X(MX_NULL, INFO, "the domain publishes a null MX (RFC 7505): it accepts no mail") \
+	X(MX_IMPLICIT, INFO, "no MX records: mail goes to the domain's own addresses (RFC 5321 5.1)") \
+	X(MX_CNAME, WARN, "an MX target is an alias (CNAME), which RFC 2181 10.3 forbids") \
+	X(MX_IP_LITERAL, WARN, "an MX target is an IP address literal, not a host name")    \
+	X(MX_NO_ADDRESS, CRIT, "an MX host (or the implicit MX) has no address")           \
+	X(MX_PARTIAL, INFO, "only part of the domain's mail path is broken: which part")   \
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
 	X(TIMEOUT, CRIT, "the server did not answer within --timeout")                     \
 	X(BANNER_REJECTED, CRIT, "the server greeted with a rejection (554 and friends)")  \

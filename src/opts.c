@@ -23,28 +23,38 @@ const struct opt check_opts_table[] = {
 	{"ca-file", 0, OPT_VALUE, "FILE", "trust the PEM certificates in FILE instead of the system store"},
 	{"ca-path", 0, OPT_VALUE, "DIR", "trust the hashed certificate directory DIR (c_rehash) instead of the system store"},
 	{"crit-days", 'c', OPT_VALUE, "N", "critical when a certificate expires within N days (default 7)"},
+	{"concurrency", 0, OPT_VALUE, "N", "connections in flight at once (default 100)"},
 	{"ehlo", 0, OPT_VALUE, "NAME", "name to send in EHLO (default: this machine's host name)"},
+	{"file", 'f', OPT_VALUE, "FILE", "read domains from FILE, one a line, # comments; - for standard input"},
 	{"help", 'h', OPT_FLAG, NULL, "show this help"},
 	{"host", 'H', OPT_VALUE, "HOST[:PORT]", "the mail server to check; [IPv6]:PORT for an address literal"},
 	{"ipv4", '4', OPT_FLAG, NULL, "use IPv4 addresses only"},
 	{"ipv6", '6', OPT_FLAG, NULL, "use IPv6 addresses only"},
 	{"json", 'j', OPT_FLAG, NULL, "print the result as JSON (schema: docs/json.md)"},
+	{"jsonl", 0, OPT_FLAG, NULL, "stream one JSON object per domain as each completes (for large scans)"},
+	{"per-host", 0, OPT_VALUE, "N", "connections in flight to one address (default 4)"},
 	{"pem", 0, OPT_FLAG, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)"},
 	{"port", 'p', OPT_VALUE, "PORT", "port (default 25); 25 and 587 use STARTTLS, 465 implicit TLS"},
+	{"resolver", 0, OPT_VALUE, "IP[@PORT]", "ask this DNS resolver instead of /etc/resolv.conf (repeatable)"},
 	{"show-chain", 0, OPT_FLAG, NULL, "print every certificate of the chain in the text report"},
 	{"starttls", 0, OPT_FLAG, NULL, "upgrade with STARTTLS whatever the port"},
 	{"timeout", 't', OPT_VALUE, "SECONDS", "bound every wait: connect, each reply, the handshake (default 10)"},
 	{"tls", 0, OPT_FLAG, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port"},
+	{"trust-anchor", 0, OPT_VALUE, "FILE", "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key"},
 	{"warn-days", 'w', OPT_VALUE, "N", "warn when a certificate expires within N days (default 30)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
 void opts_usage_check(FILE *f)
 {
-	fputs("usage: mailtls check --host HOST[:PORT] [options]\n\n"
-	      "Connect to a mail server, read its banner, EHLO, upgrade with STARTTLS (or start TLS\n"
-	      "at once on 465), and judge the certificate chain it presents: trust, host name,\n"
-	      "dates, key and signature strength, usage and chain order.\n\n"
+	fputs("usage: mailtls check DOMAIN... [options]\n"
+	      "       mailtls check -f FILE [options]\n"
+	      "       mailtls check --host HOST[:PORT] [options]\n\n"
+	      "For each DOMAIN, find its mail exchangers (MX, null MX, implicit MX), resolve every\n"
+	      "address, and check each one. For one server, name it with --host. A check reads the\n"
+	      "banner, sends EHLO, upgrades with STARTTLS (or starts TLS at once on 465), and judges\n"
+	      "the certificate chain: trust, host name, dates, key and signature strength, usage and\n"
+	      "chain order.\n\n"
 	      "options:\n",
 	    f);
 	for (const struct opt *o = check_opts_table; o->lname; o++) {
@@ -61,11 +71,49 @@ void opts_usage_check(FILE *f)
 	fputs("\nexit status: 0 ok, 1 warning, 2 critical, 3 unknown (bad usage, internal error)\n"
 	      "environment: NO_COLOR disables colour; colour is used only on a terminal\n\n"
 	      "examples:\n"
+	      "  mailtls check example.org\n"
+	      "  mailtls check -f domains.txt --jsonl --concurrency 200 > results.jsonl\n"
 	      "  mailtls check --host mx.example.org\n"
 	      "  mailtls check --host mail.example.org:465\n"
 	      "  mailtls check --host mx.example.org --address 192.0.2.25 --at 2027-01-15\n"
 	      "  mailtls check --host mx.example.org --json | jq .probes[0].findings\n",
 	    f);
+}
+
+int opts_parse_count(const char *s, size_t *out, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < 1 || v > 100000) {
+		snprintf(err, errlen, "\"%s\" is not a number between 1 and 100000", s);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+/* IP[@PORT], as libunbound's forwarder syntax takes it. */
+int opts_check_resolver(const char *s, char *err, size_t errlen)
+{
+	char ip[64];
+	const char *at = strchr(s, '@');
+	size_t l = at ? (size_t)(at - s) : strlen(s);
+	uint16_t port;
+
+	if (l == 0 || l >= sizeof(ip)) {
+		snprintf(err, errlen, "\"%s\" is not IP[@PORT]", s);
+		return -1;
+	}
+	memcpy(ip, s, l);
+	ip[l] = '\0';
+	if (!tlsinfo_is_ip(ip)) {
+		snprintf(err, errlen, "\"%s\" is not an IP address (write IP[@PORT])", ip);
+		return -1;
+	}
+	return at ? opts_parse_port(at + 1, &port, err, errlen) : 0;
 }
 
 int opts_parse_seconds(const char *s, double *out, char *err, size_t errlen)
@@ -205,6 +253,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->mode = -1;
+	o->concurrency = 100;
+	o->per_host = 4;
 	o->warn_days = 30;
 	o->crit_days = 7;
 	o->timeout = 10;
@@ -284,6 +334,21 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 					snprintf(err, sizeof(err), "\"%s\" is not a single word", optarg);
 		} else if (strcmp(t->lname, "json") == 0) {
 			o->json = 1;
+		} else if (strcmp(t->lname, "jsonl") == 0) {
+			o->jsonl = 1;
+		} else if (strcmp(t->lname, "file") == 0) {
+			o->file = optarg;
+		} else if (strcmp(t->lname, "resolver") == 0) {
+			if (o->nresolvers >= OPTS_RESOLVERS_MAX)
+				snprintf(err, sizeof(err), "at most %d resolvers", OPTS_RESOLVERS_MAX);
+			else if (opts_check_resolver(optarg, err, sizeof(err)) == 0)
+				o->resolvers[o->nresolvers++] = optarg;
+		} else if (strcmp(t->lname, "trust-anchor") == 0) {
+			o->trust_anchor = optarg;
+		} else if (strcmp(t->lname, "concurrency") == 0) {
+			opts_parse_count(optarg, &o->concurrency, err, sizeof(err));
+		} else if (strcmp(t->lname, "per-host") == 0) {
+			opts_parse_count(optarg, &o->per_host, err, sizeof(err));
 		} else if (strcmp(t->lname, "pem") == 0) {
 			o->pem = o->show_chain = 1;
 		} else if (strcmp(t->lname, "show-chain") == 0) {
@@ -294,15 +359,25 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 			errors++;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mailtls check: unexpected argument \"%s\" (the server is given with --host)\n",
-		    argv[optind]);
+	o->domains = argv + optind;
+	o->ndomains = (size_t)(argc - optind);
+	if (hostarg && (o->ndomains || o->file)) {
+		fprintf(stderr, "mailtls check: --host checks one server; give domains without it\n");
 		errors++;
 	}
-	if (hostarg == NULL) {
-		fprintf(stderr, "mailtls check: --host is required\n");
+	if (o->address && hostarg == NULL) {
+		fprintf(stderr, "mailtls check: --address needs --host\n");
 		errors++;
-	} else {
+	}
+	if (hostarg == NULL && o->ndomains == 0 && o->file == NULL) {
+		fprintf(stderr, "mailtls check: name a DOMAIN, -f FILE, or --host HOST\n");
+		errors++;
+	}
+	if (o->json && o->jsonl) {
+		fprintf(stderr, "mailtls check: --json and --jsonl exclude each other\n");
+		errors++;
+	}
+	if (hostarg != NULL) {
 		uint16_t hp = 0;
 		if (opts_parse_hostport(hostarg, o->hostbuf, sizeof(o->hostbuf), &hp, err,
 			sizeof(err)) < 0) {

@@ -22,6 +22,8 @@ struct opt {
 
 extern const struct opt check_opts_table[];
 
+#define OPTS_RESOLVERS_MAX 8
+
 struct check_opts {
 	const char *host;    /* --host, without the port */
 	uint16_t port;       /* 0: the protocol's default */
@@ -37,6 +39,15 @@ struct check_opts {
 	int family; /* 0, 4 or 6 */
 	const char *ehlo;
 	int json;
+	int jsonl;
+	const char *file;    /* -f */
+	char **domains;      /* positional */
+	size_t ndomains;
+	const char *resolvers[OPTS_RESOLVERS_MAX + 1];
+	size_t nresolvers;
+	const char *trust_anchor;
+	size_t concurrency;
+	size_t per_host;
 	int show_chain;
 	int pem;
 	char hostbuf[256];
@@ -49,6 +60,8 @@ void opts_usage_check(FILE *);
 
 /* Value parsers: 0 on success, -1 with a message in err naming what is wrong. */
 int opts_parse_seconds(const char *, double *, char *err, size_t);
+int opts_parse_count(const char *, size_t *, char *err, size_t);
+int opts_check_resolver(const char *, char *err, size_t);
 int opts_parse_days(const char *, long *, char *err, size_t);
 int opts_parse_date(const char *, time_t now, time_t *, char *err, size_t);
 int opts_parse_port(const char *, uint16_t *, char *err, size_t);

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "dialect.h"
+#include "dns.h"
 #include "output.h"
 #include "util.h"
 
@@ -60,10 +61,31 @@ static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 	return c;
 }
 
-static json_t *jprobe(const struct probe *p, const struct view_opts *v)
+static json_t *jfindings(const struct finding *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct finding *f = &v[i];
+		json_t *jf = json_pack("{s:s, s:s, s:s}", "code", finding_defs[f->code].name,
+		    "severity", severity_name(f->sev), "message", f->message);
+		if (f->cert >= 0)
+			json_object_set_new(jf, "cert", json_integer(f->cert));
+		json_array_append_new(a, jf);
+	}
+	return a;
+}
+
+/* domain and mx name where the probe was reached from (domain mode), else NULL. */
+static json_t *jprobe(const struct probe *p, const struct view_opts *v, const char *domain,
+    const char *mx)
 {
 	json_t *o = json_object(), *a;
 
+	if (domain) {
+		json_object_set_new(o, "domain", json_string(domain));
+		json_object_set_new(o, "mx", json_string(mx));
+	}
 	json_object_set_new(o, "host", json_string(p->host));
 	json_object_set_new(o, "address", json_string(p->address));
 	json_object_set_new(o, "port", json_integer(p->port));
@@ -93,21 +115,48 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v)
 			"min_days_left", (json_int_t)p->facts.min_days_left));
 	else
 		json_object_set_new(o, "verification", json_null());
-	a = json_array();
-	for (size_t i = 0; i < p->nfindings; i++) {
-		const struct finding *f = &p->findings[i];
-		json_t *jf = json_pack("{s:s, s:s, s:s}", "code", finding_defs[f->code].name,
-		    "severity", severity_name(f->sev), "message", f->message);
-		if (f->cert >= 0)
-			json_object_set_new(jf, "cert", json_integer(f->cert));
-		json_array_append_new(a, jf);
-	}
-	json_object_set_new(o, "findings", a);
+	json_object_set_new(o, "findings", jfindings(p->findings, p->nfindings));
 	json_object_set_new(o, "timing_ms",
 	    json_pack("{s:f, s:f, s:f, s:f, s:f}", "connect", p->t.connect_ms, "banner",
 		p->t.banner_ms, "starttls", p->t.starttls_ms, "tls", p->t.handshake_ms, "total",
 		p->t.total_ms));
 	return o;
+}
+
+static json_t *jdomain(const struct domain *d, const struct view_opts *v)
+{
+	json_t *o = json_object(), *mxs = json_array(), *probes = json_array();
+
+	json_object_set_new(o, "domain", json_string(d->name));
+	json_object_set_new(o, "status", json_string(status_name(d->status)));
+	json_object_set_new(o, "dnssec", json_string(dnssec_name((enum dnssec_state)d->dnssec)));
+	for (size_t i = 0; i < d->nmx; i++) {
+		const struct mx_host *m = &d->mx[i];
+		json_t *jm = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "host", m->host,
+		    "preference", (int)m->preference, "implicit", m->implicit, "ip_literal",
+		    m->ip_literal, "cname", jstr(m->cname), "dnssec",
+		    m->dnssec < 0 ? json_null() : json_string(dnssec_name((enum dnssec_state)m->dnssec)),
+		    "addresses", jlist(&m->addrs));
+
+		json_array_append_new(mxs, jm);
+		for (size_t k = 0; k < m->nprobes; k++)
+			json_array_append_new(probes, jprobe(m->probes[k], v, d->name, m->host));
+	}
+	json_object_set_new(o, "mx", mxs);
+	json_object_set_new(o, "findings", jfindings(d->findings, d->nfindings));
+	json_object_set_new(o, "probes", probes);
+	return o;
+}
+
+void out_jsonl_domain(FILE *f, const struct run *r, const struct domain *d,
+    const struct view_opts *v)
+{
+	json_t *o = jdomain(d, v);
+
+	json_object_set_new(o, "checked_at", jtime(r->at));
+	json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(o);
 }
 
 void out_json(FILE *f, const struct run *r, const struct view_opts *v)
@@ -117,8 +166,22 @@ void out_json(FILE *f, const struct run *r, const struct view_opts *v)
 	json_object_set_new(root, "status", json_string(status_name(r->status)));
 	json_object_set_new(root, "exit_code", json_integer(r->status));
 	json_object_set_new(root, "checked_at", jtime(r->at));
-	for (size_t i = 0; i < r->nprobes; i++)
-		json_array_append_new(a, jprobe(r->probes[i], v));
+	if (r->domain_mode) {
+		json_t *ds = json_array();
+
+		for (size_t i = 0; i < r->ndomains; i++) {
+			const struct domain *d = r->domains[i];
+			json_array_append_new(ds, jdomain(d, v));
+			for (size_t k = 0; k < d->nmx; k++)
+				for (size_t n = 0; n < d->mx[k].nprobes; n++)
+					json_array_append_new(a, jprobe(d->mx[k].probes[n], v, d->name,
+					    d->mx[k].host));
+		}
+		json_object_set_new(root, "domains", ds);
+	} else {
+		for (size_t i = 0; i < r->nprobes; i++)
+			json_array_append_new(a, jprobe(r->probes[i], v, NULL, NULL));
+	}
 	json_object_set_new(root, "probes", a);
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);

@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include "dialect.h"
+#include "dns.h"
 #include "output.h"
 #include "util.h"
 
@@ -38,6 +39,8 @@ static void days_phrase(long d, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%ld day%s left", d, d == 1 ? "" : "s");
 }
+
+static void out_finding(FILE *, const struct finding *, const char *, const struct view_opts *);
 
 static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view_opts *v)
 {
@@ -77,14 +80,8 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 	fprintf(f, addr_fmt, p->address);
 	fprintf(f, ":%u (%s, %s)\n", p->port, p->dialect->name,
 	    p->mode == TLS_MODE_IMPLICIT ? "implicit TLS" : "STARTTLS");
-	for (size_t i = 0; i < p->nfindings; i++) {
-		const struct finding *fd = &p->findings[i];
-		fprintf(f, "  %s%-4s%s %-22s %s", c_on(v, sev_color[fd->sev]), severity_name(fd->sev),
-		    c_off(v), finding_defs[fd->code].name, fd->message);
-		if (fd->cert >= 0)
-			fprintf(f, " [#%d]", fd->cert);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < p->nfindings; i++)
+		out_finding(f, &p->findings[i], "  ", v);
 	if (p->banner) {
 		const char *nl = strchr(p->banner, '\n');
 		fprintf(f, "  banner   %.*s%s\n", nl ? (int)(nl - p->banner) : (int)strlen(p->banner),
@@ -112,8 +109,86 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 	fprintf(f, ", total %.1f ms\n", p->t.total_ms);
 }
 
+static void out_finding(FILE *f, const struct finding *fd, const char *indent,
+    const struct view_opts *v)
+{
+	fprintf(f, "%s%s%-4s%s %-22s %s", indent, c_on(v, sev_color[fd->sev]),
+	    severity_name(fd->sev), c_off(v), finding_defs[fd->code].name, fd->message);
+	if (fd->cert >= 0)
+		fprintf(f, " [#%d]", fd->cert);
+	fputc('\n', f);
+}
+
+/* One line per probe; what is wrong below it; each distinct leaf described once. */
+static void out_domain_probe(FILE *f, const struct probe *p, const struct view_opts *v,
+    char (*seen)[96], size_t *nseen, size_t maxseen)
+{
+	const char *fmt = strchr(p->address, ':') ? "[%s]:%u" : "%s:%u";
+	char where[80];
+
+	snprintf(where, sizeof(where), fmt, p->address, p->port);
+	fprintf(f, "    %s%-8s%s %-24s", c_on(v, status_color[p->status]), status_word[p->status],
+	    c_off(v), where);
+	if (p->tls_version)
+		fprintf(f, " %s %s", p->tls_version, p->cipher);
+	if (p->ncerts) {
+		const struct cert_info *ci = &p->certs[0];
+		size_t k;
+
+		for (k = 0; k < *nseen; k++)
+			if (strcmp(seen[k], ci->sha256) == 0)
+				break;
+		if (k < *nseen) {
+			fprintf(f, ", same certificate as above");
+		} else {
+			char na[32];
+			date_only(ci->not_after, na, sizeof(na));
+			fprintf(f, ", %s, until %s (%ld days), issued by %s", ci->subject, na,
+			    ci->days_left, ci->issuer);
+			if (*nseen < maxseen)
+				snprintf(seen[(*nseen)++], 96, "%s", ci->sha256);
+		}
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < p->nfindings; i++)
+		if (p->findings[i].sev >= SEV_WARN)
+			out_finding(f, &p->findings[i], "        ", v);
+}
+
+static void out_domain(FILE *f, const struct domain *d, const struct view_opts *v)
+{
+	size_t naddr = 0;
+	char seen[16][96];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < d->nmx; i++)
+		naddr += d->mx[i].nprobes;
+	fprintf(f, "%s%-8s%s %s  (%zu MX, %zu probe%s, DNSSEC %s)\n",
+	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name, d->nmx,
+	    naddr, naddr == 1 ? "" : "s", dnssec_name((enum dnssec_state)d->dnssec));
+	for (size_t i = 0; i < d->nfindings; i++)
+		out_finding(f, &d->findings[i], "  ", v);
+	for (size_t i = 0; i < d->nmx; i++) {
+		const struct mx_host *m = &d->mx[i];
+
+		fprintf(f, "  %s %u %s%s%s%s\n", m->implicit ? "implicit MX" : "MX", m->preference,
+		    m->host, m->cname ? " -> " : "", m->cname ? m->cname : "",
+		    m->nprobes ? "" : "  (no address)");
+		for (size_t k = 0; k < m->nprobes; k++)
+			out_domain_probe(f, m->probes[k], v, seen, &nseen, 16);
+	}
+}
+
 void out_text(FILE *f, const struct run *r, const struct view_opts *v)
 {
+	if (r->domain_mode) {
+		for (size_t i = 0; i < r->ndomains; i++) {
+			if (i)
+				fputc('\n', f);
+			out_domain(f, r->domains[i], v);
+		}
+		return;
+	}
 	for (size_t i = 0; i < r->nprobes; i++) {
 		if (i)
 			fputc('\n', f);

@@ -17,5 +17,7 @@ struct view_opts {
 
 void out_text(FILE *, const struct run *, const struct view_opts *);
 void out_json(FILE *, const struct run *, const struct view_opts *);
+/* One domain as one line of JSON (--jsonl). */
+void out_jsonl_domain(FILE *, const struct run *, const struct domain *, const struct view_opts *);
 
 #endif

@@ -23,6 +23,13 @@ void strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
+static void findings_free(struct finding *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].message);
+	free(v);
+}
+
 struct probe *probe_new(const char *host, const char *address, uint16_t port,
     enum tls_mode mode, const struct dialect *d)
 {
@@ -60,23 +67,48 @@ void probe_free(struct probe *p)
 	free(p->certs);
 	free(p->facts.matched_name);
 	free(p->facts.trust_anchor);
-	for (size_t i = 0; i < p->nfindings; i++)
-		free(p->findings[i].message);
-	free(p->findings);
+	findings_free(p->findings, p->nfindings);
+	free(p->waiters);
 	free(p);
+}
+
+static void findings_vadd(struct finding **v, size_t *n, enum finding_code code,
+    enum severity sev, int cert, const char *fmt, va_list ap)
+{
+	struct finding *f;
+
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	f = &(*v)[(*n)++];
+	f->code = code;
+	f->sev = sev;
+	f->cert = cert;
+	f->message = xvasprintf(fmt, ap);
+}
+
+/* Worst first, stable; returns the status the findings fold into. */
+static enum status findings_settle(struct finding *v, size_t n)
+{
+	enum status st = STATUS_OK;
+
+	for (size_t i = 1; i < n; i++) {
+		struct finding f = v[i];
+		size_t j = i;
+
+		while (j > 0 && v[j - 1].sev < f.sev) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = f;
+	}
+	for (size_t i = 0; i < n; i++)
+		st = status_worst(st, status_of(v[i].sev));
+	return st;
 }
 
 static void probe_vadd(struct probe *p, enum finding_code code, enum severity sev, int cert,
     const char *fmt, va_list ap)
 {
-	struct finding *f;
-
-	p->findings = xreallocarray(p->findings, p->nfindings + 1, sizeof(*p->findings));
-	f = &p->findings[p->nfindings++];
-	f->code = code;
-	f->sev = sev;
-	f->cert = cert;
-	f->message = xvasprintf(fmt, ap);
+	findings_vadd(&p->findings, &p->nfindings, code, sev, cert, fmt, ap);
 }
 
 void probe_add(struct probe *p, enum finding_code code, int cert, const char *fmt, ...)
@@ -106,24 +138,56 @@ int probe_has(const struct probe *p, enum finding_code code)
 	return 0;
 }
 
-/* Order findings worst first (stable), then fold them into the probe's status. */
 void probe_settle(struct probe *p)
 {
-	enum status st = STATUS_OK;
+	p->status = findings_settle(p->findings, p->nfindings);
+}
 
-	for (size_t i = 1; i < p->nfindings; i++) {
-		struct finding f = p->findings[i];
-		size_t j = i;
+void domain_add(struct domain *d, enum finding_code code, const char *fmt, ...)
+{
+	va_list ap;
 
-		while (j > 0 && p->findings[j - 1].sev < f.sev) {
-			p->findings[j] = p->findings[j - 1];
-			j--;
-		}
-		p->findings[j] = f;
+	va_start(ap, fmt);
+	findings_vadd(&d->findings, &d->nfindings, code, finding_defs[code].sev, -1, fmt, ap);
+	va_end(ap);
+}
+
+void domain_add_sev(struct domain *d, enum finding_code code, enum severity sev,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	findings_vadd(&d->findings, &d->nfindings, code, sev, -1, fmt, ap);
+	va_end(ap);
+}
+
+/* A domain's status: the worst of its own findings and of every probe of every MX. */
+void domain_settle(struct domain *d)
+{
+	enum status st = findings_settle(d->findings, d->nfindings);
+
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t j = 0; j < d->mx[i].nprobes; j++)
+			st = status_worst(st, d->mx[i].probes[j]->status);
+	d->status = st;
+}
+
+void domain_free(struct domain *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nmx; i++) {
+		free(d->mx[i].host);
+		free(d->mx[i].cname);
+		free(d->mx[i].dns_error);
+		strlist_free(&d->mx[i].addrs);
+		free(d->mx[i].probes);
 	}
-	for (size_t i = 0; i < p->nfindings; i++)
-		st = status_worst(st, status_of(p->findings[i].sev));
-	p->status = st;
+	free(d->mx);
+	findings_free(d->findings, d->nfindings);
+	free(d->name);
+	free(d);
 }
 
 void run_add(struct run *r, struct probe *p)
@@ -132,11 +196,10 @@ void run_add(struct run *r, struct probe *p)
 	r->probes[r->nprobes++] = p;
 }
 
-void run_settle(struct run *r)
+void run_add_domain(struct run *r, struct domain *d)
 {
-	r->status = r->nprobes ? STATUS_OK : STATUS_UNKNOWN;
-	for (size_t i = 0; i < r->nprobes; i++)
-		r->status = status_worst(r->status, r->probes[i]->status);
+	r->domains = xreallocarray(r->domains, r->ndomains + 1, sizeof(*r->domains));
+	r->domains[r->ndomains++] = d;
 }
 
 void run_free(struct run *r)
@@ -144,6 +207,8 @@ void run_free(struct run *r)
 	for (size_t i = 0; i < r->nprobes; i++)
 		probe_free(r->probes[i]);
 	free(r->probes);
-	r->probes = NULL;
-	r->nprobes = 0;
+	for (size_t i = 0; i < r->ndomains; i++)
+		domain_free(r->domains[i]);
+	free(r->domains);
+	memset(r, 0, sizeof(*r));
 }

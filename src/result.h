@@ -92,7 +92,53 @@ struct probe {
 	size_t nfindings;
 	enum status status;
 	struct timing t;
+
+	/* Bookkeeping of the engine: a probe is shared by every domain that needs it. */
+	int scheduled;
+	int done;
+	struct domain **waiters; /* domains waiting for this probe */
+	size_t nwaiters;
+	struct probe *hnext;     /* probe map chain */
+	struct probe *qnext;     /* scheduler queue */
 };
+
+struct engine;
+
+/* One mail exchanger of a domain, with the addresses it resolved to. */
+struct mx_host {
+	char *host;
+	unsigned preference;
+	int implicit;       /* no MX: the domain's own address records (RFC 5321 5.1) */
+	int ip_literal;     /* the MX target was an address literal */
+	char *cname;        /* alias target when the MX name was a CNAME */
+	int dnssec;         /* enum dnssec_state of its address records; -1 before any */
+	struct strlist addrs;
+	char *dns_error;    /* why it has no address, if so */
+	struct probe **probes;
+	size_t nprobes;
+	int pending;        /* address queries in flight */
+};
+
+struct domain {
+	char *name;
+	size_t seq;          /* position in the input */
+	int host_mode;       /* --host: the one "MX" is the host itself, no MX lookup */
+	int dnssec;          /* enum dnssec_state of the MX answer */
+	struct mx_host *mx;
+	size_t nmx;
+	struct finding *findings;
+	size_t nfindings;
+	enum status status;
+	size_t pending;      /* DNS queries and probes outstanding */
+	struct engine *engine;
+};
+
+void domain_add(struct domain *, enum finding_code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void domain_add_sev(struct domain *, enum finding_code, enum severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void domain_settle(struct domain *);
+void domain_free(struct domain *);
 
 struct probe *probe_new(const char *host, const char *address, uint16_t port,
     enum tls_mode mode, const struct dialect *);
@@ -105,14 +151,17 @@ int probe_has(const struct probe *, enum finding_code);
 void probe_settle(struct probe *);
 
 struct run {
-	struct probe **probes;
+	struct probe **probes; /* every distinct probe, in the order they were created */
 	size_t nprobes;
+	struct domain **domains; /* completed domains kept for the final view (not --jsonl) */
+	size_t ndomains;
+	int domain_mode;
 	enum status status;
 	time_t at; /* the time certificates were judged at */
 };
 
 void run_add(struct run *, struct probe *);
-void run_settle(struct run *);
+void run_add_domain(struct run *, struct domain *);
 void run_free(struct run *);
 
 #endif

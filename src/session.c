@@ -69,6 +69,20 @@ static void session_fail(struct session *s, enum finding_code code, const char *
 	session_finish(s);
 }
 
+/*
+ * A failure before any I/O (no socket: EMFILE, say) still ends through the loop, never
+ * inside session_start(): callers that start the next probe from the done callback would
+ * otherwise recurse once per queued probe.
+ */
+static void session_fail_later(struct session *s, const char *fmt, const char *detail)
+{
+	struct timeval now = {0, 0};
+
+	probe_add(s->p, F_CONNECT_FAILED, -1, fmt, detail);
+	s->state = S_DONE;
+	evtimer_add(s->timer, &now);
+}
+
 static void session_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
@@ -76,7 +90,7 @@ static void session_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (s->state == S_QUIT) {
+	if (s->state == S_QUIT || s->state == S_DONE) {
 		session_finish(s);
 		return;
 	}
@@ -343,11 +357,10 @@ void session_start(struct event_base *base, const struct session_params *par, st
 		fatal("cannot create timer");
 	s->io = io_new(base, par->lim, session_io, s);
 	if (sockaddr_of(p->address, p->port, &ss, &sslen) < 0) {
-		session_fail(s, F_CONNECT_FAILED, "in state %s: \"%s\" is not an IP address",
-		    p->address);
+		session_fail_later(s, "\"%s\" is not an IP address", p->address);
 		return;
 	}
 	session_arm(s);
 	if (io_connect(s->io, (struct sockaddr *)&ss, sslen) < 0)
-		session_fail(s, F_CONNECT_FAILED, "in state %s: %s", s->io->err);
+		session_fail_later(s, "%s", s->io->err);
 }

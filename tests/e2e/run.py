@@ -339,7 +339,7 @@ def cli_case(name, argv, exit, out_re=None, err_re=None, env=None):
 
 
 def cli_cases():
-    cli_case("cli-no-host", ["check"], 3, err_re=r"--host is required")
+    cli_case("cli-nothing-to-check", ["check"], 3, err_re=r"name a DOMAIN, -f FILE, or --host HOST")
     cli_case("cli-bad-timeout", ["check", "--host", "x.test", "--timeout", "soon"], 3,
              err_re=r"--timeout: \"soon\" is not a number of seconds")
     cli_case("cli-bad-date", ["check", "--host", "x.test", "--at", "someday"], 3, err_re=r"--at: \"someday\" is not a date")

@@ -1,0 +1,278 @@
+/*
+ * dns.c - libunbound on our libevent base (ub_ctx_create_event + ub_resolve_event: no
+ * thread, no process). Answers arrive as wire packets; glibc's ns_* parser (libresolv)
+ * reads them with bounds checks and name decompression, so we do not write our own.
+ * Our own timer bounds every query: libunbound's retries can outlast any sane --timeout.
+ */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <unbound-event.h>
+#include <unbound.h>
+
+#include "dns.h"
+#include "util.h"
+
+/* Debian's dns-root-data; unbound-anchor keeps the same key in unbound's directory. */
+#define DNS_ROOT_KEY "/usr/share/dns/root.key"
+#define DNS_ANSWERS_MAX 64 /* records kept per answer; more is hostile or useless */
+
+struct dns {
+	struct event_base *base;
+	struct ub_ctx *ctx;
+	double timeout_s;
+	int validating;
+};
+
+struct dns_query {
+	struct dns *dns;
+	struct event *timer;
+	int rrtype;
+	int async_id;
+	int finished;    /* our callback has run (answer or timeout) */
+	int in_resolve;  /* inside ub_resolve_event: local data answers synchronously */
+	int unbound_done;
+	dns_cb cb;
+	void *arg;
+};
+
+const char *dnssec_name(enum dnssec_state s)
+{
+	static const char *const names[] = {"unvalidated", "insecure", "secure", "bogus"};
+	return names[s];
+}
+
+struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err,
+    size_t errlen)
+{
+	struct dns *d = xcalloc(1, sizeof(*d));
+	int rc = 0;
+
+	d->base = base;
+	d->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 10;
+	d->ctx = ub_ctx_create_event(base);
+	if (d->ctx == NULL) {
+		snprintf(err, errlen, "cannot create the DNS resolver");
+		free(d);
+		return NULL;
+	}
+	/* A system resolver on 127.0.0.53 or a lab server on loopback must be asked as told. */
+	ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
+	if (cfg->resolvers && cfg->resolvers[0]) {
+		for (const char *const *r = cfg->resolvers; *r && rc == 0; r++)
+			if ((rc = ub_ctx_set_fwd(d->ctx, *r)) != 0)
+				snprintf(err, errlen, "--resolver %s: %s", *r, ub_strerror(rc));
+	} else {
+		if ((rc = ub_ctx_resolvconf(d->ctx, NULL)) != 0)
+			snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
+		if (rc == 0)
+			ub_ctx_hosts(d->ctx, NULL);
+	}
+	if (rc == 0 && !cfg->no_dnssec) {
+		if (cfg->trust_anchor) {
+			if ((rc = ub_ctx_add_ta_file(d->ctx, cfg->trust_anchor)) != 0)
+				snprintf(err, errlen, "--trust-anchor %s: %s", cfg->trust_anchor,
+				    ub_strerror(rc));
+			d->validating = rc == 0;
+		} else if (access(DNS_ROOT_KEY, R_OK) == 0) {
+			if (ub_ctx_add_ta_file(d->ctx, DNS_ROOT_KEY) == 0)
+				d->validating = 1;
+		}
+	}
+	/* Zone calls finalize the context, so they come last. The built-in local zones answer
+	 * every .test name NXDOMAIN; a resolver the user names must be asked instead. */
+	if (rc == 0 && cfg->resolvers && cfg->resolvers[0])
+		ub_ctx_zone_add(d->ctx, "test.", "nodefault");
+	if (rc != 0) {
+		ub_ctx_delete(d->ctx);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void dns_free(struct dns *d)
+{
+	if (d == NULL)
+		return;
+	ub_ctx_delete(d->ctx);
+	free(d);
+}
+
+void dns_answer_clear(struct dns_answer *a)
+{
+	free(a->mx);
+	free(a->addrs);
+	memset(a, 0, sizeof(*a));
+}
+
+static void strip_dot(char *name)
+{
+	size_t l = strlen(name);
+
+	if (l > 1 && name[l - 1] == '.')
+		name[l - 1] = '\0';
+}
+
+int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answer *a)
+{
+	ns_msg msg;
+	int n;
+
+	if (ns_initparse(pkt, (int)len, &msg) < 0) {
+		snprintf(a->why, sizeof(a->why), "malformed DNS answer");
+		return -1;
+	}
+	n = ns_msg_count(msg, ns_s_an);
+	for (int i = 0; i < n; i++) {
+		ns_rr rr;
+		const unsigned char *rd;
+
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0) {
+			snprintf(a->why, sizeof(a->why), "malformed record in DNS answer");
+			return -1;
+		}
+		if (ns_rr_class(rr) != ns_c_in)
+			continue;
+		rd = ns_rr_rdata(rr);
+		if (ns_rr_type(rr) == ns_t_cname && a->cname[0] == '\0') {
+			if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd, a->cname,
+				sizeof(a->cname)) < 0)
+				a->cname[0] = '\0';
+			continue;
+		}
+		if ((int)ns_rr_type(rr) != rrtype)
+			continue;
+		if (rrtype == ns_t_mx && ns_rr_rdlen(rr) >= 3 && a->nmx < DNS_ANSWERS_MAX) {
+			struct dns_mx *m;
+
+			a->mx = xreallocarray(a->mx, a->nmx + 1, sizeof(*a->mx));
+			m = &a->mx[a->nmx];
+			m->preference = ns_get16(rd);
+			if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd + 2, m->host,
+				sizeof(m->host)) < 0)
+				continue;
+			if (m->host[0] == '\0')
+				snprintf(m->host, sizeof(m->host), ".");
+			strip_dot(m->host);
+			a->nmx++;
+		} else if ((rrtype == ns_t_a && ns_rr_rdlen(rr) == 4) ||
+			   (rrtype == ns_t_aaaa && ns_rr_rdlen(rr) == 16)) {
+			if (a->naddrs >= DNS_ANSWERS_MAX)
+				continue;
+			a->addrs = xreallocarray(a->addrs, a->naddrs + 1, sizeof(*a->addrs));
+			inet_ntop(rrtype == ns_t_a ? AF_INET : AF_INET6, rd, a->addrs[a->naddrs],
+			    sizeof(a->addrs[0]));
+			a->naddrs++;
+		}
+	}
+	strip_dot(a->cname);
+	return 0;
+}
+
+static void dns_finish(struct dns_query *q, const struct dns_answer *a)
+{
+	q->finished = 1;
+	if (q->timer)
+		event_del(q->timer);
+	q->cb(a, q->arg);
+}
+
+static void dns_query_free(struct dns_query *q)
+{
+	if (q->timer)
+		event_free(q->timer);
+	free(q);
+}
+
+static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
+    int ratelimited)
+{
+	struct dns_query *q = arg;
+	struct dns_answer a;
+
+	(void)ratelimited;
+	q->unbound_done = 1;
+	if (q->finished) { /* timed out earlier; the answer is of no use now */
+		dns_query_free(q);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.sec = !q->dns->validating ? DNSSEC_UNVALIDATED
+	    : sec == 2		    ? DNSSEC_SECURE
+	    : sec == 1		    ? DNSSEC_BOGUS
+				    : DNSSEC_INSECURE;
+	if (why_bogus)
+		snprintf(a.why, sizeof(a.why), "%s", why_bogus);
+	if (rcode == ns_r_nxdomain) {
+		a.status = DNS_NXDOMAIN;
+	} else if (rcode != 0) {
+		a.status = DNS_SERVFAIL;
+		if (!a.why[0])
+			snprintf(a.why, sizeof(a.why), "the resolver answered %s",
+			    rcode == ns_r_servfail ? "SERVFAIL" : rcode == ns_r_refused ? "REFUSED" : "an error");
+	} else if (pkt == NULL || dns_parse(pkt, (size_t)len, q->rrtype, &a) < 0) {
+		a.status = DNS_ERROR;
+	}
+	dns_finish(q, &a);
+	dns_answer_clear(&a);
+	if (!q->in_resolve) /* else dns_query() frees q once ub_resolve_event returns */
+		dns_query_free(q);
+}
+
+static void dns_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_query *q = arg;
+	struct dns_answer a;
+
+	(void)fd;
+	(void)what;
+	memset(&a, 0, sizeof(a));
+	a.status = DNS_TIMEOUT;
+	snprintf(a.why, sizeof(a.why), "no answer within %.3g s", q->dns->timeout_s);
+	/* Cancelled queries never call back, so q is freed here; if cancel fails, the late
+	 * callback frees it (q->finished tells it to). */
+	dns_finish(q, &a);
+	if (ub_cancel(q->dns->ctx, q->async_id) == 0)
+		dns_query_free(q);
+}
+
+void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg)
+{
+	struct dns_query *q = xcalloc(1, sizeof(*q));
+	struct timeval tv;
+	int rc;
+
+	q->dns = d;
+	q->rrtype = rrtype;
+	q->cb = cb;
+	q->arg = arg;
+	q->timer = evtimer_new(d->base, dns_timeout, q);
+	if (q->timer == NULL)
+		fatal("cannot create timer");
+	q->in_resolve = 1;
+	rc = ub_resolve_event(d->ctx, name, rrtype, ns_c_in, q, dns_ub_cb, &q->async_id);
+	q->in_resolve = 0;
+	if (rc != 0) {
+		struct dns_answer a;
+
+		memset(&a, 0, sizeof(a));
+		a.status = DNS_ERROR;
+		snprintf(a.why, sizeof(a.why), "%s", ub_strerror(rc));
+		dns_finish(q, &a);
+		dns_query_free(q);
+		return;
+	}
+	if (q->unbound_done) { /* answered from local data before ub_resolve_event returned */
+		dns_query_free(q);
+		return;
+	}
+	tv.tv_sec = (time_t)d->timeout_s;
+	tv.tv_usec = (suseconds_t)((d->timeout_s - (double)tv.tv_sec) * 1e6);
+	evtimer_add(q->timer, &tv);
+}

@@ -1,0 +1,59 @@
+/*
+ * dns.h - DNS through libunbound on the program's event loop: MX, A, AAAA (and TXT, TLSA
+ * later), each answer with its DNSSEC state. Every query ends in exactly one callback,
+ * bounded by its own timeout.
+ */
+#ifndef MAILTLS_DNS_H
+#define MAILTLS_DNS_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+enum dnssec_state {
+	DNSSEC_UNVALIDATED, /* no trust anchor configured: nothing was checked */
+	DNSSEC_INSECURE,    /* validated: provably unsigned */
+	DNSSEC_SECURE,
+	DNSSEC_BOGUS,
+};
+
+const char *dnssec_name(enum dnssec_state);
+
+enum dns_status { DNS_OK, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT, DNS_ERROR };
+
+struct dns_mx {
+	unsigned preference;
+	char host[256]; /* "." for a null MX; no trailing dot otherwise */
+};
+
+struct dns_answer {
+	enum dns_status status;
+	enum dnssec_state sec;
+	char why[256];     /* resolver's words for a failure or a bogus answer */
+	char cname[256];   /* the first CNAME target when the name was an alias */
+	struct dns_mx *mx; /* MX answers */
+	size_t nmx;
+	char (*addrs)[46]; /* A / AAAA answers, numeric */
+	size_t naddrs;
+};
+
+struct dns_config {
+	const char *const *resolvers; /* IP[@PORT], NULL-terminated; NULL: /etc/resolv.conf */
+	const char *trust_anchor;     /* DS/DNSKEY file; NULL: the system root key if present */
+	int no_dnssec;                /* do not validate at all */
+	double timeout_s;             /* per query */
+};
+
+struct dns;
+typedef void (*dns_cb)(const struct dns_answer *, void *arg);
+
+struct dns *dns_new(struct event_base *, const struct dns_config *, char *err, size_t errlen);
+/* Query name for rrtype (1 A, 28 AAAA, 15 MX). cb runs exactly once, maybe before return. */
+void dns_query(struct dns *, const char *name, int rrtype, dns_cb, void *arg);
+void dns_free(struct dns *);
+
+/* Parse an answer packet for name/rrtype into a (pure; for unit tests and the callback). */
+int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answer *a);
+void dns_answer_clear(struct dns_answer *);
+
+#endif

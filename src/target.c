@@ -1,0 +1,465 @@
+/*
+ * target.c - domain -> MX -> address -> probe, on the event loop. MX handling follows
+ * RFC 5321 5.1 (implicit MX), RFC 7505 (null MX) and RFC 2181 10.3 (no aliases); every
+ * address of every MX is a probe of its own; identical host/address/port probes are made
+ * once and shared. A domain completes when its last query and last probe have.
+ */
+#include <arpa/nameser.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialect.h"
+#include "loop.h"
+#include "target.h"
+#include "tlsinfo.h"
+#include "util.h"
+
+struct engine {
+	struct event_base *base;
+	struct engine_config cfg;
+	struct run *run;
+	struct sched *sched;
+	struct probe **map; /* host|address|port -> probe */
+	size_t nmap;
+	size_t domains_in_flight;
+};
+
+/* The context of one address query: which domain and which of its MX hosts. */
+struct addr_query {
+	struct engine *e;
+	struct domain *d;
+	size_t mx; /* index into d->mx, which is complete before any address query starts */
+	int rrtype;
+};
+
+static size_t hash3(const char *host, const char *addr, unsigned port)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (const char *s = host; *s; s++)
+		h = (h ^ (unsigned char)(*s | 0x20)) * 1099511628211ULL;
+	h = (h ^ '|') * 1099511628211ULL;
+	for (const char *s = addr; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ port) * 1099511628211ULL;
+}
+
+static void domain_complete(struct engine *e, struct domain *d);
+
+static void domain_release(struct engine *e, struct domain *d)
+{
+	if (--d->pending == 0)
+		domain_complete(e, d);
+}
+
+static void probe_done(struct probe *p, void *arg)
+{
+	struct engine *e = arg;
+	struct domain **w = p->waiters;
+	size_t n = p->nwaiters;
+
+	verify_probe(p, e->cfg.vp);
+	probe_settle(p);
+	if (!e->cfg.keep_chain && p->chain) {
+		sk_X509_pop_free(p->chain, X509_free);
+		p->chain = NULL;
+	}
+	p->done = 1;
+	p->waiters = NULL;
+	p->nwaiters = 0;
+	for (size_t i = 0; i < n; i++)
+		domain_release(e, w[i]);
+	free(w);
+}
+
+/* The shared probe for host/address/port, created and scheduled on first use. */
+static struct probe *probe_for(struct engine *e, const char *host, const char *addr)
+{
+	size_t h = hash3(host, addr, e->cfg.port) % e->nmap;
+	struct probe *p;
+
+	for (p = e->map[h]; p; p = p->hnext)
+		if (strcasecmp(p->host, host) == 0 && strcmp(p->address, addr) == 0)
+			return p;
+	p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect);
+	p->hnext = e->map[h];
+	e->map[h] = p;
+	run_add(e->run, p);
+	return p;
+}
+
+static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, const char *addr)
+{
+	struct probe *p = probe_for(e, m->host, addr);
+
+	for (size_t i = 0; i < m->nprobes; i++)
+		if (m->probes[i] == p)
+			return;
+	m->probes = xreallocarray(m->probes, m->nprobes + 1, sizeof(*m->probes));
+	m->probes[m->nprobes++] = p;
+	if (p->done)
+		return;
+	p->waiters = xreallocarray(p->waiters, p->nwaiters + 1, sizeof(*p->waiters));
+	p->waiters[p->nwaiters++] = d;
+	d->pending++;
+	if (!p->scheduled) {
+		p->scheduled = 1;
+		sched_submit(e->sched, p);
+	}
+}
+
+/* Every address query of an MX has answered: make its probes, or say why there are none. */
+static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
+{
+	if (m->addrs.n == 0) {
+		if (m->implicit)
+			domain_add(d, F_MX_NO_ADDRESS,
+			    "%s has no MX records and no address%s: it cannot receive mail", d->name,
+			    m->dns_error ? m->dns_error : "");
+		else if (!d->host_mode)
+			domain_add(d, F_MX_NO_ADDRESS, "MX %s (preference %u) has no address%s",
+			    m->host, m->preference, m->dns_error ? m->dns_error : "");
+		else {
+			/* One server asked for by name: the failure is that server's record. */
+			struct probe *p = probe_new(m->host, "", e->cfg.port, e->cfg.mode,
+			    e->cfg.dialect);
+			probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s%s", m->host,
+			    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)") : "",
+			    m->dns_error ? m->dns_error : "");
+			probe_settle(p);
+			p->scheduled = p->done = 1;
+			run_add(e->run, p);
+			m->probes = xreallocarray(m->probes, m->nprobes + 1, sizeof(*m->probes));
+			m->probes[m->nprobes++] = p;
+		}
+		return;
+	}
+	for (size_t i = 0; i < m->addrs.n; i++)
+		mx_attach(e, d, m, m->addrs.v[i]);
+}
+
+/* The state of a host's address records: bogus if any is, insecure if any is. */
+static int dnssec_combine(int have, enum dnssec_state s)
+{
+	if (have < 0)
+		return (int)s;
+	if (have == DNSSEC_BOGUS || s == DNSSEC_BOGUS)
+		return DNSSEC_BOGUS;
+	if (have == DNSSEC_INSECURE || s == DNSSEC_INSECURE)
+		return DNSSEC_INSECURE;
+	return have;
+}
+
+static void addr_answer(const struct dns_answer *a, void *arg)
+{
+	struct addr_query *q = arg;
+	struct engine *e = q->e;
+	struct domain *d = q->d;
+	struct mx_host *m = &d->mx[q->mx];
+	const char *type = q->rrtype == ns_t_a ? "A" : "AAAA";
+
+	free(q);
+	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
+		domain_add(d, F_DNS_BOGUS, "%s %s: DNSSEC validation failed: %s", m->host, type,
+		    a->why);
+	} else if (a->status == DNS_OK) {
+		for (size_t i = 0; i < a->naddrs; i++)
+			strlist_add(&m->addrs, a->addrs[i]);
+		if (a->cname[0] && m->cname == NULL) {
+			m->cname = xstrdup(a->cname);
+			if (!d->host_mode && !m->implicit)
+				domain_add(d, F_MX_CNAME,
+				    "MX %s is an alias of %s (RFC 2181 10.3: an MX must name a host, "
+				    "not an alias); the certificate is judged against %s",
+				    m->host, a->cname, m->host);
+		}
+		m->dnssec = dnssec_combine(m->dnssec, a->sec);
+	} else {
+		char *prev = m->dns_error;
+		m->dns_error = xasprintf("%s (%s: %s)", prev ? prev : "", type,
+		    a->status == DNS_NXDOMAIN ? "NXDOMAIN" : a->why);
+		free(prev);
+	}
+	if (--m->pending == 0)
+		mx_resolved(e, d, m);
+	domain_release(e, d);
+}
+
+static int want_type(const struct engine *e, int rrtype)
+{
+	return !((rrtype == ns_t_a && e->cfg.family == 6) ||
+	    (rrtype == ns_t_aaaa && e->cfg.family == 4));
+}
+
+static void mx_lookup(struct engine *e, struct domain *d, size_t i)
+{
+	static const int types[] = {ns_t_a, ns_t_aaaa};
+	struct mx_host *m = &d->mx[i];
+
+	/* Count both queries before issuing either: an answer from local data (the hosts
+	 * file) comes back inside dns_query() and must not see the count reach zero early. */
+	for (size_t t = 0; t < 2; t++)
+		if (want_type(e, types[t])) {
+			m->pending++;
+			d->pending++;
+		}
+	for (size_t t = 0; t < 2; t++) {
+		struct addr_query *q;
+
+		if (!want_type(e, types[t]))
+			continue;
+		q = xcalloc(1, sizeof(*q));
+		q->e = e;
+		q->d = d;
+		q->mx = i;
+		q->rrtype = types[t];
+		dns_query(e->cfg.dns, m->host, types[t], addr_answer, q);
+	}
+}
+
+static struct mx_host *mx_add(struct domain *d, const char *host, unsigned pref)
+{
+	struct mx_host *m;
+
+	d->mx = xreallocarray(d->mx, d->nmx + 1, sizeof(*d->mx));
+	m = &d->mx[d->nmx++];
+	memset(m, 0, sizeof(*m));
+	m->host = xstrdup(host);
+	m->preference = pref;
+	m->dnssec = -1;
+	return m;
+}
+
+static int mx_cmp(const void *a, const void *b)
+{
+	const struct dns_mx *x = a, *y = b;
+
+	if (x->preference != y->preference)
+		return x->preference < y->preference ? -1 : 1;
+	return strcasecmp(x->host, y->host);
+}
+
+/* Start the address lookups of every MX; a literal needs none. */
+static void domain_resolve_mx(struct engine *e, struct domain *d)
+{
+	d->pending++; /* hold the domain open while the lookups are issued */
+	for (size_t i = 0; i < d->nmx; i++) {
+		struct mx_host *m = &d->mx[i];
+
+		if (m->ip_literal || (d->host_mode && tlsinfo_is_ip(m->host))) {
+			strlist_add(&m->addrs, m->host);
+			mx_resolved(e, d, m);
+		} else if (m->addrs.n) {
+			mx_resolved(e, d, m);
+		} else {
+			mx_lookup(e, d, i);
+		}
+	}
+	domain_release(e, d);
+}
+
+static void mx_answer(const struct dns_answer *a, void *arg)
+{
+	struct domain *d = arg;
+	struct engine *e = d->engine;
+	struct dns_mx *mx;
+
+	size_t n = 0, nulls = 0;
+
+	d->dnssec = a->sec;
+	if (a->status == DNS_NXDOMAIN) {
+		domain_add(d, F_DNS_NXDOMAIN, "%s does not exist (NXDOMAIN)", d->name);
+		goto out;
+	}
+	if (a->status != DNS_OK) {
+		domain_add(d, F_DNS_FAILED, "MX lookup for %s failed: %s", d->name, a->why);
+		goto out;
+	}
+	if (a->sec == DNSSEC_BOGUS) {
+		domain_add(d, F_DNS_BOGUS, "MX of %s: DNSSEC validation failed: %s", d->name, a->why);
+		goto out;
+	}
+	mx = xcalloc(a->nmx + 1, sizeof(*mx));
+	memcpy(mx, a->mx, a->nmx * sizeof(*mx));
+	qsort(mx, a->nmx, sizeof(*mx), mx_cmp);
+	for (size_t i = 0; i < a->nmx; i++)
+		if (strcmp(mx[i].host, ".") == 0)
+			nulls++;
+	if (nulls && nulls == a->nmx) {
+		domain_add(d, F_MX_NULL, "%s publishes a null MX (RFC 7505): it accepts no mail",
+		    d->name);
+		free(mx);
+		goto out;
+	}
+	if (nulls)
+		domain_add_sev(d, F_MX_NULL, SEV_WARN,
+		    "%s mixes a null MX with other MX records; RFC 7505 3 says a null MX must "
+		    "be the only one, and senders may treat the domain as accepting no mail",
+		    d->name);
+	for (size_t i = 0; i < a->nmx; i++) {
+		struct mx_host *m;
+
+		if (strcmp(mx[i].host, ".") == 0)
+			continue;
+		m = mx_add(d, mx[i].host, mx[i].preference);
+		n++;
+		if (tlsinfo_is_ip(m->host)) {
+			m->ip_literal = 1;
+			domain_add(d, F_MX_IP_LITERAL,
+			    "MX %s is an address literal, not a host name (RFC 5321 5.1); "
+			    "checked at that address, judged against that address",
+			    m->host);
+		}
+	}
+	free(mx);
+	if (n == 0) {
+		struct mx_host *m = mx_add(d, d->name, 0);
+		m->implicit = 1;
+		domain_add(d, F_MX_IMPLICIT,
+		    "%s has no MX records: mail goes to its own address records (RFC 5321 5.1)",
+		    d->name);
+	}
+	domain_resolve_mx(e, d);
+out:
+	domain_release(e, d);
+}
+
+/* "Say plainly when only a backup MX or only IPv6 is broken." */
+void target_explain_partial(struct domain *d)
+{
+	size_t bad = 0, total = 0, bad_primary = 0, bad_v6 = 0, bad_v4 = 0, v4 = 0, v6 = 0;
+	unsigned best = (unsigned)-1;
+	char names[256] = "";
+
+	for (size_t i = 0; i < d->nmx; i++)
+		if (d->mx[i].preference < best)
+			best = d->mx[i].preference;
+	for (size_t i = 0; i < d->nmx; i++) {
+		const struct mx_host *m = &d->mx[i];
+		int mx_bad = 0;
+
+		for (size_t j = 0; j < m->nprobes; j++) {
+			const struct probe *p = m->probes[j];
+			int v6addr = strchr(p->address, ':') != NULL;
+			int broken = p->status == STATUS_CRIT;
+
+			total++;
+			v6 += v6addr;
+			v4 += !v6addr;
+			if (!broken)
+				continue;
+			bad++;
+			mx_bad = 1;
+			bad_v6 += v6addr;
+			bad_v4 += !v6addr;
+			if (m->preference == best)
+				bad_primary++;
+		}
+		if (mx_bad && m->preference != best) {
+			size_t l = strlen(names);
+			snprintf(names + l, sizeof(names) - l, "%s%s (preference %u)", l ? ", " : "",
+			    m->host, m->preference);
+		}
+	}
+	if (bad == 0 || bad == total)
+		return;
+	if (bad_primary == 0)
+		domain_add(d, F_MX_PARTIAL,
+		    "only the backup MX %s is broken; the primary MX (preference %u) works, so mail "
+		    "flows until it fails over",
+		    names, best);
+	else if (bad_v6 == bad && v4 > bad_v4)
+		domain_add(d, F_MX_PARTIAL,
+		    "only IPv6 is broken (%zu of %zu IPv6 probes); IPv4 works, so senders "
+		    "without IPv6, or that fall back to IPv4, still deliver",
+		    bad_v6, v6);
+	else if (bad_v4 == bad && v6 > bad_v6)
+		domain_add(d, F_MX_PARTIAL, "only IPv4 is broken (%zu of %zu IPv4 probes); IPv6 works",
+		    bad_v4, v4);
+	else
+		domain_add(d, F_MX_PARTIAL, "%zu of %zu probes are broken", bad, total);
+}
+
+static void domain_complete(struct engine *e, struct domain *d)
+{
+	target_explain_partial(d);
+	domain_settle(d);
+	e->domains_in_flight--;
+	e->run->status = status_worst(e->run->status, d->status);
+	e->cfg.emit(d, e->cfg.arg);
+}
+
+static struct domain *domain_begin(struct engine *e, const char *name, size_t seq)
+{
+	struct domain *d = xcalloc(1, sizeof(*d));
+
+	d->name = xstrdup(name);
+	d->seq = seq;
+	d->engine = e;
+	d->pending = 1; /* released when the starting step returns */
+	e->domains_in_flight++;
+	return d;
+}
+
+void engine_add_domain(struct engine *e, const char *name, size_t seq)
+{
+	struct domain *d = domain_begin(e, name, seq);
+
+	d->pending++;
+	dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
+	domain_release(e, d);
+}
+
+void engine_add_invalid(struct engine *e, const char *name, size_t seq, const char *why)
+{
+	struct domain *d = domain_begin(e, name, seq);
+
+	domain_add(d, F_DNS_FAILED, "\"%s\" is not looked up: %s", d->name, why);
+	domain_release(e, d);
+}
+
+void engine_add_host(struct engine *e, const char *host, const char *address, size_t seq)
+{
+	struct domain *d = domain_begin(e, host, seq);
+	struct mx_host *m;
+
+	d->host_mode = 1;
+	m = mx_add(d, host, 0);
+	if (address)
+		strlist_add(&m->addrs, address);
+	domain_resolve_mx(e, d);
+	domain_release(e, d);
+}
+
+struct engine *engine_new(struct event_base *base, const struct engine_config *cfg,
+    struct run *run)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	e->base = base;
+	e->cfg = *cfg;
+	e->run = run;
+	e->nmap = 4096;
+	e->map = xcalloc(e->nmap, sizeof(*e->map));
+	e->sched = sched_new(base, cfg->sp, cfg->concurrency, cfg->per_host, probe_done, e);
+	return e;
+}
+
+size_t engine_domains_in_flight(const struct engine *e)
+{
+	return e->domains_in_flight;
+}
+
+size_t engine_probes_in_flight(const struct engine *e)
+{
+	return sched_inflight(e->sched);
+}
+
+void engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	sched_free(e->sched);
+	free(e->map);
+	free(e);
+}

@@ -1,0 +1,47 @@
+/*
+ * target.h - the engine: a domain becomes its MX hosts, each host its addresses, each
+ * address a probe; probes are shared by every domain that needs the same host, address and
+ * port, and each domain ends in exactly one completed record handed to emit().
+ */
+#ifndef MAILTLS_TARGET_H
+#define MAILTLS_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns.h"
+#include "result.h"
+#include "session.h"
+#include "verify.h"
+
+struct engine_config {
+	const struct session_params *sp;
+	const struct verify_params *vp;
+	struct dns *dns; /* NULL when nothing needs resolving */
+	const struct dialect *dialect;
+	uint16_t port;
+	enum tls_mode mode;
+	int family;        /* 0, 4 or 6 */
+	size_t concurrency;
+	size_t per_host;
+	int keep_chain;    /* keep the X509 chain after verification (--pem) */
+	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
+	void *arg;
+};
+
+struct engine;
+
+struct engine *engine_new(struct event_base *, const struct engine_config *, struct run *);
+void engine_add_domain(struct engine *, const char *domain, size_t seq);
+/* One host: its address records, or address when given (no resolver then). */
+void engine_add_host(struct engine *, const char *host, const char *address, size_t seq);
+/* An input line that is not a domain name still yields its one record. */
+void engine_add_invalid(struct engine *, const char *name, size_t seq, const char *why);
+size_t engine_domains_in_flight(const struct engine *);
+size_t engine_probes_in_flight(const struct engine *);
+void engine_free(struct engine *);
+
+/* Pure helper for the partial-failure finding; exposed for unit tests. */
+void target_explain_partial(struct domain *);
+
+#endif
