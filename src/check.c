@@ -269,7 +269,8 @@ int check_main(int argc, char **argv)
 	if (need_dns) {
 		memset(&dc, 0, sizeof(dc));
 		dc.resolvers = o.nresolvers ? o.resolvers : NULL;
-		dc.trust_anchor = o.trust_anchor;
+		dc.no_dnssec = o.trust_anchor && strcmp(o.trust_anchor, "none") == 0;
+		dc.trust_anchor = dc.no_dnssec ? NULL : o.trust_anchor;
 		dc.timeout_s = o.timeout;
 		if ((dns = dns_new(c.base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls check: %s\n", err);
@@ -362,8 +363,8 @@ out:
 		event_free(sigterm);
 	if (c.progress)
 		event_free(c.progress);
+	dns_free(dns); /* first: it may still call back into the engine's domains */
 	engine_free(c.engine);
-	dns_free(dns);
 	run_free(&c.run);
 	if (c.base)
 		event_base_free(c.base);

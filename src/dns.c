@@ -27,6 +27,8 @@ struct dns {
 	struct ub_ctx *ctx;
 	double timeout_s;
 	int validating;
+	int closing;              /* dns_free() runs: callbacks must not reach the caller */
+	struct dns_query *live;   /* queries libunbound may still call back */
 };
 
 struct dns_query {
@@ -39,7 +41,10 @@ struct dns_query {
 	int unbound_done;
 	dns_cb cb;
 	void *arg;
+	struct dns_query *prev, *next; /* in dns->live */
 };
+
+static void dns_query_free(struct dns_query *);
 
 const char *dnssec_name(enum dnssec_state s)
 {
@@ -100,7 +105,10 @@ void dns_free(struct dns *d)
 {
 	if (d == NULL)
 		return;
+	d->closing = 1;
 	ub_ctx_delete(d->ctx);
+	while (d->live) /* queries libunbound dropped without a callback */
+		dns_query_free(d->live);
 	free(d);
 }
 
@@ -127,6 +135,19 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 	if (ns_initparse(pkt, (int)len, &msg) < 0) {
 		snprintf(a->why, sizeof(a->why), "malformed DNS answer");
 		return -1;
+	}
+	/* ub_resolve_event passes rcode 0 for NXDOMAIN: the packet's own rcode says it. */
+	switch (ns_msg_getflag(msg, ns_f_rcode)) {
+	case ns_r_noerror:
+		break;
+	case ns_r_nxdomain:
+		a->status = DNS_NXDOMAIN;
+		return 0;
+	default:
+		a->status = DNS_SERVFAIL;
+		snprintf(a->why, sizeof(a->why), "the resolver answered rcode %d",
+		    (int)ns_msg_getflag(msg, ns_f_rcode));
+		return 0;
 	}
 	n = ns_msg_count(msg, ns_s_an);
 	for (int i = 0; i < n; i++) {
@@ -185,6 +206,12 @@ static void dns_finish(struct dns_query *q, const struct dns_answer *a)
 
 static void dns_query_free(struct dns_query *q)
 {
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		q->dns->live = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
 	if (q->timer)
 		event_free(q->timer);
 	free(q);
@@ -198,7 +225,7 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 
 	(void)ratelimited;
 	q->unbound_done = 1;
-	if (q->finished) { /* timed out earlier; the answer is of no use now */
+	if (q->finished || q->dns->closing) { /* timed out earlier, or shutting down */
 		dns_query_free(q);
 		return;
 	}
@@ -249,6 +276,10 @@ void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg
 	int rc;
 
 	q->dns = d;
+	q->next = d->live;
+	if (d->live)
+		d->live->prev = q;
+	d->live = q;
 	q->rrtype = rrtype;
 	q->cb = cb;
 	q->arg = arg;

@@ -40,7 +40,7 @@ const struct opt check_opts_table[] = {
 	{"starttls", 0, OPT_FLAG, NULL, "upgrade with STARTTLS whatever the port"},
 	{"timeout", 't', OPT_VALUE, "SECONDS", "bound every wait: connect, each reply, the handshake (default 10)"},
 	{"tls", 0, OPT_FLAG, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port"},
-	{"trust-anchor", 0, OPT_VALUE, "FILE", "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key"},
+	{"trust-anchor", 0, OPT_VALUE, "FILE", "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate"},
 	{"warn-days", 'w', OPT_VALUE, "N", "warn when a certificate expires within N days (default 30)"},
 	{NULL, 0, 0, NULL, NULL},
 };

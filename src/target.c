@@ -280,7 +280,8 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 		goto out;
 	}
 	mx = xcalloc(a->nmx + 1, sizeof(*mx));
-	memcpy(mx, a->mx, a->nmx * sizeof(*mx));
+	if (a->nmx)
+		memcpy(mx, a->mx, a->nmx * sizeof(*mx));
 	qsort(mx, a->nmx, sizeof(*mx), mx_cmp);
 	for (size_t i = 0; i < a->nmx; i++)
 		if (strcmp(mx[i].host, ".") == 0)

@@ -46,6 +46,10 @@ def run(argv, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def selected(names):
+    return not args.k or args.k in names
+
+
 def report(name, ok, why=""):
     if ok:
         results["pass"] += 1
@@ -186,6 +190,7 @@ def all_of(*checks):
 
 def start_lab():
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
+    subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
     hostile = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "hostile.py"), "--addr", HOSTILE_ADDR, "--base-port", HOSTILE_BASE,
          "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key")],
@@ -206,6 +211,7 @@ def stop_lab(hostile):
         hostile.kill()
     if not args.keep:
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "stop", LAB])
+        subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "stop", LAB])
 
 
 def lab_cases():
@@ -324,6 +330,151 @@ def hostile_cases(modes):
     case("hostile-bare-lf", h("ipv4banner-lf"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT)
 
 
+DNS = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none"]
+
+
+def dcase(name, domains, exit, check=None, extra=(), has=(), lacks=()):
+    """mailtls check DOMAIN... --json against the lab's NSD; has/lacks are domain findings."""
+    if args.k and args.k not in name:
+        return
+    rc, out, err = run(["check", "--json", "--ca-file", CA] + DNS + list(extra) + list(domains))
+    if rc >= 90:
+        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+        return
+    try:
+        j = json.loads(out)
+    except ValueError:
+        report(name, False, f"not JSON (exit {rc}): {out[:300]!r} {err[:300]!r}")
+        return
+    problems = []
+    if rc != exit:
+        problems.append(f"exit {rc}, expected {exit}")
+    if len(j.get("domains", [])) != len(domains):
+        problems.append(f"{len(j.get('domains', []))} domain records for {len(domains)} domains")
+    d = j["domains"][0] if j.get("domains") else {"findings": [], "probes": [], "mx": []}
+    got = [f["code"] for f in d["findings"]]
+    problems += [f"missing {c}" for c in has if c not in got]
+    problems += [f"unexpected {c}" for c in lacks if c in got]
+    if check and not problems:
+        try:
+            why = check(d, j)
+        except Exception as ex:
+            why = f"check raised {ex!r}"
+        if why:
+            problems.append(why)
+    report(name, not problems, "; ".join(problems) + f"  findings={got}")
+
+
+def probes_at(d):
+    return {(p["mx"], p["address"]): p for p in d["probes"]}
+
+
+def shared_connects():
+    """Sessions the 127.0.0.27 listener ("shared" in the log) has seen so far."""
+    try:
+        with open(os.path.join(LAB, "postfix/maillog")) as f:
+            return sum(1 for line in f if "shared postfix/smtpd" in line and ": connect from" in line)
+    except OSError:
+        return 0
+
+
+def domain_cases():
+    def prio(d, j):
+        if [(m["host"], m["preference"]) for m in d["mx"]] != [("ec.mail.test", 10), ("good.mail.test", 10), ("expired.mail.test", 20)]:
+            return f"mx order {d['mx']}"
+        ps = probes_at(d)
+        if set(ps) != {("ec.mail.test", "127.0.0.25"), ("good.mail.test", "127.0.0.10"), ("good.mail.test", "::1"), ("expired.mail.test", "127.0.0.11")}:
+            return f"probes {sorted(ps)}"
+        if "CERT_EXPIRED" not in codes(ps[("expired.mail.test", "127.0.0.11")]):
+            return "expired backup not reported"
+        if any(p["domain"] != "prio.dom.test" for p in d["probes"]):
+            return "probes do not name their domain"
+        if d["status"] != "crit" or "backup MX expired.mail.test" not in find(d, "MX_PARTIAL")[0]["message"]:
+            return "partial finding does not name the backup"
+    dcase("dom-priorities-backup-broken", ["prio.dom.test"], 2, prio, has=("MX_PARTIAL",))
+
+    def multi(d, j):
+        ps = probes_at(d)
+        if sorted(d["mx"][0]["addresses"]) != ["127.0.0.10", "127.0.0.9", "::1"]:
+            return f"addresses {d['mx'][0]['addresses']}"
+        bad = [a for (_, a), p in ps.items() if p["status"] != "ok"]
+        if bad != ["127.0.0.9"] or "CONNECT_FAILED" not in codes(ps[("multi.good.mail.test", "127.0.0.9")]):
+            return f"broken addresses {bad}"
+    dcase("dom-one-address-of-three-down", ["multi.dom.test"], 2, multi)
+    dcase("dom-ipv4-only", ["multi.dom.test"], 2,
+          lambda d, j: None if sorted(p["address"] for p in d["probes"]) == ["127.0.0.10", "127.0.0.9"] else "IPv6 probed with -4",
+          extra=["-4"])
+    dcase("dom-null-mx", ["nullmx.dom.test"], 0,
+          lambda d, j: None if d["probes"] == [] and d["status"] == "ok" else "null MX probed", has=("MX_NULL",))
+    dcase("dom-implicit-mx", ["good.mail.test"], 0,
+          lambda d, j: None if d["mx"][0]["implicit"] and len(d["probes"]) == 2 else d["mx"], has=("MX_IMPLICIT",))
+    dcase("dom-nxdomain", ["nonexistent.dom.test"], 2, has=("DNS_NXDOMAIN",), lacks=("MX_IMPLICIT",))
+    dcase("dom-mx-cname", ["cname.dom.test"], 2,
+          lambda d, j: None if d["mx"][0]["cname"] == "good.mail.test" else d["mx"], has=("MX_CNAME",))
+    dcase("dom-mx-ip-literal", ["iplit.dom.test"], 2,
+          lambda d, j: None if d["probes"][0]["address"] == "127.0.0.10" else d["probes"], has=("MX_IP_LITERAL",))
+    dcase("dom-backup-down", ["backupdown.dom.test"], 2,
+          lambda d, j: None if "down.mail.test" in find(d, "MX_PARTIAL")[0]["message"] else "backup not named",
+          has=("MX_PARTIAL",))
+    dcase("dom-only-ipv6-broken", ["v6.dom.test"], 2,
+          lambda d, j: None if "only IPv6" in find(d, "MX_PARTIAL")[0]["message"] else "IPv6 not named",
+          has=("MX_PARTIAL",))
+    dcase("dom-no-address", ["emptymx.dom.test"], 2, has=("MX_NO_ADDRESS", "MX_IMPLICIT"))
+    dcase("dom-all-bad-not-partial", ["allbad.dom.test"], 2, lacks=("MX_PARTIAL",),
+          check=lambda d, j: None if d["status"] == "crit" else d["status"])
+    dcase("dom-invalid-name-still-a-record", ["bad_name!"], 2, has=("DNS_FAILED",))
+    if selected("dom-silent-nameserver"):
+        rc, out, err = run(["check", "--json", "--resolver", "127.0.0.54@5300", "--trust-anchor", "none",
+                            "--timeout", "1.5", "silent.dom.test"])
+        j = json.loads(out) if out.startswith("{") else {}
+        f = j.get("domains", [{}])[0].get("findings", [])
+        report("dom-silent-nameserver", rc == 2 and any(x["code"] == "DNS_FAILED" and "no answer" in x["message"] for x in f), f"{rc} {f}")
+
+    # Fifty domains behind one MX: one connection, fifty records that share its result.
+    if selected("dom-shared-mx-connected-once"):
+        before = shared_connects()
+        names = [f"s{i}.dom.test" for i in range(1, 51)]
+        rc, out, err = run(["check", "--json", "--ca-file", CA] + DNS + names)
+        j = json.loads(out)
+        # Postfix writes its log asynchronously (postlogd); wait for the line, bounded.
+        deadline = time.time() + 5
+        while shared_connects() == before and time.time() < deadline:
+            time.sleep(0.05)
+        conns = shared_connects() - before
+        recs = j["domains"]
+        ok = (rc == 0 and len(recs) == 50 and all(len(d["probes"]) == 1 and d["probes"][0]["address"] == "127.0.0.27" for d in recs)
+              and sorted(d["domain"] for d in recs) == sorted(names))
+        report("dom-shared-mx-connected-once", ok and conns == 1,
+               f"exit {rc}, {len(recs)} records, connections {conns}")
+
+    # --jsonl: one line per input domain, whatever became of it; -f with comments.
+    if selected("dom-jsonl-one-line-per-domain dom-stdin"):
+        lst = os.path.join(LAB, "domains.txt")
+        names = ["prio.dom.test", "nullmx.dom.test", "nonexistent.dom.test", "bad_name!", "good.mail.test", "s7.dom.test"]
+        with open(lst, "w") as f:
+            f.write("# lab domains\n\n" + "\n".join(n + ("   # trailing comment" if i == 1 else "") for i, n in enumerate(names)) + "\n")
+        rc, out, err = run(["check", "--jsonl", "--ca-file", CA] + DNS + ["-f", lst])
+        lines = [json.loads(l) for l in out.splitlines()]
+        report("dom-jsonl-one-line-per-domain", rc == 2 and sorted(l["domain"] for l in lines) == sorted(names)
+               and all("status" in l and "probes" in l for l in lines), f"exit {rc}: {[l.get('domain') for l in lines]}")
+        p = subprocess.run([BIN, "check", "--jsonl", "-f", "-", "--ca-file", CA] + DNS, input="nullmx.dom.test\ngood.mail.test\n",
+                           capture_output=True, text=True, timeout=60)
+        got = sorted(json.loads(l)["domain"] for l in p.stdout.splitlines())
+        report("dom-stdin", p.returncode == 0 and got == ["good.mail.test", "nullmx.dom.test"], f"exit {p.returncode} {got}")
+
+    # Ctrl-C: what is done is printed, and the run says how much was left.
+    if selected("dom-interrupt-says-what-was-left"):
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+        p = subprocess.Popen([BIN, "check", "--jsonl", "--resolver", "127.0.0.54@5300", "--trust-anchor", "none",
+                              "--timeout", "30", "a.test", "b.test"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        report("dom-interrupt-says-what-was-left", p.returncode == 3 and "interrupted" in err and "2 in flight" in err,
+               f"exit {p.returncode} {err[-300:]!r}")
+
+
 def cli_case(name, argv, exit, out_re=None, err_re=None, env=None):
     if args.k and args.k not in name:
         return
@@ -385,6 +536,7 @@ def main():
     try:
         lab_cases()
         hostile_cases(modes)
+        domain_cases()
         cli_cases()
         docs_cases()
     finally:

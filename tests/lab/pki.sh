@@ -162,6 +162,9 @@ for c in $CASES; do
     issuer=int; chain=int; key=rsa2048; md=sha256
     from=$((-DAY)); to=$((90 * DAY))
     case $c in
+        # *.good.mail.test: names under good (multi.good, shared.good, ...) are
+        # MX hosts in tests/lab/zones served by the good listeners.
+        good)         san='DNS:good.mail.test,DNS:*.good.mail.test' ;;
         ec)           key=ec ;;
         expired)      from=$((-100 * DAY)); to=$((-10 * DAY)) ;;
         notyet)       from=$((30 * DAY)); to=$((120 * DAY)) ;;
