@@ -198,8 +198,22 @@ EOF
     esac
 }
 
+# Trap: master opens data_directory/master.lock as mail_owner (postfix), not as
+# root (tlsmgr and verify use that directory as postfix too). Below a LABDIR that
+# postfix cannot traverse -- a clone in /root (mode 700), as root on a fresh
+# Debian -- the start fails: "open lock file .../master.lock: Permission denied".
+# Then keep data_directory (a lock file and the PRNG seed, nothing else) in
+# Postfix's own /var/lib/postfix, one directory per LABDIR.
+pick_data_dir() {
+    if ! runuser -u postfix -- test -x "$PF" 2>/dev/null; then
+        DATA="/var/lib/postfix/mailtls-lab-$(printf '%s' "$LAB" | cksum | cut -d' ' -f1)"
+    fi
+}
+
 write_config() {
-    mkdir -p "$ETC" "$SPOOL" "$DATA"
+    mkdir -p "$ETC" "$SPOOL"
+    pick_data_dir
+    mkdir -p "$DATA"
     # data_directory must belong to mail_owner; queue_directory to root
     # (postfix check/create-missing makes the subdirectories).
     chown root:root "$SPOOL"

@@ -1,0 +1,242 @@
+/*
+ * Unit tests: DNS answer parsing (dns_parse) with good and hostile packets, and the
+ * partial-failure explanation of a domain (target_explain_partial).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <arpa/nameser.h>
+#include <cmocka.h>
+
+#include "dialect.h"
+#include "dns.h"
+#include "target.h"
+
+/* Build a response: header, one question, answers given as raw RR bytes. */
+static size_t packet(unsigned char *buf, int rcode, const char *qname_wire, size_t qlen,
+    int qtype, const unsigned char *answers, size_t alen, int ancount)
+{
+	size_t n = 0;
+
+	memset(buf, 0, 12);
+	buf[2] = 0x81; /* QR, RD */
+	buf[3] = (unsigned char)(0x80 | rcode);
+	buf[5] = 1;
+	buf[7] = (unsigned char)ancount;
+	n = 12;
+	memcpy(buf + n, qname_wire, qlen);
+	n += qlen;
+	buf[n++] = 0;
+	buf[n++] = (unsigned char)qtype;
+	buf[n++] = 0;
+	buf[n++] = 1;
+	if (alen)
+		memcpy(buf + n, answers, alen);
+	return n + alen;
+}
+
+static const char qname[] = "\7example\4test"; /* + terminating 0 from the literal */
+
+static void mx_answers_with_compression(void **state)
+{
+	/* Two MX: 10 mx1.example.test (pointer to the question name), 0 "." */
+	const unsigned char an[] = {
+		0xc0, 12, 0, 15, 0, 1, 0, 0, 1, 44, 0, 8, 0, 10, 3, 'm', 'x', '1', 0xc0, 12,
+		0xc0, 12, 0, 15, 0, 1, 0, 0, 1, 44, 0, 3, 0, 0, 0,
+	};
+	unsigned char pkt[512];
+	size_t len = packet(pkt, 0, qname, sizeof(qname), ns_t_mx, an, sizeof(an), 2);
+	struct dns_answer a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(dns_parse(pkt, len, ns_t_mx, &a), 0);
+	assert_int_equal(a.status, DNS_OK);
+	assert_int_equal(a.nmx, 2);
+	assert_int_equal(a.mx[0].preference, 10);
+	assert_string_equal(a.mx[0].host, "mx1.example.test");
+	assert_int_equal(a.mx[1].preference, 0);
+	assert_string_equal(a.mx[1].host, "."); /* null MX */
+	dns_answer_clear(&a);
+}
+
+static void addresses_and_cname(void **state)
+{
+	const unsigned char an[] = {
+		/* example.test CNAME host.example.test */
+		0xc0, 12, 0, 5, 0, 1, 0, 0, 1, 44, 0, 7, 4, 'h', 'o', 's', 't', 0xc0, 12,
+		/* host.example.test A 192.0.2.1 */
+		0xc0, 42, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1,
+		/* a bad A record of 5 bytes: skipped */
+		0xc0, 42, 0, 1, 0, 1, 0, 0, 1, 44, 0, 5, 1, 2, 3, 4, 5,
+	};
+	unsigned char pkt[512];
+	size_t len = packet(pkt, 0, qname, sizeof(qname), ns_t_a, an, sizeof(an), 3);
+	struct dns_answer a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(dns_parse(pkt, len, ns_t_a, &a), 0);
+	assert_string_equal(a.cname, "host.example.test");
+	assert_int_equal(a.naddrs, 1);
+	assert_string_equal(a.addrs[0], "192.0.2.1");
+	dns_answer_clear(&a);
+}
+
+static void rcode_from_packet(void **state)
+{
+	unsigned char pkt[512];
+	size_t len = packet(pkt, ns_r_nxdomain, qname, sizeof(qname), ns_t_mx, NULL, 0, 0);
+	struct dns_answer a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(dns_parse(pkt, len, ns_t_mx, &a), 0);
+	assert_int_equal(a.status, DNS_NXDOMAIN);
+	dns_answer_clear(&a);
+	len = packet(pkt, ns_r_servfail, qname, sizeof(qname), ns_t_mx, NULL, 0, 0);
+	assert_int_equal(dns_parse(pkt, len, ns_t_mx, &a), 0);
+	assert_int_equal(a.status, DNS_SERVFAIL);
+	dns_answer_clear(&a);
+}
+
+static void hostile_packets(void **state)
+{
+	/* A compression pointer to itself, a count larger than the data, truncation. */
+	const unsigned char loop[] = {0xc0, 29, 0, 15, 0, 1, 0, 0, 1, 44, 0, 4, 0, 10, 0xc0, 43};
+	unsigned char pkt[512];
+	size_t len = packet(pkt, 0, qname, sizeof(qname), ns_t_mx, loop, sizeof(loop), 1);
+	struct dns_answer a;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	/* Either rejected as a whole or the looping name skipped: never a host. */
+	dns_parse(pkt, len, ns_t_mx, &a);
+	assert_int_equal(a.nmx, 0);
+	dns_answer_clear(&a);
+	len = packet(pkt, 0, qname, sizeof(qname), ns_t_mx, loop, 6, 40); /* 40 claimed, 6 bytes */
+	assert_int_equal(dns_parse(pkt, len, ns_t_mx, &a), -1);
+	dns_answer_clear(&a);
+	for (size_t cut = 0; cut < 12; cut++) {
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(dns_parse(pkt, cut, ns_t_mx, &a), -1);
+		dns_answer_clear(&a);
+	}
+}
+
+static void answer_count_is_bounded(void **state)
+{
+	/* 100 A records: at most 64 are kept. */
+	unsigned char an[100 * 16], pkt[2048];
+	struct dns_answer a;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, (unsigned char)i};
+		memcpy(an + i * 16, rr, 16);
+	}
+	len = packet(pkt, 0, qname, sizeof(qname), ns_t_a, an, sizeof(an), 100);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(dns_parse(pkt, len, ns_t_a, &a), 0);
+	assert_int_equal(a.naddrs, 64);
+	dns_answer_clear(&a);
+}
+
+static struct probe *mk(const char *addr, enum status st)
+{
+	struct probe *p = probe_new("mx", addr, 25, TLS_MODE_STARTTLS, &dialect_smtp);
+	p->status = st;
+	return p;
+}
+
+static struct domain *dom(void)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+	d->name = strdup("example.test");
+	return d;
+}
+
+static void add_mx(struct domain *d, const char *host, unsigned pref, struct probe **ps, size_t n)
+{
+	d->mx = realloc(d->mx, (d->nmx + 1) * sizeof(*d->mx));
+	memset(&d->mx[d->nmx], 0, sizeof(d->mx[0]));
+	d->mx[d->nmx].host = strdup(host);
+	d->mx[d->nmx].preference = pref;
+	d->mx[d->nmx].probes = calloc(n, sizeof(*ps));
+	memcpy(d->mx[d->nmx].probes, ps, n * sizeof(*ps));
+	d->mx[d->nmx].nprobes = n;
+	d->nmx++;
+}
+
+static void free_dom(struct domain *d)
+{
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t j = 0; j < d->mx[i].nprobes; j++)
+			probe_free(d->mx[i].probes[j]);
+	domain_free(d);
+}
+
+static void partial_backup_only(void **state)
+{
+	struct domain *d = dom();
+	struct probe *a[] = {mk("192.0.2.1", STATUS_OK)}, *b[] = {mk("192.0.2.2", STATUS_CRIT)};
+
+	(void)state;
+	add_mx(d, "mx1.example.test", 10, a, 1);
+	add_mx(d, "backup.example.test", 20, b, 1);
+	target_explain_partial(d);
+	assert_int_equal(d->nfindings, 1);
+	assert_int_equal(d->findings[0].code, F_MX_PARTIAL);
+	assert_non_null(strstr(d->findings[0].message, "backup MX backup.example.test (preference 20)"));
+	free_dom(d);
+}
+
+static void partial_ipv6_only(void **state)
+{
+	struct domain *d = dom();
+	struct probe *a[] = {mk("192.0.2.1", STATUS_OK), mk("2001:db8::1", STATUS_CRIT)};
+
+	(void)state;
+	add_mx(d, "mx1.example.test", 10, a, 2);
+	target_explain_partial(d);
+	assert_int_equal(d->nfindings, 1);
+	assert_non_null(strstr(d->findings[0].message, "only IPv6"));
+	free_dom(d);
+}
+
+static void nothing_partial(void **state)
+{
+	struct domain *d = dom();
+	struct probe *a[] = {mk("192.0.2.1", STATUS_CRIT)}, *b[] = {mk("192.0.2.2", STATUS_CRIT)};
+	struct probe *c[] = {mk("192.0.2.3", STATUS_WARN)};
+
+	(void)state;
+	add_mx(d, "mx1.example.test", 10, a, 1);
+	add_mx(d, "mx2.example.test", 20, b, 1);
+	target_explain_partial(d); /* all broken: nothing partial to say */
+	assert_int_equal(d->nfindings, 0);
+	free_dom(d);
+	d = dom();
+	add_mx(d, "mx1.example.test", 10, c, 1);
+	target_explain_partial(d); /* a warning is not "broken" */
+	assert_int_equal(d->nfindings, 0);
+	free_dom(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mx_answers_with_compression),
+		cmocka_unit_test(addresses_and_cname),
+		cmocka_unit_test(rcode_from_packet),
+		cmocka_unit_test(hostile_packets),
+		cmocka_unit_test(answer_count_is_bounded),
+		cmocka_unit_test(partial_backup_only),
+		cmocka_unit_test(partial_ipv6_only),
+		cmocka_unit_test(nothing_partial),
+	};
+	return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
+}
