@@ -191,10 +191,24 @@ def all_of(*checks):
 def start_lab():
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
+    # A hostile server left by an earlier run that died would hold the ports: end it.
+    pidfile = os.path.join(LAB, "hostile.pid")
+    try:
+        old = int(open(pidfile).read())
+        if "hostile.py" in open(f"/proc/{old}/cmdline").read():
+            os.kill(old, signal.SIGTERM)
+            for _ in range(100):
+                if not os.path.exists(f"/proc/{old}"):
+                    break
+                time.sleep(0.02)
+    except (OSError, ValueError):
+        pass
     hostile = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "hostile.py"), "--addr", HOSTILE_ADDR, "--base-port", HOSTILE_BASE,
          "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key")],
         stdout=subprocess.PIPE, text=True)
+    with open(pidfile, "w") as f:
+        f.write(str(hostile.pid))
     line = hostile.stdout.readline()
     if line.strip() != "ready":
         raise SystemExit("hostile server did not become ready")
