@@ -530,6 +530,53 @@ def cli_cases():
     report("pem-readable-by-openssl", rc == 0 and fp == openssl_fp(os.path.join(PKI, "good.crt")), f"fp {fp}")
 
 
+def peer(tool, name, addr):
+    """The verdict of posttls-finger or openssl s_client on a lab listener, as one word."""
+    host = f"{name}.mail.test"
+    if tool == "posttls-finger":
+        out = subprocess.run(["posttls-finger", "-c", "-l", "secure", "-F", CA, "-s", host, f"[{addr}]:25", host],
+                             capture_output=True, text=True, timeout=30).stdout
+        m = re.search(r"(Verified|Trusted|Untrusted|Anonymous) TLS connection", out)
+        return m.group(1) if m else "none"
+    out = subprocess.run(["openssl", "s_client", "-starttls", "smtp", "-connect", f"{addr}:25", "-servername", host,
+                          "-verify_hostname", host, "-CAfile", CA], input="", capture_output=True, text=True,
+                         timeout=30).stdout
+    m = re.search(r"Verify return code: (\d+)", out)
+    return m.group(1) if m else "none"
+
+
+def peer_case(name, lab_case, addr, peers, code, why):
+    """Where a peer tool and mailtls disagree: assert both verdicts, so a change on either side shows.
+    why: who is right, and by which rule."""
+    if not selected(name):
+        return
+    got = {t: peer(t, lab_case, addr) for t in peers}
+    rc, out, _ = run(["check", "--json", "--ca-file", CA, "--host", f"{lab_case}.mail.test", "--address", addr])
+    mine = codes(json.loads(out)["probes"][0])
+    ok = got == peers and code in mine
+    report(name, ok, f"peers {got} (expected {peers}); mailtls {mine}; {why}")
+
+
+def peer_cases():
+    # RFC 9525 6.3 drops the CN-ID: a name only in the CN is not a reference identity.
+    # Both peers accept it silently; mailtls accepts the name but warns, since stricter
+    # clients (and the RFC) refuse it.
+    peer_case("peer-cn-only-accepted-silently-by-peers", "cnonly", "127.0.0.21",
+              {"posttls-finger": "Verified", "s_client": "0"}, "CERT_CN_ONLY", "RFC 9525 6.3")
+    # posttls-finger lowers OpenSSL's security level and calls a 1024-bit key Verified;
+    # s_client at Debian's level 2 fails with error 66. mailtls names the fault (and still
+    # reports that the chain and name are fine): the key is below NIST's 112-bit floor.
+    peer_case("peer-rsa1024-verified-by-posttls-finger", "rsa1024", "127.0.0.19",
+              {"posttls-finger": "Verified", "s_client": "66"}, "CERT_WEAK_KEY", "SP 800-57: RSA < 2048 is < 112 bits")
+    # Both peers build the path whatever the order; RFC 5246 7.4.2 requires each certificate
+    # to certify the one before it (RFC 8446 4.4.2 relaxes it), so mailtls warns.
+    peer_case("peer-chain-order-ignored-by-peers", "order", "127.0.0.18",
+              {"posttls-finger": "Verified", "s_client": "0"}, "CERT_CHAIN_ORDER", "RFC 5246 7.4.2")
+    # Agreement: SHA-1 below the anchor is rejected by both peers (error 68); mailtls says which certificate.
+    peer_case("peer-sha1-agreed", "sha1", "127.0.0.22",
+              {"posttls-finger": "Untrusted", "s_client": "68"}, "CERT_WEAK_SIGNATURE", "agreement")
+
+
 def docs_cases():
     """The option table, --help and the man page must name the same options."""
     rc, out, _ = run(["check", "--help"])
@@ -551,6 +598,7 @@ def main():
         lab_cases()
         hostile_cases(modes)
         domain_cases()
+        peer_cases()
         cli_cases()
         docs_cases()
     finally:
