@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <errno.h>
 #include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,12 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	}
 	if (rc == 0 && !cfg->no_dnssec) {
 		if (cfg->trust_anchor) {
-			if ((rc = ub_ctx_add_ta_file(d->ctx, cfg->trust_anchor)) != 0)
+			/* libunbound only notes the name here and fails at the first query. */
+			if (access(cfg->trust_anchor, R_OK) != 0) {
+				snprintf(err, errlen, "--trust-anchor %s: %s", cfg->trust_anchor,
+				    strerror(errno));
+				rc = -1;
+			} else if ((rc = ub_ctx_add_ta_file(d->ctx, cfg->trust_anchor)) != 0)
 				snprintf(err, errlen, "--trust-anchor %s: %s", cfg->trust_anchor,
 				    ub_strerror(rc));
 			d->validating = rc == 0;

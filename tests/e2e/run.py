@@ -513,6 +513,11 @@ def cli_cases():
     cli_case("cli-unknown-option", ["check", "--frobnicate"], 3, err_re=r"unknown option --frobnicate")
     cli_case("cli-bad-address", ["check", "--host", "x.test", "--address", "not-an-ip"], 3, err_re=r"not an IPv4 or IPv6")
     cli_case("cli-help", ["check", "--help"], 0, out_re=r"--ca-file FILE")
+    cli_case("cli-missing-trust-anchor", ["check", "x.test", "--trust-anchor", "/nonexistent/anchor"], 3,
+             err_re=r"--trust-anchor /nonexistent/anchor: No such file")
+    cli_case("cli-bad-resolver", ["check", "x.test", "--resolver", "dns.example"], 3,
+             err_re=r"--resolver: \"dns.example\" is not an IP address")
+    cli_case("cli-host-and-domains", ["check", "x.test", "--host", "mx.test"], 3, err_re=r"--host checks one server")
     cli_case("cli-top-help", ["--help"], 0, out_re=r"^  check ")
     cli_case("cli-unknown-command", ["frob"], 3, err_re=r"unknown command")
     cli_case("cli-dns-failure-is-a-result", ["check", "--host", "nonexistent.invalid", "--json"], 2,
