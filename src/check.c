@@ -288,6 +288,7 @@ int check_main(int argc, char **argv)
 	sp.ehlo_name = o.ehlo ? o.ehlo : ehlo;
 	memset(&vp, 0, sizeof(vp));
 	vp.store = SSL_CTX_get_cert_store(ctx);
+	vp.ssl_ctx = ctx;
 	vp.at = o.at;
 	vp.at_set = o.at_set;
 	vp.warn_days = o.warn_days;

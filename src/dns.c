@@ -107,6 +107,11 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	return d;
 }
 
+int dns_validating(const struct dns *d)
+{
+	return d && d->validating;
+}
+
 void dns_free(struct dns *d)
 {
 	if (d == NULL)
@@ -122,7 +127,33 @@ void dns_answer_clear(struct dns_answer *a)
 {
 	free(a->mx);
 	free(a->addrs);
+	for (size_t i = 0; i < a->ntxt; i++)
+		free(a->txt[i]);
+	free(a->txt);
+	for (size_t i = 0; i < a->ntlsa; i++)
+		free(a->tlsa[i].data);
+	free(a->tlsa);
 	memset(a, 0, sizeof(*a));
+}
+
+/* RFC 7208 3.3 / RFC 6376 3.6.2.2: a TXT record's character-strings are concatenated. */
+static char *txt_join(const unsigned char *rd, size_t len)
+{
+	char *out = xcalloc(len + 1, 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = rd[i++];
+		if (n > len - i)
+			n = len - i;
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = rd[i + k];
+			out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 static void strip_dot(char *name)
@@ -188,6 +219,21 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 				snprintf(m->host, sizeof(m->host), ".");
 			strip_dot(m->host);
 			a->nmx++;
+		} else if (rrtype == ns_t_txt && a->ntxt < DNS_ANSWERS_MAX) {
+			a->txt = xreallocarray(a->txt, a->ntxt + 1, sizeof(*a->txt));
+			a->txt[a->ntxt++] = txt_join(rd, ns_rr_rdlen(rr));
+		} else if (rrtype == DNS_T_TLSA && ns_rr_rdlen(rr) >= 3 &&
+			   a->ntlsa < DNS_ANSWERS_MAX) {
+			struct dns_tlsa *t;
+
+			a->tlsa = xreallocarray(a->tlsa, a->ntlsa + 1, sizeof(*a->tlsa));
+			t = &a->tlsa[a->ntlsa++];
+			t->usage = rd[0];
+			t->selector = rd[1];
+			t->mtype = rd[2];
+			t->len = ns_rr_rdlen(rr) - 3u;
+			t->data = xcalloc(t->len + 1, 1);
+			memcpy(t->data, rd + 3, t->len);
 		} else if ((rrtype == ns_t_a && ns_rr_rdlen(rr) == 4) ||
 			   (rrtype == ns_t_aaaa && ns_rr_rdlen(rr) == 16)) {
 			if (a->naddrs >= DNS_ANSWERS_MAX)

@@ -19,11 +19,19 @@ enum dnssec_state {
 
 const char *dnssec_name(enum dnssec_state);
 
+#define DNS_T_TLSA 52 /* RFC 6698; older headers lack ns_t_tlsa */
+
 enum dns_status { DNS_OK, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT, DNS_ERROR };
 
 struct dns_mx {
 	unsigned preference;
 	char host[256]; /* "." for a null MX; no trailing dot otherwise */
+};
+
+struct dns_tlsa {
+	unsigned char usage, selector, mtype;
+	unsigned char *data;
+	size_t len;
 };
 
 struct dns_answer {
@@ -35,6 +43,10 @@ struct dns_answer {
 	size_t nmx;
 	char (*addrs)[46]; /* A / AAAA answers, numeric */
 	size_t naddrs;
+	char **txt;        /* TXT: each record's strings joined, censored */
+	size_t ntxt;
+	struct dns_tlsa *tlsa;
+	size_t ntlsa;
 };
 
 struct dns_config {
@@ -51,6 +63,7 @@ struct dns *dns_new(struct event_base *, const struct dns_config *, char *err, s
 /* Query name for rrtype (1 A, 28 AAAA, 15 MX). cb runs exactly once, maybe before return. */
 void dns_query(struct dns *, const char *name, int rrtype, dns_cb, void *arg);
 void dns_free(struct dns *);
+int dns_validating(const struct dns *); /* a trust anchor is loaded */
 
 /* Parse an answer packet for name/rrtype into a (pure; for unit tests and the callback). */
 int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answer *a);

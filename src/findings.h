@@ -29,6 +29,12 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(CERT_NO_SERVER_AUTH, CRIT, "extendedKeyUsage or keyUsage does not allow TLS server use") \
 	X(CERT_WEAK_KEY, CRIT, "a key is too small (RSA/DSA < 2048 bits, EC < 256 bits)")  \
 	X(CERT_WEAK_SIGNATURE, CRIT, "a certificate below a trust anchor is signed with MD5 or SHA-1") \
+	X(DANE_VALID, OK, "a usable TLSA record matches the chain (RFC 7672)")             \
+	X(DANE_NO_MATCH, CRIT, "no usable TLSA record matches: DANE senders will not deliver") \
+	X(DANE_BOGUS, CRIT, "the TLSA lookup failed DNSSEC validation (or failed): DANE senders defer") \
+	X(DANE_UNUSABLE_RECORD, WARN, "a TLSA record cannot be used for SMTP (usage 0/1, bad parameters)") \
+	X(DANE_NOT_DNSSEC, INFO, "TLSA records exist but are not DNSSEC-signed: DANE does not apply") \
+	X(DANE_ROLLOVER_RISK, WARN, "every TLSA record matches only the current key: no next key published") \
 	X(DNS_FAILED, CRIT, "the resolver failed (SERVFAIL, timeout) for a name that must resolve") \
 	X(DNS_NXDOMAIN, CRIT, "the domain does not exist")                                 \
 	X(DNS_BOGUS, CRIT, "DNSSEC validation failed for an answer (bogus)")               \

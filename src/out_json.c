@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <openssl/pem.h>
 
+#include "dane.h"
 #include "dialect.h"
 #include "dns.h"
 #include "output.h"
@@ -48,6 +49,11 @@ static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 		fatal("cannot build JSON");
 	if (ci->key_group[0])
 		json_object_set_new(json_object_get(c, "key"), "group", json_string(ci->key_group));
+	{
+		char rec[100];
+		dane_record_for(ci, i, rec, sizeof(rec));
+		json_object_set_new(c, "tlsa", json_string(rec));
+	}
 	if (v->pem) {
 		BIO *b = BIO_new(BIO_s_mem());
 		char *data;
@@ -74,6 +80,28 @@ static json_t *jfindings(const struct finding *v, size_t n)
 		json_array_append_new(a, jf);
 	}
 	return a;
+}
+
+static json_t *jdane(const struct dane_rrset *set, const struct probe *p)
+{
+	static const char *const states[] = {"none", "insecure", "secure", "bogus", "failed"};
+	json_t *o, *recs = json_array();
+	char rec[200];
+
+	if (set == NULL)
+		return json_null();
+	for (size_t i = 0; i < set->n; i++) {
+		dane_format(&set->rr[i], rec, sizeof(rec));
+		json_array_append_new(recs, json_string(rec));
+	}
+	o = json_pack("{s:s, s:s, s:o}", "tlsa_owner", set->owner, "state", states[set->state],
+	    "records", recs);
+	if (p) {
+		json_object_set_new(o, "usable", json_integer(p->dane_usable));
+		json_object_set_new(o, "matched_usage",
+		    p->dane_matched ? json_integer(p->dane_matched) : json_null());
+	}
+	return o;
 }
 
 /* domain and mx name where the probe was reached from (domain mode), else NULL. */
@@ -115,6 +143,7 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 			"min_days_left", (json_int_t)p->facts.min_days_left));
 	else
 		json_object_set_new(o, "verification", json_null());
+	json_object_set_new(o, "dane", jdane(p->dane, p));
 	json_object_set_new(o, "findings", jfindings(p->findings, p->nfindings));
 	json_object_set_new(o, "timing_ms",
 	    json_pack("{s:f, s:f, s:f, s:f, s:f}", "connect", p->t.connect_ms, "banner",
@@ -138,6 +167,7 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 		    m->dnssec < 0 ? json_null() : json_string(dnssec_name((enum dnssec_state)m->dnssec)),
 		    "addresses", jlist(&m->addrs));
 
+		json_object_set_new(jm, "dane", jdane(m->dane, NULL));
 		json_array_append_new(mxs, jm);
 		for (size_t k = 0; k < m->nprobes; k++)
 			json_array_append_new(probes, jprobe(m->probes[k], v, d->name, m->host));

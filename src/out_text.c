@@ -6,6 +6,7 @@
 
 #include <openssl/pem.h>
 
+#include "dane.h"
 #include "dialect.h"
 #include "dns.h"
 #include "output.h"
@@ -67,6 +68,11 @@ static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view
 	    ci->self_signed ? ", self-signed" : "", ci->is_ca ? ", CA" : "");
 	fprintf(f, "       sha256  %s\n", ci->sha256);
 	fprintf(f, "       spki    %s\n", ci->spki_sha256);
+	{
+		char rec[100];
+		dane_record_for(ci, i, rec, sizeof(rec));
+		fprintf(f, "       tlsa    %s\n", rec);
+	}
 	if (v->pem)
 		PEM_write_X509(f, sk_X509_value(p->chain, (int)i));
 }

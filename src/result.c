@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dane.h"
 #include "result.h"
 #include "util.h"
 
@@ -68,6 +69,7 @@ void probe_free(struct probe *p)
 	free(p->facts.matched_name);
 	free(p->facts.trust_anchor);
 	findings_free(p->findings, p->nfindings);
+	dane_rrset_unref(p->dane);
 	free(p->waiters);
 	free(p);
 }
@@ -181,6 +183,7 @@ void domain_free(struct domain *d)
 		free(d->mx[i].host);
 		free(d->mx[i].cname);
 		free(d->mx[i].dns_error);
+		dane_rrset_unref(d->mx[i].dane);
 		strlist_free(&d->mx[i].addrs);
 		free(d->mx[i].probes);
 	}

@@ -93,6 +93,10 @@ struct probe {
 	enum status status;
 	struct timing t;
 
+	struct dane_rrset *dane; /* the TLSA RRset of this host and port, if looked up */
+	int dane_usable;         /* usable TLSA records */
+	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
+
 	/* Bookkeeping of the engine: a probe is shared by every domain that needs it. */
 	int scheduled;
 	int done;
@@ -114,6 +118,7 @@ struct mx_host {
 	int dnssec;         /* enum dnssec_state of its address records; -1 before any */
 	struct strlist addrs;
 	char *dns_error;    /* why it has no address, if so */
+	struct dane_rrset *dane; /* its TLSA RRset (NULL when DNSSEC is not validated) */
 	struct probe **probes;
 	size_t nprobes;
 	int pending;        /* address queries in flight */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dane.h"
 #include "dialect.h"
 #include "loop.h"
 #include "target.h"
@@ -59,6 +60,7 @@ static void probe_done(struct probe *p, void *arg)
 	size_t n = p->nwaiters;
 
 	verify_probe(p, e->cfg.vp);
+	dane_judge(p, e->cfg.vp);
 	probe_settle(p);
 	if (!e->cfg.keep_chain && p->chain) {
 		sk_X509_pop_free(p->chain, X509_free);
@@ -73,7 +75,8 @@ static void probe_done(struct probe *p, void *arg)
 }
 
 /* The shared probe for host/address/port, created and scheduled on first use. */
-static struct probe *probe_for(struct engine *e, const char *host, const char *addr)
+static struct probe *probe_for(struct engine *e, const char *host, const char *addr,
+    struct dane_rrset *dane)
 {
 	size_t h = hash3(host, addr, e->cfg.port) % e->nmap;
 	struct probe *p;
@@ -82,6 +85,7 @@ static struct probe *probe_for(struct engine *e, const char *host, const char *a
 		if (strcasecmp(p->host, host) == 0 && strcmp(p->address, addr) == 0)
 			return p;
 	p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect);
+	p->dane = dane_rrset_ref(dane);
 	p->hnext = e->map[h];
 	e->map[h] = p;
 	run_add(e->run, p);
@@ -90,7 +94,7 @@ static struct probe *probe_for(struct engine *e, const char *host, const char *a
 
 static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, const char *addr)
 {
-	struct probe *p = probe_for(e, m->host, addr);
+	struct probe *p = probe_for(e, m->host, addr, m->dane);
 
 	for (size_t i = 0; i < m->nprobes; i++)
 		if (m->probes[i] == p)
@@ -111,6 +115,9 @@ static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, con
 /* Every address query of an MX has answered: make its probes, or say why there are none. */
 static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 {
+	/* Signed TLSA records of a host whose addresses are not signed are not used. */
+	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->dnssec != DNSSEC_SECURE)
+		m->dane->state = DANE_STATE_INSECURE;
 	if (m->addrs.n == 0) {
 		if (m->implicit)
 			domain_add(d, F_MX_NO_ADDRESS,
@@ -138,6 +145,23 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 		mx_attach(e, d, m, m->addrs.v[i]);
 }
 
+/* What the TLSA answer means for DANE (RFC 7672 2.2): only signed records are used. */
+static void tlsa_answer(struct dane_rrset *set, const struct dns_answer *a)
+{
+	if (a->sec == DNSSEC_BOGUS) {
+		set->state = DANE_STATE_BOGUS;
+		snprintf(set->why, sizeof(set->why), "%s", a->why[0] ? a->why : "bogus");
+	} else if (a->status == DNS_NXDOMAIN || (a->status == DNS_OK && a->ntlsa == 0)) {
+		set->state = DANE_STATE_NONE;
+	} else if (a->status != DNS_OK) {
+		set->state = DANE_STATE_FAILED;
+		snprintf(set->why, sizeof(set->why), "%s", a->why);
+	} else {
+		set->state = a->sec == DNSSEC_SECURE ? DANE_STATE_SECURE : DANE_STATE_INSECURE;
+		dane_rrset_take(set, (struct dns_answer *)a);
+	}
+}
+
 /* The state of a host's address records: bogus if any is, insecure if any is. */
 static int dnssec_combine(int have, enum dnssec_state s)
 {
@@ -158,6 +182,14 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 	struct mx_host *m = &d->mx[q->mx];
 	const char *type = q->rrtype == ns_t_a ? "A" : "AAAA";
 
+	if (q->rrtype == DNS_T_TLSA) {
+		free(q);
+		tlsa_answer(m->dane, a);
+		if (--m->pending == 0)
+			mx_resolved(e, d, m);
+		domain_release(e, d);
+		return;
+	}
 	free(q);
 	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
 		domain_add(d, F_DNS_BOGUS, "%s %s: DNSSEC validation failed: %s", m->host, type,
@@ -187,23 +219,27 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 
 static int want_type(const struct engine *e, int rrtype)
 {
+	if (rrtype == DNS_T_TLSA)
+		return dns_validating(e->cfg.dns);
 	return !((rrtype == ns_t_a && e->cfg.family == 6) ||
 	    (rrtype == ns_t_aaaa && e->cfg.family == 4));
 }
 
 static void mx_lookup(struct engine *e, struct domain *d, size_t i)
 {
-	static const int types[] = {ns_t_a, ns_t_aaaa};
+	static const int types[] = {ns_t_a, ns_t_aaaa, DNS_T_TLSA};
 	struct mx_host *m = &d->mx[i];
 
-	/* Count both queries before issuing either: an answer from local data (the hosts
+	/* Count every query before issuing either: an answer from local data (the hosts
 	 * file) comes back inside dns_query() and must not see the count reach zero early. */
-	for (size_t t = 0; t < 2; t++)
+	for (size_t t = 0; t < 3; t++)
 		if (want_type(e, types[t])) {
 			m->pending++;
 			d->pending++;
 		}
-	for (size_t t = 0; t < 2; t++) {
+	if (want_type(e, DNS_T_TLSA))
+		m->dane = dane_rrset_new(m->host, e->cfg.port);
+	for (size_t t = 0; t < 3; t++) {
 		struct addr_query *q;
 
 		if (!want_type(e, types[t]))
@@ -213,7 +249,8 @@ static void mx_lookup(struct engine *e, struct domain *d, size_t i)
 		q->d = d;
 		q->mx = i;
 		q->rrtype = types[t];
-		dns_query(e->cfg.dns, m->host, types[t], addr_answer, q);
+		dns_query(e->cfg.dns, types[t] == DNS_T_TLSA ? m->dane->owner : m->host, types[t],
+		    addr_answer, q);
 	}
 }
 

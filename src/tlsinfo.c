@@ -28,6 +28,8 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 	 * Security level 0 and TLS 1.0 as floor let weak keys and old servers be seen and named.
 	 */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* DANE is judged after the handshake, offline, on SSL objects of this context. */
+	SSL_CTX_dane_enable(ctx);
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 	/* Idle connections in a bulk scan should not hold 34 KiB of record buffers each. */
@@ -111,8 +113,13 @@ static void hexcolon(const unsigned char *md, unsigned n, char *out, size_t outl
 {
 	size_t o = 0;
 
-	for (unsigned i = 0; i < n && o + 3 < outlen; i++)
+	for (unsigned i = 0; i < n; i++) {
+		size_t w = colon && i ? 3 : 2;
+
+		if (o + w >= outlen)
+			break;
 		o += (size_t)snprintf(out + o, outlen - o, colon && i ? ":%02X" : "%02X", md[i]);
+	}
 }
 
 time_t tlsinfo_time(const ASN1_TIME *t)

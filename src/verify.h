@@ -5,12 +5,14 @@
 #ifndef MAILTLS_VERIFY_H
 #define MAILTLS_VERIFY_H
 
+#include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include "result.h"
 
 struct verify_params {
 	X509_STORE *store; /* the trust store, shared by every probe */
+	SSL_CTX *ssl_ctx;  /* for OpenSSL's DANE verifier (dane.c) */
 	time_t at;         /* judge as of this time */
 	int at_set;        /* the user named --at */
 	long warn_days;

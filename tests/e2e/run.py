@@ -129,6 +129,12 @@ def openssl_fp(path):
     return out.strip().split("=", 1)[1]
 
 
+def openssl_spki(path):
+    pub = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-pubkey"], capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub, capture_output=True).stdout
+    return subprocess.run(["openssl", "dgst", "-sha256", "-r"], input=der, capture_output=True, text=False).stdout.decode().split()[0]
+
+
 def check_good(p):
     c0 = p["chain"][0]
     if not p["tls"] or not p["tls"]["version"].startswith("TLS"):
@@ -143,6 +149,10 @@ def check_good(p):
         return f"days_left {c0['days_left']}"
     if c0["sha256"] != openssl_fp(os.path.join(PKI, "good.crt")):
         return "sha256 differs from openssl x509 -fingerprint"
+    if c0["spki_sha256"].lower() != openssl_spki(os.path.join(PKI, "good.crt")):
+        return f"spki_sha256 {c0['spki_sha256']} differs from openssl's"
+    if c0["tlsa"] != "3 1 1 " + openssl_spki(os.path.join(PKI, "good.crt")) or not p["chain"][1]["tlsa"].startswith("2 1 1 "):
+        return f"tlsa {c0['tlsa']}"
     if not any(c.upper().startswith("STARTTLS") for c in p["capabilities"]["plain"]):
         return "STARTTLS not in plaintext capabilities"
     if any(c.upper().startswith("STARTTLS") for c in p["capabilities"]["tls"]):

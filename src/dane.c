@@ -1,0 +1,237 @@
+/*
+ * dane.c - RFC 7672 on top of OpenSSL's DANE (SSL_dane_enable, SSL_dane_tlsa_add,
+ * X509_STORE_CTX_set0_dane): the chain captured by the probe is verified again, offline,
+ * against the TLSA records, as a DANE-enabled MTA would have verified it live. Usages
+ * PKIX-TA(0) and PKIX-EE(1) are not for SMTP (RFC 7672 3.1.3) and are never handed to
+ * OpenSSL; each one is reported. Every usable record is also tried alone, to tell whether
+ * a next key is published.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "dane.h"
+#include "util.h"
+
+struct dane_rrset *dane_rrset_new(const char *base, unsigned port)
+{
+	struct dane_rrset *r = xcalloc(1, sizeof(*r));
+
+	snprintf(r->base, sizeof(r->base), "%s", base);
+	snprintf(r->owner, sizeof(r->owner), "_%u._tcp.%s", port, base);
+	r->refs = 1;
+	return r;
+}
+
+struct dane_rrset *dane_rrset_ref(struct dane_rrset *r)
+{
+	if (r)
+		r->refs++;
+	return r;
+}
+
+void dane_rrset_unref(struct dane_rrset *r)
+{
+	if (r == NULL || --r->refs > 0)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->rr[i].data);
+	free(r->rr);
+	free(r);
+}
+
+void dane_rrset_take(struct dane_rrset *r, struct dns_answer *a)
+{
+	r->rr = a->tlsa;
+	r->n = a->ntlsa;
+	a->tlsa = NULL;
+	a->ntlsa = 0;
+}
+
+void dane_format(const struct dns_tlsa *t, char *out, size_t len)
+{
+	size_t o = (size_t)snprintf(out, len, "%u %u %u ", t->usage, t->selector, t->mtype);
+
+	for (size_t i = 0; i < t->len && o + 3 < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%02x", t->data[i]);
+}
+
+void dane_record_for(const struct cert_info *ci, size_t idx, char *out, size_t len)
+{
+	char hex[65];
+
+	/* spki_sha256 is upper-case hex; TLSA presentation is conventionally lower case. */
+	for (size_t i = 0; i < sizeof(hex) - 1 && ci->spki_sha256[i]; i++)
+		hex[i] = (char)(ci->spki_sha256[i] | 0x20);
+	hex[sizeof(hex) - 1] = '\0';
+	hex[strlen(ci->spki_sha256) < 64 ? strlen(ci->spki_sha256) : 64] = '\0';
+	snprintf(out, len, "%s 1 1 %s", idx == 0 ? "3" : "2", hex);
+}
+
+/* Verify the captured chain against records rr (all usable); returns 1 on a match and
+ * fills *usage with the usage of the record that matched, else 0 with err set. */
+static int dane_verify(const struct probe *p, const struct verify_params *vp,
+    const struct dane_rrset *set, const struct dns_tlsa *const *rr, size_t n, int *usage,
+    char *err, size_t errlen)
+{
+	SSL *ssl = SSL_new(vp->ssl_ctx);
+	X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+	int ok = 0;
+
+	if (ssl == NULL || sctx == NULL)
+		fatal("cannot set up DANE verification");
+	if (SSL_dane_enable(ssl, set->base) <= 0)
+		goto out;
+	/* RFC 7672 3.1.1: with DANE-EE(3) the names in the certificate do not matter. */
+	SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	for (size_t i = 0; i < n; i++)
+		SSL_dane_tlsa_add(ssl, rr[i]->usage, rr[i]->selector, rr[i]->mtype, rr[i]->data,
+		    rr[i]->len);
+	if (X509_STORE_CTX_init(sctx, vp->store, sk_X509_value(p->chain, 0), p->chain) != 1)
+		goto out;
+	X509_STORE_CTX_set_default(sctx, "ssl_server");
+	X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(sctx), SSL_get0_param(ssl));
+	if (vp->at_set)
+		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(sctx), vp->at);
+	X509_STORE_CTX_set0_dane(sctx, SSL_get0_dane(ssl));
+	if (X509_verify_cert(sctx) == 1) {
+		uint8_t u = 0, s, m;
+		const unsigned char *data;
+		size_t dlen;
+
+		ok = SSL_get0_dane_tlsa(ssl, &u, &s, &m, &data, &dlen) >= 0;
+		*usage = u;
+	} else {
+		int e = X509_STORE_CTX_get_error(sctx);
+		snprintf(err, errlen, "%s", X509_verify_cert_error_string(e));
+	}
+out:
+	X509_STORE_CTX_free(sctx);
+	SSL_free(ssl);
+	ERR_clear_error();
+	return ok;
+}
+
+/* PKIX faults that a DANE match makes irrelevant for mail delivery. */
+static void dane_supersede(struct probe *p, int usage)
+{
+	static const enum finding_code ee[] = {F_CERT_EXPIRED, F_CERT_NOT_YET_VALID,
+	    F_CERT_EXPIRES_SOON, F_CERT_SELF_SIGNED, F_CERT_UNTRUSTED_ROOT, F_CERT_CHAIN_INCOMPLETE,
+	    F_CERT_CHAIN_ORDER, F_CERT_VERIFY_ERROR, F_CERT_HOSTNAME_MISMATCH, F_CERT_CN_ONLY,
+	    F_CERT_NO_SERVER_AUTH};
+	static const enum finding_code ta[] = {F_CERT_SELF_SIGNED, F_CERT_UNTRUSTED_ROOT,
+	    F_CERT_CHAIN_INCOMPLETE};
+	const enum finding_code *codes = usage == 3 ? ee : ta;
+	size_t n = usage == 3 ? sizeof(ee) / sizeof(ee[0]) : sizeof(ta) / sizeof(ta[0]);
+
+	for (size_t i = 0; i < p->nfindings; i++) {
+		struct finding *f = &p->findings[i];
+
+		for (size_t k = 0; k < n; k++) {
+			if (f->code != codes[k] || f->sev <= SEV_INFO)
+				continue;
+			char *m = xasprintf("%s (for mail this does not matter: a DANE-%s(%d) record "
+					    "matches, RFC 7672 %s)",
+			    f->message, usage == 3 ? "EE" : "TA", usage, usage == 3 ? "3.1.1" : "3.1.2");
+			free(f->message);
+			f->message = m;
+			f->sev = SEV_INFO;
+		}
+	}
+}
+
+void dane_judge(struct probe *p, const struct verify_params *vp)
+{
+	const struct dane_rrset *set = p->dane;
+	const struct dns_tlsa **usable;
+	size_t nusable = 0, nmatch_alone = 0;
+	char err[200] = "", rec[160];
+	int usage = -1, ta_match = 0;
+
+	if (set == NULL || set->state == DANE_STATE_NONE)
+		return;
+	switch (set->state) {
+	case DANE_STATE_INSECURE:
+		probe_add(p, F_DANE_NOT_DNSSEC, -1,
+		    "%s has TLSA records, but they (or the host's address records) are not "
+		    "DNSSEC-signed: DANE does not apply",
+		    set->owner);
+		return;
+	case DANE_STATE_BOGUS:
+		probe_add(p, F_DANE_BOGUS, -1,
+		    "the TLSA lookup for %s failed DNSSEC validation (%s): a DANE sender defers "
+		    "mail to this host",
+		    set->owner, set->why);
+		return;
+	case DANE_STATE_FAILED:
+		probe_add(p, F_DANE_BOGUS, -1,
+		    "the TLSA lookup for %s failed (%s): a DANE sender cannot tell whether DANE "
+		    "applies, and defers mail",
+		    set->owner, set->why);
+		return;
+	default:
+		break;
+	}
+	if (p->chain == NULL || sk_X509_num(p->chain) == 0)
+		return; /* no TLS: the session findings already say why */
+	usable = xcalloc(set->n + 1, sizeof(*usable));
+	for (size_t i = 0; i < set->n; i++) {
+		const struct dns_tlsa *t = &set->rr[i];
+
+		dane_format(t, rec, sizeof(rec));
+		if (t->usage == 0 || t->usage == 1) {
+			probe_add(p, F_DANE_UNUSABLE_RECORD, -1,
+			    "TLSA %s: %s(%u) is not for SMTP (RFC 7672 3.1.3) and is ignored", rec,
+			    t->usage == 0 ? "PKIX-TA" : "PKIX-EE", t->usage);
+		} else if (t->usage > 3 || t->selector > 1 || t->mtype > 2 ||
+			   (t->mtype == 1 && t->len != 32) || (t->mtype == 2 && t->len != 64)) {
+			probe_add(p, F_DANE_UNUSABLE_RECORD, -1,
+			    "TLSA %s: unknown usage, selector or matching type, or a digest of the "
+			    "wrong length; ignored (RFC 7672 2.2)",
+			    rec);
+		} else {
+			usable[nusable++] = t;
+		}
+	}
+	p->dane_usable = (int)nusable;
+	if (nusable == 0) {
+		probe_add_sev(p, F_DANE_UNUSABLE_RECORD, SEV_WARN, -1,
+		    "%s has no usable TLSA record: senders fall back to unauthenticated TLS "
+		    "(RFC 7672 2.2)",
+		    set->owner);
+		free(usable);
+		return;
+	}
+	if (!dane_verify(p, vp, set, usable, nusable, &usage, err, sizeof(err))) {
+		probe_add(p, F_DANE_NO_MATCH, -1,
+		    "none of the %zu usable TLSA record%s at %s matches the chain presented (%s): "
+		    "DANE senders will not deliver to this server",
+		    nusable, nusable == 1 ? "" : "s", set->owner, err);
+		free(usable);
+		return;
+	}
+	p->dane_matched = usage;
+	for (size_t i = 0; i < nusable; i++) {
+		int u = -1;
+		if (dane_verify(p, vp, set, &usable[i], 1, &u, err, sizeof(err))) {
+			nmatch_alone++;
+			ta_match |= u == 2;
+		}
+	}
+	probe_add(p, F_DANE_VALID, -1,
+	    "DANE-%s(%d) matches at %s (%zu of %zu usable records match)%s",
+	    usage == 3 ? "EE" : "TA", usage, set->owner, nmatch_alone, nusable,
+	    usage == 3 ? "; the certificate's names and dates do not matter for mail (RFC 7672 3.1.1)"
+		       : "");
+	if (!ta_match && nmatch_alone == nusable)
+		probe_add(p, F_DANE_ROLLOVER_RISK, -1,
+		    "every TLSA record at %s matches only the current key: publish the next key's "
+		    "record (or a DANE-TA record) before the certificate is renewed, or DANE "
+		    "senders will stop delivering",
+		    set->owner);
+	dane_supersede(p, usage);
+	free(usable);
+}
