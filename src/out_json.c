@@ -85,11 +85,12 @@ static json_t *jfindings(const struct finding *v, size_t n)
 static json_t *jdane(const struct dane_rrset *set, const struct probe *p)
 {
 	static const char *const states[] = {"none", "insecure", "secure", "bogus", "failed"};
-	json_t *o, *recs = json_array();
+	json_t *o, *recs;
 	char rec[200];
 
 	if (set == NULL)
 		return json_null();
+	recs = json_array();
 	for (size_t i = 0; i < set->n; i++) {
 		dane_format(&set->rr[i], rec, sizeof(rec));
 		json_array_append_new(recs, json_string(rec));
