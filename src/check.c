@@ -223,6 +223,8 @@ int check_main(int argc, char **argv)
 	struct engine_config ec;
 	struct dns_config dc;
 	struct dns *dns = NULL;
+	struct https *https = NULL;
+	struct policy_config pc;
 	struct event *sigint = NULL, *sigterm = NULL;
 	SSL_CTX *ctx = NULL;
 	const struct dialect *d = &dialect_smtp;
@@ -307,6 +309,19 @@ int check_main(int argc, char **argv)
 	ec.concurrency = o.concurrency;
 	ec.per_host = o.per_host;
 	ec.keep_chain = o.pem;
+	ec.no_dane = o.no_dane;
+	/* Policies belong to domains; --host checks one server and nothing around it. */
+	memset(&pc, 0, sizeof(pc));
+	pc.mta_sts = !o.no_mta_sts;
+	pc.dns_records = !o.no_dns_records;
+	pc.dkim_selectors = o.dkim;
+	pc.ndkim = o.ndkim;
+	pc.timeout_s = o.timeout;
+	if (c.run.domain_mode && (pc.mta_sts || pc.dns_records)) {
+		ec.policy = &pc;
+		if (pc.mta_sts)
+			ec.https = https = https_new(c.base, o.ca_file, o.ca_path);
+	}
 	ec.emit = emit;
 	ec.arg = &c;
 	c.engine = engine_new(c.base, &ec, &c.run);
@@ -365,6 +380,7 @@ out:
 	if (c.progress)
 		event_free(c.progress);
 	dns_free(dns); /* first: it may still call back into the engine's domains */
+	https_free(https);
 	engine_free(c.engine);
 	run_free(&c.run);
 	if (c.base)

@@ -35,6 +35,27 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(DANE_UNUSABLE_RECORD, WARN, "a TLSA record cannot be used for SMTP (usage 0/1, bad parameters)") \
 	X(DANE_NOT_DNSSEC, INFO, "TLSA records exist but are not DNSSEC-signed: DANE does not apply") \
 	X(DANE_ROLLOVER_RISK, WARN, "every TLSA record matches only the current key: no next key published") \
+	X(MTASTS_VALID, OK, "MTA-STS policy valid, covering every MX, every MX certificate valid") \
+	X(MTASTS_NO_TXT, INFO, "no _mta-sts TXT record: no MTA-STS policy")                 \
+	X(MTASTS_TXT_INVALID, WARN, "the _mta-sts TXT record is malformed, duplicated or failed") \
+	X(MTASTS_POLICY_FETCH_FAILED, WARN, "the MTA-STS policy could not be fetched as RFC 8461 3.3 requires") \
+	X(MTASTS_POLICY_INVALID, WARN, "the MTA-STS policy file does not parse")            \
+	X(MTASTS_MX_NOT_COVERED, CRIT, "an MX is not matched by any mx: pattern of the policy (warn in testing)") \
+	X(MTASTS_CERT_INVALID, CRIT, "an MX fails the PKIX validation MTA-STS demands (warn in testing)") \
+	X(MTASTS_TESTING, INFO, "the MTA-STS policy is in testing (or none) mode: not enforced") \
+	X(TLSRPT_OK, INFO, "a TLS-RPT record names where failure reports go")               \
+	X(TLSRPT_MISSING, INFO, "no TLS-RPT record (warn when DANE or MTA-STS is published)") \
+	X(TLSRPT_INVALID, WARN, "the TLS-RPT record is malformed or duplicated")            \
+	X(SPF_OK, INFO, "an SPF record, and its all qualifier")                             \
+	X(SPF_MISSING, INFO, "no SPF record")                                                \
+	X(SPF_MULTIPLE, WARN, "more than one SPF record: a permerror (RFC 7208 4.5)")       \
+	X(SPF_INVALID, WARN, "the SPF record does not parse, or needs more than 10 lookups") \
+	X(DMARC_OK, INFO, "a DMARC record, and its policy")                                 \
+	X(DMARC_MISSING, INFO, "no DMARC record")                                            \
+	X(DMARC_INVALID, WARN, "the DMARC record is malformed or duplicated")               \
+	X(DKIM_OK, INFO, "a DKIM key for the selector, its type and size")                  \
+	X(DKIM_MISSING, WARN, "no DKIM key for a selector named with --dkim-selector")      \
+	X(DKIM_INVALID, WARN, "the DKIM key record is malformed, revoked or too small")     \
 	X(DNS_FAILED, CRIT, "the resolver failed (SERVFAIL, timeout) for a name that must resolve") \
 	X(DNS_NXDOMAIN, CRIT, "the domain does not exist")                                 \
 	X(DNS_BOGUS, CRIT, "DNSSEC validation failed for an answer (bogus)")               \

@@ -24,6 +24,7 @@ const struct opt check_opts_table[] = {
 	{"ca-path", 0, OPT_VALUE, "DIR", "trust the hashed certificate directory DIR (c_rehash) instead of the system store"},
 	{"concurrency", 0, OPT_VALUE, "N", "connections in flight at once (default 100)"},
 	{"crit-days", 'c', OPT_VALUE, "N", "critical when a certificate expires within N days (default 7)"},
+	{"dkim-selector", 0, OPT_VALUE, "S", "also check the DKIM key at S._domainkey.DOMAIN (repeatable)"},
 	{"ehlo", 0, OPT_VALUE, "NAME", "name to send in EHLO (default: this machine's host name)"},
 	{"file", 'f', OPT_VALUE, "FILE", "read domains from FILE, one a line, # comments; - for standard input"},
 	{"help", 'h', OPT_FLAG, NULL, "show this help"},
@@ -32,6 +33,9 @@ const struct opt check_opts_table[] = {
 	{"ipv6", '6', OPT_FLAG, NULL, "use IPv6 addresses only"},
 	{"json", 'j', OPT_FLAG, NULL, "print the result as JSON (schema: docs/json.md)"},
 	{"jsonl", 0, OPT_FLAG, NULL, "stream one JSON object per domain as each completes (for large scans)"},
+	{"no-dane", 0, OPT_FLAG, NULL, "do not look up TLSA records (DANE, RFC 7672)"},
+	{"no-dns-records", 0, OPT_FLAG, NULL, "do not look up SPF, DMARC and DKIM records"},
+	{"no-mta-sts", 0, OPT_FLAG, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy"},
 	{"pem", 0, OPT_FLAG, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)"},
 	{"per-host", 0, OPT_VALUE, "N", "connections in flight to one address (default 4)"},
 	{"port", 'p', OPT_VALUE, "PORT", "port (default 25); 25 and 587 use STARTTLS, 465 implicit TLS"},
@@ -343,6 +347,20 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 				snprintf(err, sizeof(err), "at most %d resolvers", OPTS_RESOLVERS_MAX);
 			else if (opts_check_resolver(optarg, err, sizeof(err)) == 0)
 				o->resolvers[o->nresolvers++] = optarg;
+		} else if (strcmp(t->lname, "dkim-selector") == 0) {
+			if (o->ndkim >= OPTS_DKIM_MAX)
+				snprintf(err, sizeof(err), "at most %d selectors", OPTS_DKIM_MAX);
+			else if (strlen(optarg) > 63 || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(optarg))
+				snprintf(err, sizeof(err), "\"%s\" is not a selector (a DNS label)", optarg);
+			else
+				o->dkim[o->ndkim++] = optarg;
+		} else if (strcmp(t->lname, "no-dane") == 0) {
+			o->no_dane = 1;
+		} else if (strcmp(t->lname, "no-mta-sts") == 0) {
+			o->no_mta_sts = 1;
+		} else if (strcmp(t->lname, "no-dns-records") == 0) {
+			o->no_dns_records = 1;
 		} else if (strcmp(t->lname, "trust-anchor") == 0) {
 			o->trust_anchor = optarg;
 		} else if (strcmp(t->lname, "concurrency") == 0) {

@@ -23,6 +23,7 @@ struct opt {
 extern const struct opt check_opts_table[];
 
 #define OPTS_RESOLVERS_MAX 8
+#define OPTS_DKIM_MAX 16
 
 struct check_opts {
 	const char *host;    /* --host, without the port */
@@ -46,6 +47,9 @@ struct check_opts {
 	const char *resolvers[OPTS_RESOLVERS_MAX + 1];
 	size_t nresolvers;
 	const char *trust_anchor;
+	const char *dkim[OPTS_DKIM_MAX + 1];
+	size_t ndkim;
+	int no_dane, no_mta_sts, no_dns_records;
 	size_t concurrency;
 	size_t per_host;
 	int show_chain;

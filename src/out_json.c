@@ -11,6 +11,7 @@
 #include "dialect.h"
 #include "dns.h"
 #include "output.h"
+#include "policy.h"
 #include "util.h"
 
 static json_t *jstr(const char *s)
@@ -153,6 +154,74 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 	return o;
 }
 
+static json_t *jtxt(const struct txt_set *s)
+{
+	return json_pack("{s:o, s:b, s:o}", "records", jlist(&s->recs), "lookup_failed", s->failed,
+	    "error", s->failed ? json_string(s->why) : json_null());
+}
+
+static void jpolicies(json_t *o, const struct domain_policy *pol)
+{
+	static const char *const modes[] = {"none", "testing", "enforce"};
+	json_t *x;
+
+	if (pol == NULL)
+		return;
+	if (pol->sts_txt.looked_up) {
+		x = jtxt(&pol->sts_txt);
+		json_object_set_new(x, "id", pol->sts_txt_ok ? json_string(pol->sts_id.id) : json_null());
+		json_object_set_new(x, "fetched", json_boolean(pol->sts_fetched));
+		json_object_set_new(x, "address", pol->sts_addr[0] ? json_string(pol->sts_addr) : json_null());
+		json_object_set_new(x, "http_status",
+		    pol->sts_http_status ? json_integer(pol->sts_http_status) : json_null());
+		json_object_set_new(x, "content_type",
+		    pol->sts_content_type[0] ? json_string(pol->sts_content_type) : json_null());
+		json_object_set_new(x, "fetch_error", jstr(pol->sts_fetch_error));
+		if (pol->sts_policy_ok) {
+			json_t *mx = json_array();
+			for (size_t i = 0; i < pol->sts_policy->nmx; i++)
+				json_array_append_new(mx, json_string(pol->sts_policy->mx[i]));
+			json_object_set_new(x, "policy",
+			    json_pack("{s:s, s:I, s:o}", "mode", modes[pol->sts_policy->mode], "max_age",
+				(json_int_t)pol->sts_policy->max_age, "mx", mx));
+		} else {
+			json_object_set_new(x, "policy", json_null());
+		}
+		json_object_set_new(o, "mta_sts", x);
+		x = jtxt(&pol->tlsrpt_txt);
+		json_object_set_new(x, "rua", pol->tlsrpt_ok ? json_string(pol->tlsrpt.rua) : json_null());
+		json_object_set_new(o, "tls_rpt", x);
+	}
+	if (pol->spf_txt.looked_up) {
+		char q[2] = {pol->spf.all_qualifier, 0};
+		x = jtxt(&pol->spf_txt);
+		json_object_set_new(x, "all", pol->spf_ok && q[0] ? json_string(q) : json_null());
+		json_object_set_new(x, "redirect",
+		    pol->spf_ok && pol->spf.redirect[0] ? json_string(pol->spf.redirect) : json_null());
+		json_object_set_new(o, "spf", x);
+	}
+	if (pol->dmarc_txt.looked_up) {
+		x = jtxt(&pol->dmarc_txt);
+		json_object_set_new(x, "p", pol->dmarc_ok ? json_string(pol->dmarc.p) : json_null());
+		json_object_set_new(x, "sp",
+		    pol->dmarc_ok && pol->dmarc.sp[0] ? json_string(pol->dmarc.sp) : json_null());
+		json_object_set_new(x, "pct", pol->dmarc_ok ? json_integer(pol->dmarc.pct) : json_null());
+		json_object_set_new(o, "dmarc", x);
+	}
+	if (pol->dkim) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < pol->ndkim; i++) {
+			const struct dkim_sel *k = &pol->dkim[i];
+			x = jtxt(&k->txt);
+			json_object_set_new(x, "selector", json_string(k->selector));
+			json_object_set_new(x, "type", k->ok ? json_string(k->key.k) : json_null());
+			json_object_set_new(x, "bits", k->ok ? json_integer(k->key.key_bits) : json_null());
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(o, "dkim", a);
+	}
+}
+
 static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 {
 	json_t *o = json_object(), *mxs = json_array(), *probes = json_array();
@@ -174,6 +243,7 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 			json_array_append_new(probes, jprobe(m->probes[k], v, d->name, m->host));
 	}
 	json_object_set_new(o, "mx", mxs);
+	jpolicies(o, d->policy);
 	json_object_set_new(o, "findings", jfindings(d->findings, d->nfindings));
 	json_object_set_new(o, "probes", probes);
 	return o;

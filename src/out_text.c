@@ -155,10 +155,18 @@ static void out_domain_probe(FILE *f, const struct probe *p, const struct view_o
 				snprintf(seen[(*nseen)++], 96, "%s", ci->sha256);
 		}
 	}
+	if (p->dane_matched)
+		fprintf(f, ", DANE-%s matches", p->dane_matched == 3 ? "EE" : "TA");
 	fputc('\n', f);
 	for (size_t i = 0; i < p->nfindings; i++)
 		if (p->findings[i].sev >= SEV_WARN)
 			out_finding(f, &p->findings[i], "        ", v);
+}
+
+static int is_record_finding(enum finding_code c)
+{
+	const char *n = finding_defs[c].name;
+	return strncmp(n, "SPF_", 4) == 0 || strncmp(n, "DMARC_", 6) == 0 || strncmp(n, "DKIM_", 5) == 0;
 }
 
 static void out_domain(FILE *f, const struct domain *d, const struct view_opts *v)
@@ -172,8 +180,10 @@ static void out_domain(FILE *f, const struct domain *d, const struct view_opts *
 	fprintf(f, "%s%-8s%s %s  (%zu MX, %zu probe%s, DNSSEC %s)\n",
 	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name, d->nmx,
 	    naddr, naddr == 1 ? "" : "s", dnssec_name((enum dnssec_state)d->dnssec));
+	/* Transport findings first; the sender-authentication records in a section of their own. */
 	for (size_t i = 0; i < d->nfindings; i++)
-		out_finding(f, &d->findings[i], "  ", v);
+		if (!is_record_finding(d->findings[i].code))
+			out_finding(f, &d->findings[i], "  ", v);
 	for (size_t i = 0; i < d->nmx; i++) {
 		const struct mx_host *m = &d->mx[i];
 
@@ -183,6 +193,12 @@ static void out_domain(FILE *f, const struct domain *d, const struct view_opts *
 		for (size_t k = 0; k < m->nprobes; k++)
 			out_domain_probe(f, m->probes[k], v, seen, &nseen, 16);
 	}
+	for (size_t i = 0, shown = 0; i < d->nfindings; i++)
+		if (is_record_finding(d->findings[i].code)) {
+			if (!shown++)
+				fprintf(f, "  records (SPF, DMARC, DKIM)\n");
+			out_finding(f, &d->findings[i], "    ", v);
+		}
 }
 
 void out_text(FILE *f, const struct run *r, const struct view_opts *v)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dane.h"
+#include "policy.h"
 #include "result.h"
 #include "util.h"
 
@@ -188,6 +189,7 @@ void domain_free(struct domain *d)
 		free(d->mx[i].probes);
 	}
 	free(d->mx);
+	policy_free(d->policy);
 	findings_free(d->findings, d->nfindings);
 	free(d->name);
 	free(d);

@@ -107,6 +107,7 @@ struct probe {
 };
 
 struct engine;
+struct domain_policy;
 
 /* One mail exchanger of a domain, with the addresses it resolved to. */
 struct mx_host {
@@ -136,6 +137,7 @@ struct domain {
 	enum status status;
 	size_t pending;      /* DNS queries and probes outstanding */
 	struct engine *engine;
+	struct domain_policy *policy; /* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
 };
 
 void domain_add(struct domain *, enum finding_code, const char *fmt, ...)

@@ -220,7 +220,7 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 static int want_type(const struct engine *e, int rrtype)
 {
 	if (rrtype == DNS_T_TLSA)
-		return dns_validating(e->cfg.dns);
+		return dns_validating(e->cfg.dns) && !e->cfg.no_dane;
 	return !((rrtype == ns_t_a && e->cfg.family == 6) ||
 	    (rrtype == ns_t_aaaa && e->cfg.family == 4));
 }
@@ -420,6 +420,8 @@ void target_explain_partial(struct domain *d)
 
 static void domain_complete(struct engine *e, struct domain *d)
 {
+	if (e->cfg.policy)
+		policy_judge(d, e->cfg.policy);
 	target_explain_partial(d);
 	domain_settle(d);
 	e->domains_in_flight--;
@@ -445,6 +447,8 @@ void engine_add_domain(struct engine *e, const char *name, size_t seq)
 
 	d->pending++;
 	dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
+	if (e->cfg.policy)
+		policy_start(e, d, e->cfg.policy);
 	domain_release(e, d);
 }
 
@@ -481,6 +485,26 @@ struct engine *engine_new(struct event_base *base, const struct engine_config *c
 	e->map = xcalloc(e->nmap, sizeof(*e->map));
 	e->sched = sched_new(base, cfg->sp, cfg->concurrency, cfg->per_host, probe_done, e);
 	return e;
+}
+
+void engine_hold(struct domain *d)
+{
+	d->pending++;
+}
+
+void engine_release(struct domain *d)
+{
+	domain_release(d->engine, d);
+}
+
+struct dns *engine_dns(const struct engine *e)
+{
+	return e->cfg.dns;
+}
+
+struct https *engine_https(const struct engine *e)
+{
+	return e->cfg.https;
 }
 
 size_t engine_domains_in_flight(const struct engine *e)

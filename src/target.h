@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "dns.h"
+#include "https.h"
+#include "policy.h"
 #include "result.h"
 #include "session.h"
 #include "verify.h"
@@ -25,6 +27,9 @@ struct engine_config {
 	size_t concurrency;
 	size_t per_host;
 	int keep_chain;    /* keep the X509 chain after verification (--pem) */
+	int no_dane;       /* --no-dane: no TLSA lookups */
+	struct https *https; /* for MTA-STS policies; NULL: not fetched */
+	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
 	void *arg;
 };
@@ -40,6 +45,12 @@ void engine_add_invalid(struct engine *, const char *name, size_t seq, const cha
 size_t engine_domains_in_flight(const struct engine *);
 size_t engine_probes_in_flight(const struct engine *);
 void engine_free(struct engine *);
+
+/* For the policy lookups of a domain (policy.c): keep d open while a lookup runs. */
+void engine_hold(struct domain *);
+void engine_release(struct domain *);
+struct dns *engine_dns(const struct engine *);
+struct https *engine_https(const struct engine *);
 
 /* Pure helper for the partial-failure finding; exposed for unit tests. */
 void target_explain_partial(struct domain *);

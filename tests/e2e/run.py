@@ -201,6 +201,7 @@ def all_of(*checks):
 def start_lab():
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
+    subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "start", LAB], check=True)
     # A hostile server left by an earlier run that died would hold the ports: end it.
     pidfile = os.path.join(LAB, "hostile.pid")
     try:
@@ -236,6 +237,7 @@ def stop_lab(hostile):
     if not args.keep:
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "stop", LAB])
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "stop", LAB])
+        subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "stop", LAB])
 
 
 def lab_cases():
@@ -545,6 +547,108 @@ def cli_cases():
     report("pem-readable-by-openssl", rc == 0 and fp == openssl_fp(os.path.join(PKI, "good.crt")), f"fp {fp}")
 
 
+DS = os.path.join(LAB, "nsd", "dane.test.ds")
+
+
+def pcase(name, domain, exit, has=(), lacks=(), check=None, extra=(), probe_has=(), anchor=True):
+    """A domain's policies (DANE, MTA-STS, TLS-RPT, SPF, DMARC, DKIM) against the lab."""
+    if not selected(name):
+        return
+    ta = ["--trust-anchor", DS] if anchor else ["--trust-anchor", "none"]
+    rc, out, err = run(["check", "--json", "--ca-file", CA, "--resolver", "127.0.0.53@5300"] + ta + list(extra) + [domain])
+    if rc >= 90:
+        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+        return
+    try:
+        d = json.loads(out)["domains"][0]
+    except (ValueError, KeyError, IndexError):
+        report(name, False, f"no domain record (exit {rc}): {out[:300]!r} {err[:300]!r}")
+        return
+    got = [f["code"] for f in d["findings"]]
+    pgot = [c for p in d["probes"] for c in codes(p)]
+    problems = [] if rc == exit else [f"exit {rc}, expected {exit}"]
+    problems += [f"missing {c}" for c in has if c not in got]
+    problems += [f"unexpected {c}" for c in lacks if c in got or c in pgot]
+    problems += [f"probe lacks {c}" for c in probe_has if c not in pgot]
+    if check and not problems:
+        try:
+            why = check(d)
+        except Exception as ex:
+            why = f"check raised {ex!r}"
+        if why:
+            problems.append(why)
+    report(name, not problems, "; ".join(problems) + f"  domain={got} probes={pgot}")
+
+
+def pfind(d, code):
+    return [f for p in d["probes"] for f in p["findings"] if f["code"] == code]
+
+
+def dane_cases():
+    dane_only = ["--no-mta-sts", "--no-dns-records"]
+    pcase("dane-ee-valid-next-key-published", "ee.dane.test", 0, probe_has=("DANE_VALID",), lacks=("DANE_ROLLOVER_RISK",),
+          extra=dane_only,
+          check=lambda d: None if d["dnssec"] == "secure" and d["probes"][0]["dane"]["state"] == "secure"
+          and d["probes"][0]["dane"]["matched_usage"] == 3 else f"dnssec {d['dnssec']} dane {d['probes'][0]['dane']}")
+    pcase("dane-ta-via-intermediate", "ta.dane.test", 0, probe_has=("DANE_VALID",), lacks=("DANE_ROLLOVER_RISK",),
+          extra=dane_only,
+          check=lambda d: None if "2 of 2 usable records match" in pfind(d, "DANE_VALID")[0]["message"] else pfind(d, "DANE_VALID"))
+    pcase("dane-no-match", "nomatch.dane.test", 2, probe_has=("DANE_NO_MATCH",), lacks=("DANE_VALID",), extra=dane_only)
+    pcase("dane-rollover-risk", "single.dane.test", 1, probe_has=("DANE_VALID", "DANE_ROLLOVER_RISK"), extra=dane_only)
+    pcase("dane-usage-1-unusable", "pkix.dane.test", 1, probe_has=("DANE_UNUSABLE_RECORD", "DANE_VALID"), extra=dane_only,
+          check=lambda d: None if "PKIX-EE(1)" in pfind(d, "DANE_UNUSABLE_RECORD")[0]["message"] else "usage not named")
+    pcase("dane-bogus-tlsa", "bogus.dane.test", 2, probe_has=("DANE_BOGUS",), lacks=("DANE_VALID",), extra=dane_only)
+    pcase("dane-secure-without-tlsa", "notlsa.dane.test", 0, lacks=("DANE_VALID", "DANE_NO_MATCH", "DANE_BOGUS"),
+          extra=dane_only, check=lambda d: None if d["probes"][0]["dane"]["state"] == "none" else d["probes"][0]["dane"])
+    # RFC 7672 3.1.1: a DANE-EE match makes a self-signed certificate fine for mail.
+    pcase("dane-ee-self-signed-is-fine-for-mail", "selfee.dane.test", 0, probe_has=("DANE_VALID", "CERT_SELF_SIGNED"),
+          extra=dane_only,
+          check=lambda d: None if d["status"] == "ok" and pfind(d, "CERT_SELF_SIGNED")[0]["severity"] == "info"
+          and "DANE-EE" in pfind(d, "CERT_SELF_SIGNED")[0]["message"] else f"status {d['status']}")
+    pcase("dane-tlsa-in-unsigned-zone", "good.mail.test", 0, probe_has=("DANE_NOT_DNSSEC",), lacks=("DANE_VALID",),
+          extra=dane_only, check=lambda d: None if d["dnssec"] == "insecure" else d["dnssec"])
+    pcase("dane-off", "ee.dane.test", 0, lacks=("DANE_VALID",), extra=dane_only + ["--no-dane"],
+          check=lambda d: None if d["probes"][0]["dane"] is None else "TLSA looked up with --no-dane")
+    pcase("tlsrpt-missing-warns-with-dane", "ta.dane.test", 1, has=("TLSRPT_MISSING",), extra=["--no-dns-records"],
+          check=lambda d: None if find(d, "TLSRPT_MISSING")[0]["severity"] == "warn" else find(d, "TLSRPT_MISSING"))
+
+
+def sts_cases():
+    sts = ["--no-dane"]
+    pcase("sts-enforce-valid", "enforce.sts.test", 0, has=("MTASTS_VALID", "TLSRPT_OK", "SPF_OK", "DMARC_OK", "DKIM_OK"),
+          extra=sts + ["--dkim-selector", "sel1"], anchor=False,
+          check=lambda d: None if d["mta_sts"]["policy"]["mode"] == "enforce" and d["spf"]["all"] == "-"
+          and d["dmarc"]["p"] == "reject" and d["dkim"][0]["bits"] == 2048 and d["tls_rpt"]["rua"].startswith("mailto:")
+          else f"{d.get('mta_sts')} {d.get('spf')} {d.get('dmarc')} {d.get('dkim')}")
+    pcase("sts-testing-and-broken-records", "testing.sts.test", 1,
+          has=("MTASTS_TESTING", "MTASTS_VALID", "TLSRPT_INVALID", "SPF_MULTIPLE", "DMARC_INVALID", "DKIM_OK"),
+          extra=sts + ["--dkim-selector", "sel1"], anchor=False,
+          check=lambda d: None if d["dkim"][0]["bits"] == 1024 and "RFC 8301" in find(d, "DKIM_OK")[0]["message"]
+          and "mode testing" in find(d, "MTASTS_VALID")[0]["message"] else d["dkim"])
+    pcase("sts-mx-not-covered", "notcovered.sts.test", 2, has=("MTASTS_MX_NOT_COVERED",), extra=sts, anchor=False)
+    pcase("sts-cert-invalid-in-enforce", "certinvalid.sts.test", 2, has=("MTASTS_CERT_INVALID",), extra=sts, anchor=False,
+          check=lambda d: None if find(d, "MTASTS_CERT_INVALID")[0]["severity"] == "crit" else "not crit")
+    pcase("sts-wildcard-mx-pattern", "wildmx.sts.test", 2, has=("MTASTS_CERT_INVALID",), lacks=("MTASTS_MX_NOT_COVERED",),
+          extra=sts, anchor=False,
+          check=lambda d: None if len(find(d, "MTASTS_CERT_INVALID")) == 1 and "127.0.0.9" in find(d, "MTASTS_CERT_INVALID")[0]["message"]
+          else find(d, "MTASTS_CERT_INVALID"))
+    for case_name, domain, needle in (("sts-redirect-not-followed", "redirect.sts.test", "30"),
+                                      ("sts-404", "notfound.sts.test", "404"),
+                                      ("sts-policy-over-64k", "big.sts.test", "larger than"),
+                                      ("sts-wrong-media-type", "badtype.sts.test", "media type"),
+                                      ("sts-policy-host-bad-certificate", "badcert.sts.test", "SSL")):
+        pcase(case_name, domain, 1, has=("MTASTS_POLICY_FETCH_FAILED",), lacks=("MTASTS_VALID",), extra=sts, anchor=False,
+              check=lambda d, n=needle: None if n in find(d, "MTASTS_POLICY_FETCH_FAILED")[0]["message"] else find(d, "MTASTS_POLICY_FETCH_FAILED"))
+    pcase("sts-malformed-policy", "malformed.sts.test", 1, has=("MTASTS_POLICY_INVALID",), extra=sts, anchor=False)
+    pcase("sts-none-published", "nosts.sts.test", 1, has=("MTASTS_NO_TXT", "TLSRPT_MISSING", "SPF_MISSING", "DMARC_MISSING", "DKIM_MISSING"),
+          extra=sts + ["--dkim-selector", "sel1"], anchor=False)
+    pcase("sts-bad-txt-id", "badtxt.sts.test", 1, has=("MTASTS_TXT_INVALID",), extra=sts, anchor=False)
+    pcase("sts-two-txt-records", "twotxt.sts.test", 1, has=("MTASTS_TXT_INVALID",), extra=sts, anchor=False,
+          check=lambda d: None if "2 v=STSv1 records" in find(d, "MTASTS_TXT_INVALID")[0]["message"] else "count not said")
+    pcase("sts-off", "enforce.sts.test", 0, lacks=("MTASTS_VALID", "TLSRPT_OK"), extra=sts + ["--no-mta-sts"], anchor=False,
+          check=lambda d: None if "mta_sts" not in d else "mta_sts looked up with --no-mta-sts")
+
+
 def peer(tool, name, addr):
     """The verdict of posttls-finger or openssl s_client on a lab listener, as one word."""
     host = f"{name}.mail.test"
@@ -614,6 +718,8 @@ def main():
         hostile_cases(modes)
         domain_cases()
         peer_cases()
+        dane_cases()
+        sts_cases()
         cli_cases()
         docs_cases()
     finally:

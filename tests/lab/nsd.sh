@@ -11,6 +11,8 @@
 #   nsd.conf                  generated config
 #   zones/                    zone files (copied from tests/lab/zones, plus generated)
 #   nsd.pid nsd.log nsd.out   NSD pid, log, and its stdout/stderr (start-up errors)
+#   dane.test.ds              DS of the signed zone dane.test: --trust-anchor FILE
+#   keys/                     its DNSSEC keys and the DKIM keys (made once, kept)
 #   blackhole.pid blackhole.log
 #
 # Zones (see the zone files for every name and why it exists):
@@ -20,6 +22,14 @@
 #              s1..s50.dom.test generated here, all MX 10 shared.good.mail.test.
 #   bulk.test  generated here: d0001..d2000.bulk.test MX 10 mxN.bulk.test.
 #              (N = 1..8 in turn), mxN.bulk.test A 127.0.1.N
+#   dane.test  DANE cases, DNSSEC-signed at start from dane.test.zone.in with
+#              TLSA digests of the lab PKI (tests/lab/zones/mkzones.sh)
+#   sts.test   MTA-STS, TLS-RPT, SPF, DMARC, DKIM cases (unsigned); the policy
+#              hosts are tests/lab/nginx-https.sh
+#   mkzones.sh also adds _25._tcp.good.mail.test TLSA (unsigned) and the DKIM keys.
+#
+# Validate dane.test: trust anchor LABDIR/nsd/dane.test.ds (ub_ctx_add_ta_file),
+# before the zone_add below; the other zones are insecure (no anchor).
 #
 # Query it: drill -p 5300 @127.0.0.53 prio.dom.test MX
 # Resolve through it with libunbound 1.17:
@@ -106,6 +116,8 @@ write_zones() {
     done
     gen_shared >>"$ZONES.new/dom.test.zone"
     gen_bulk >"$ZONES.new/bulk.test.zone"
+    "$HERE/zones/mkzones.sh" "$LAB/pki" "$NSDDIR/keys" "$ZONES.new" \
+        "$NSDDIR/dane.test.ds"
     rm -rf "$ZONES"
     mv "$ZONES.new" "$ZONES"
 }
@@ -354,6 +366,8 @@ do_start() {
     do_stop
     wait_ports_free
     mkdir -p "$NSDDIR"
+    # dane.test's TLSA records are digests of the lab certificates.
+    "$HERE/pki.sh" "$LAB/pki" >/dev/null
     write_zones
     write_config
     check_config

@@ -13,6 +13,7 @@
 #   expired-int.pem expired-int.key  intermediate under root, expired 5 days ago
 #   CASE.key CASE.crt CASE.chain.pem   for every CASE in $CASES below;
 #                              CASE.chain.pem is exactly what the server sends.
+#   spare.key                  a key with no certificate (DANE "next key" TLSA)
 set -eu
 
 usage() { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -45,7 +46,7 @@ LOG="$WORK/openssl.log"
 : >"$LOG"
 
 CASES="good ec expired notyet soon selfsigned wrongname wildcard noint order
-rsa1024 noserverauth cnonly sha1 untrusted expiredint"
+rsa1024 noserverauth cnonly sha1 untrusted expiredint bulk dane mtasts"
 
 # Run openssl quietly; on failure show what it said and stop.
 ossl() {
@@ -181,6 +182,18 @@ for c in $CASES; do
         sha1)         md=sha1 ;;
         untrusted)    issuer=rogue-int; chain=rogue-int ;;
         expiredint)   issuer=expired-int; chain=expired-int; to=$((60 * DAY)) ;;
+        # Every MX of the bulk.test benchmark zone (tests/lab/nginx-mail.sh).
+        bulk)         cn='*.bulk.test'; san='DNS:*.bulk.test' ;;
+        # Every MX of the DNSSEC-signed dane.test zone (TLSA records made
+        # from this certificate by tests/lab/zones/mkzones.sh).
+        dane)         cn='*.dane.test'; san='DNS:*.dane.test' ;;
+        # The MTA-STS policy hosts of tests/lab/nginx-https.sh; deliberately
+        # not mta-sts.badcert.sts.test (served with the wrongname cert).
+        mtasts)       cn=mta-sts.enforce.sts.test
+                      san=$(printf 'DNS:mta-sts.%s.sts.test,' enforce testing \
+                          notcovered redirect notfound big malformed certinvalid \
+                          wildmx badtype)
+                      san=${san%,} ;;
     esac
     genkey "$OUT/$c.key" "$key"
     ext_leaf "$WORK/$c.ext" "$san" "$eku"
@@ -191,6 +204,11 @@ for c in $CASES; do
         for ca in $chain; do cat "$OUT/$ca.pem"; done
     } >"$OUT/$c.chain.pem"
 done
+
+# ---- bare keys ---------------------------------------------------------------
+# spare.key: no certificate; its SPKI is the published "next key" of DANE TLSA
+# sets (a key rollover in waiting, tests/lab/zones/mkzones.sh).
+genkey "$OUT/spare.key" ec
 
 # ---- sanity check --------------------------------------------------------------
 if ! openssl verify -CAfile "$OUT/ca.pem" -untrusted "$OUT/int.pem" \

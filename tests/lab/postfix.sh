@@ -66,6 +66,7 @@ lab_listeners() {
 127.0.0.25 25  ec
 127.0.0.26 25  notls
 127.0.0.27 25  good host=shared.good.mail.test
+127.0.0.28 25  dane host=mx.dane.test
 EOF
 }
 

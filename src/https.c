@@ -1,0 +1,220 @@
+/*
+ * https.c - libcurl's multi-socket API driven by libevent: curl says which sockets and
+ * timeouts it wants watched, we watch them on our base and tell curl when they fire.
+ * Redirects are never followed (RFC 8461 3.3); the body is capped and the transfer aborted
+ * past the cap rather than buffered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "https.h"
+#include "util.h"
+
+struct https {
+	struct event_base *base;
+	CURLM *multi;
+	struct event *timer;
+	char *ca_file, *ca_path;
+	int running;
+};
+
+struct https_req {
+	struct https *h;
+	CURL *easy;
+	struct curl_slist *resolve;
+	size_t max;
+	struct https_result r;
+	https_cb cb;
+	void *arg;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct https_sock {
+	struct event *ev;
+};
+
+static void https_check(struct https *h)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		struct https_req *q;
+		char *ct = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+		curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->r.status);
+		if (curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) {
+			char *c = censor(ct, strlen(ct) < sizeof(q->r.content_type) - 1 ? strlen(ct)
+				: sizeof(q->r.content_type) - 1);
+			snprintf(q->r.content_type, sizeof(q->r.content_type), "%s", c);
+			free(c);
+		}
+		if (msg->data.result == CURLE_FILESIZE_EXCEEDED)
+			q->r.too_large = 1; /* announced by Content-Length, refused before reading */
+		if (msg->data.result != CURLE_OK && !q->r.too_large)
+			snprintf(q->r.err, sizeof(q->r.err), "%s",
+			    q->errbuf[0] ? q->errbuf : curl_easy_strerror(msg->data.result));
+		if (q->r.too_large)
+			snprintf(q->r.err, sizeof(q->r.err), "body larger than %zu bytes", q->max);
+		curl_multi_remove_handle(h->multi, q->easy);
+		q->cb(&q->r, q->arg);
+		curl_easy_cleanup(q->easy);
+		curl_slist_free_all(q->resolve);
+		free(q->r.body);
+		free(q);
+	}
+}
+
+static void https_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct https *h = arg;
+	int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
+
+	curl_multi_socket_action(h->multi, fd, flags, &h->running);
+	https_check(h);
+}
+
+static void https_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct https *h = arg;
+
+	(void)fd;
+	(void)what;
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &h->running);
+	https_check(h);
+}
+
+static int https_sockfn(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct https *h = userp;
+	struct https_sock *hs = socketp;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (hs) {
+			event_free(hs->ev);
+			free(hs);
+		}
+		curl_multi_assign(h->multi, s, NULL);
+		return 0;
+	}
+	if (hs == NULL) {
+		hs = xcalloc(1, sizeof(*hs));
+		curl_multi_assign(h->multi, s, hs);
+	} else {
+		event_free(hs->ev);
+	}
+	hs->ev = event_new(h->base, s,
+	    (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST,
+	    https_event, h);
+	event_add(hs->ev, NULL);
+	return 0;
+}
+
+static int https_timerfn(CURLM *multi, long ms, void *userp)
+{
+	struct https *h = userp;
+	struct timeval tv;
+
+	(void)multi;
+	if (ms < 0) {
+		evtimer_del(h->timer);
+		return 0;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(h->timer, &tv);
+	return 0;
+}
+
+static size_t https_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct https_req *q = arg;
+	size_t len = size * n;
+
+	if (q->r.len + len > q->max) {
+		q->r.too_large = 1;
+		return 0; /* aborts the transfer: nothing past the cap is read into memory */
+	}
+	q->r.body = xreallocarray(q->r.body, q->r.len + len + 1, 1);
+	memcpy(q->r.body + q->r.len, data, len);
+	q->r.len += len;
+	q->r.body[q->r.len] = '\0';
+	return len;
+}
+
+struct https *https_new(struct event_base *base, const char *ca_file, const char *ca_path)
+{
+	struct https *h = xcalloc(1, sizeof(*h));
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatal("cannot initialise libcurl");
+	h->base = base;
+	h->multi = curl_multi_init();
+	h->timer = evtimer_new(base, https_timeout, h);
+	if (h->multi == NULL || h->timer == NULL)
+		fatal("cannot initialise libcurl");
+	h->ca_file = ca_file ? xstrdup(ca_file) : NULL;
+	h->ca_path = ca_path ? xstrdup(ca_path) : NULL;
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, https_sockfn);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, https_timerfn);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return h;
+}
+
+void https_get(struct https *h, const char *url, const char *host, const char *addr,
+    double timeout_s, size_t max_bytes, https_cb cb, void *arg)
+{
+	struct https_req *q = xcalloc(1, sizeof(*q));
+	char pin[400];
+
+	q->h = h;
+	q->max = max_bytes;
+	q->cb = cb;
+	q->arg = arg;
+	q->easy = curl_easy_init();
+	if (q->easy == NULL)
+		fatal("cannot create an HTTPS request");
+	/* The address our resolver found, never the system's: curl must go where the checked
+	 * DNS says. */
+	snprintf(pin, sizeof(pin), strchr(addr, ':') ? "%s:443:[%s]" : "%s:443:%s", host, addr);
+	q->resolve = curl_slist_append(NULL, pin);
+	curl_easy_setopt(q->easy, CURLOPT_URL, url);
+	curl_easy_setopt(q->easy, CURLOPT_RESOLVE, q->resolve);
+	curl_easy_setopt(q->easy, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(q->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
+	curl_easy_setopt(q->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(q->easy, CURLOPT_USERAGENT, "mailtls/0.1 (MTA-STS policy check)");
+	curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, https_write);
+	curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(q->easy, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(q->easy, CURLOPT_PRIVATE, q);
+	curl_easy_setopt(q->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
+	if (h->ca_file)
+		curl_easy_setopt(q->easy, CURLOPT_CAINFO, h->ca_file);
+	if (h->ca_path)
+		curl_easy_setopt(q->easy, CURLOPT_CAPATH, h->ca_path);
+	if (h->ca_file && !h->ca_path)
+		curl_easy_setopt(q->easy, CURLOPT_CAPATH, NULL);
+	curl_multi_add_handle(h->multi, q->easy);
+}
+
+void https_free(struct https *h)
+{
+	if (h == NULL)
+		return;
+	curl_multi_cleanup(h->multi);
+	event_free(h->timer);
+	free(h->ca_file);
+	free(h->ca_path);
+	free(h);
+	curl_global_cleanup();
+}

@@ -1,0 +1,408 @@
+/*
+ * policy.c - MTA-STS (RFC 8461), TLS-RPT (RFC 8460), SPF, DMARC and DKIM for a domain.
+ * Lookups run beside the MX probes on the same loop; judging waits for the probes, because
+ * MTA-STS is about them: every MX must be covered by the policy and present a certificate
+ * that passes PKIX validation. Parsing lives in records.c; this file decides.
+ */
+#include <arpa/nameser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dane.h"
+#include "dns.h"
+#include "https.h"
+#include "policy.h"
+#include "target.h"
+#include "util.h"
+
+struct txt_q {
+	struct engine *e;
+	struct domain *d;
+	struct txt_set *set;
+	const char *kind; /* version tag the records must start with, or NULL for any */
+	void (*then)(struct engine *, struct domain *);
+};
+
+static void txt_answer(const struct dns_answer *a, void *arg)
+{
+	struct txt_q *q = arg;
+	struct txt_set *set = q->set;
+
+	set->looked_up = 1;
+	if (a->sec == DNSSEC_BOGUS) {
+		set->failed = 1;
+		snprintf(set->why, sizeof(set->why), "DNSSEC validation failed: %s", a->why);
+	} else if (a->status == DNS_OK) {
+		for (size_t i = 0; i < a->ntxt; i++)
+			if (q->kind == NULL || records_is_kind(a->txt[i], q->kind))
+				strlist_add(&set->recs, a->txt[i]);
+	} else if (a->status != DNS_NXDOMAIN) {
+		set->failed = 1;
+		snprintf(set->why, sizeof(set->why), "%s", a->why);
+	}
+	if (q->then)
+		q->then(q->e, q->d);
+	engine_release(q->d);
+	free(q);
+}
+
+static void txt_lookup(struct engine *e, struct domain *d, const char *prefix,
+    struct txt_set *set, const char *kind, void (*then)(struct engine *, struct domain *))
+{
+	struct txt_q *q = xcalloc(1, sizeof(*q));
+	char name[512];
+
+	snprintf(name, sizeof(name), "%s%s", prefix, d->name);
+	q->e = e;
+	q->d = d;
+	q->set = set;
+	q->kind = kind;
+	q->then = then;
+	engine_hold(d);
+	dns_query(engine_dns(e), name, ns_t_txt, txt_answer, q);
+}
+
+struct sts_q {
+	struct engine *e;
+	struct domain *d;
+	int rrtype;
+};
+
+static void sts_fetched(const struct https_result *r, void *arg)
+{
+	struct domain *d = arg;
+	struct domain_policy *pol = d->policy;
+
+	pol->sts_http_status = r->status;
+	snprintf(pol->sts_content_type, sizeof(pol->sts_content_type), "%s", r->content_type);
+	if (r->err[0]) {
+		pol->sts_fetch_error = xstrdup(r->err);
+	} else if (r->status != 200) {
+		/* RFC 8461 3.3: only 200 is a policy; redirects are not followed. */
+		pol->sts_fetch_error = xasprintf("HTTP status %ld, not 200%s", r->status,
+		    r->status >= 300 && r->status < 400 ? " (redirects are not followed)" : "");
+	} else if (strncasecmp(r->content_type, "text/plain", 10) != 0 ||
+		   (r->content_type[10] != '\0' && r->content_type[10] != ';')) {
+		pol->sts_fetch_error = xasprintf("media type \"%s\", not text/plain",
+		    r->content_type[0] ? r->content_type : "(none)");
+	} else {
+		pol->sts_body = xstrndup(r->body ? r->body : "", r->len);
+		pol->sts_body_len = r->len;
+	}
+	engine_release(d);
+}
+
+static void sts_addr(const struct dns_answer *a, void *arg)
+{
+	struct sts_q *q = arg;
+	struct domain_policy *pol = q->d->policy;
+	char host[512], url[600];
+
+	snprintf(host, sizeof(host), "mta-sts.%s", q->d->name);
+	if (a->status == DNS_OK && a->naddrs > 0 && a->sec != DNSSEC_BOGUS) {
+		snprintf(pol->sts_addr, sizeof(pol->sts_addr), "%s", a->addrs[0]);
+		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
+		pol->sts_fetched = 1;
+		engine_hold(q->d);
+		https_get(engine_https(q->e), url, host, pol->sts_addr, 10, STS_POLICY_MAX,
+		    sts_fetched, q->d);
+	} else if (q->rrtype == ns_t_a) {
+		struct sts_q *q6 = xcalloc(1, sizeof(*q6));
+		*q6 = *q;
+		q6->rrtype = ns_t_aaaa;
+		engine_hold(q->d);
+		dns_query(engine_dns(q->e), host, ns_t_aaaa, sts_addr, q6);
+	} else {
+		pol->sts_fetched = 1;
+		pol->sts_fetch_error = xasprintf("%s has no address", host);
+	}
+	engine_release(q->d);
+	free(q);
+}
+
+/* After the _mta-sts TXT: exactly one valid record means a policy to fetch. */
+static void sts_txt_done(struct engine *e, struct domain *d)
+{
+	struct domain_policy *pol = d->policy;
+	struct sts_q *q;
+	char err[160], host[512];
+
+	if (pol->sts_txt.failed || pol->sts_txt.recs.n != 1 ||
+	    records_sts_txt(pol->sts_txt.recs.v[0], &pol->sts_id, err, sizeof(err)) != 0)
+		return;
+	pol->sts_txt_ok = 1;
+	if (engine_https(e) == NULL)
+		return;
+	q = xcalloc(1, sizeof(*q));
+	q->e = e;
+	q->d = d;
+	q->rrtype = ns_t_a;
+	snprintf(host, sizeof(host), "mta-sts.%s", d->name);
+	engine_hold(d);
+	dns_query(engine_dns(e), host, ns_t_a, sts_addr, q);
+}
+
+void policy_start(struct engine *e, struct domain *d, const struct policy_config *cfg)
+{
+	struct domain_policy *pol = xcalloc(1, sizeof(*pol));
+
+	d->policy = pol;
+	if (cfg->mta_sts) {
+		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done);
+		txt_lookup(e, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL);
+	}
+	if (cfg->dns_records) {
+		txt_lookup(e, d, "", &pol->spf_txt, "v=spf1", NULL);
+		txt_lookup(e, d, "_dmarc.", &pol->dmarc_txt, "v=DMARC1", NULL);
+		pol->dkim = xcalloc(cfg->ndkim + 1, sizeof(*pol->dkim));
+		pol->ndkim = cfg->ndkim;
+		for (size_t i = 0; i < cfg->ndkim; i++) {
+			char prefix[300];
+			pol->dkim[i].selector = xstrdup(cfg->dkim_selectors[i]);
+			snprintf(prefix, sizeof(prefix), "%s._domainkey.", cfg->dkim_selectors[i]);
+			txt_lookup(e, d, prefix, &pol->dkim[i].txt, NULL, NULL);
+		}
+	}
+}
+
+/* MTA-STS demands PKIX: a trusted chain, in date, naming the MX by a DNS-ID (RFC 8461 4.2). */
+static int pkix_valid(const struct probe *p, char *why, size_t len)
+{
+	if (!p->facts.checked) {
+		snprintf(why, len, "no TLS certificate was seen");
+		return 0;
+	}
+	if (!p->facts.trusted)
+		snprintf(why, len, "the chain does not verify to a trusted root");
+	else if (!p->facts.dates_ok)
+		snprintf(why, len, "a certificate is expired or not yet valid");
+	else if (!p->facts.name_matched || p->facts.name_by_cn)
+		snprintf(why, len, "the certificate does not name the MX host in a DNS subjectAltName");
+	else
+		return 1;
+	return 0;
+}
+
+static void judge_sts(struct domain *d)
+{
+	struct domain_policy *pol = d->policy;
+	struct sts_policy *sp;
+	char err[200];
+	int bad = 0, enforce;
+
+	if (pol->sts_txt.failed) {
+		domain_add(d, F_MTASTS_TXT_INVALID, "the _mta-sts.%s lookup failed: %s", d->name,
+		    pol->sts_txt.why);
+		return;
+	}
+	if (pol->sts_txt.recs.n == 0) {
+		domain_add(d, F_MTASTS_NO_TXT, "%s publishes no MTA-STS policy (_mta-sts TXT)",
+		    d->name);
+		return;
+	}
+	if (pol->sts_txt.recs.n > 1) {
+		domain_add(d, F_MTASTS_TXT_INVALID,
+		    "_mta-sts.%s has %zu v=STSv1 records; RFC 8461 3.1 says senders then assume "
+		    "no policy",
+		    d->name, pol->sts_txt.recs.n);
+		return;
+	}
+	if (!pol->sts_txt_ok) {
+		records_sts_txt(pol->sts_txt.recs.v[0], &pol->sts_id, err, sizeof(err));
+		domain_add(d, F_MTASTS_TXT_INVALID, "_mta-sts.%s: %s", d->name, err);
+		return;
+	}
+	if (!pol->sts_fetched)
+		return;
+	if (pol->sts_fetch_error) {
+		domain_add(d, F_MTASTS_POLICY_FETCH_FAILED,
+		    "https://mta-sts.%s/.well-known/mta-sts.txt: %s", d->name, pol->sts_fetch_error);
+		return;
+	}
+	sp = pol->sts_policy = xcalloc(1, sizeof(*sp));
+	if (records_sts_policy(pol->sts_body, pol->sts_body_len, sp, err, sizeof(err)) != 0) {
+		domain_add(d, F_MTASTS_POLICY_INVALID, "the MTA-STS policy of %s: %s", d->name, err);
+		return;
+	}
+	pol->sts_policy_ok = 1;
+	if (sp->mode != STS_MODE_ENFORCE)
+		domain_add(d, F_MTASTS_TESTING,
+		    "the MTA-STS policy is in %s mode: senders report failures but still deliver",
+		    sp->mode == STS_MODE_TESTING ? "testing" : "none");
+	if (sp->mode == STS_MODE_NONE)
+		return;
+	enforce = sp->mode == STS_MODE_ENFORCE;
+	for (size_t i = 0; i < d->nmx; i++) {
+		const struct mx_host *m = &d->mx[i];
+		int covered = 0;
+
+		if (m->implicit)
+			continue; /* RFC 8461 applies to MX delivery only */
+		for (size_t k = 0; k < sp->nmx && !covered; k++)
+			covered = records_sts_mx_match(sp->mx[k], m->host);
+		if (!covered) {
+			bad = 1;
+			domain_add_sev(d, F_MTASTS_MX_NOT_COVERED, enforce ? SEV_CRIT : SEV_WARN,
+			    "MX %s matches no mx: pattern of the MTA-STS policy%s", m->host,
+			    enforce ? "; in enforce mode senders will not deliver to it" : "");
+			continue;
+		}
+		for (size_t k = 0; k < m->nprobes; k++) {
+			char why[160];
+
+			if (pkix_valid(m->probes[k], why, sizeof(why)))
+				continue;
+			bad = 1;
+			domain_add_sev(d, F_MTASTS_CERT_INVALID, enforce ? SEV_CRIT : SEV_WARN,
+			    "MX %s [%s]: %s, which MTA-STS does not accept%s", m->host,
+			    m->probes[k]->address, why,
+			    enforce ? "; in enforce mode senders will not deliver to it" : "");
+		}
+	}
+	if (!bad)
+		domain_add(d, F_MTASTS_VALID,
+		    "MTA-STS policy id %s, mode %s, max_age %ld s: every MX is covered and presents "
+		    "a valid certificate",
+		    pol->sts_id.id, enforce ? "enforce" : "testing", sp->max_age);
+}
+
+static int dane_published(const struct domain *d)
+{
+	for (size_t i = 0; i < d->nmx; i++)
+		if (d->mx[i].dane && d->mx[i].dane->state == DANE_STATE_SECURE)
+			return 1;
+	return 0;
+}
+
+static void judge_tlsrpt(struct domain *d)
+{
+	struct domain_policy *pol = d->policy;
+	char err[200];
+	int needed = pol->sts_txt.recs.n > 0 || dane_published(d);
+
+	if (pol->tlsrpt_txt.recs.n == 0) {
+		domain_add_sev(d, F_TLSRPT_MISSING, needed ? SEV_WARN : SEV_INFO,
+		    "no TLS-RPT record at _smtp._tls.%s%s%s%s", d->name,
+		    pol->tlsrpt_txt.failed ? " (the lookup failed: " : "",
+		    pol->tlsrpt_txt.failed ? pol->tlsrpt_txt.why : "",
+		    !needed ? ""
+		    : pol->sts_txt.recs.n
+			? "; with MTA-STS published, nobody hears when senders fail"
+			: "; with DANE published, nobody hears when senders fail");
+		return;
+	}
+	if (pol->tlsrpt_txt.recs.n > 1) {
+		domain_add(d, F_TLSRPT_INVALID,
+		    "%zu TLS-RPT records; RFC 8460 3 says senders then use none",
+		    pol->tlsrpt_txt.recs.n);
+		return;
+	}
+	if (records_tlsrpt(pol->tlsrpt_txt.recs.v[0], &pol->tlsrpt, err, sizeof(err)) != 0) {
+		domain_add(d, F_TLSRPT_INVALID, "_smtp._tls.%s: %s", d->name, err);
+		return;
+	}
+	pol->tlsrpt_ok = 1;
+	domain_add(d, F_TLSRPT_OK, "TLS failure reports go to %s", pol->tlsrpt.rua);
+}
+
+static void judge_records(struct domain *d)
+{
+	struct domain_policy *pol = d->policy;
+	char err[200];
+
+	if (pol->spf_txt.recs.n == 0)
+		domain_add(d, F_SPF_MISSING, "no SPF record (v=spf1 TXT) at %s", d->name);
+	else if (pol->spf_txt.recs.n > 1)
+		domain_add(d, F_SPF_MULTIPLE, "%zu SPF records at %s: SPF evaluation is a permerror",
+		    pol->spf_txt.recs.n, d->name);
+	else if (records_spf(pol->spf_txt.recs.v[0], &pol->spf, err, sizeof(err)) != 0)
+		domain_add(d, F_SPF_INVALID, "SPF: %s", err);
+	else if (pol->spf.lookups > 10)
+		domain_add(d, F_SPF_INVALID, "SPF needs %d DNS lookups; more than 10 is a permerror "
+					     "(RFC 7208 4.6.4)", pol->spf.lookups);
+	else {
+		pol->spf_ok = 1;
+		if (pol->spf.all_qualifier)
+			domain_add(d, F_SPF_OK, "SPF ends in %call", pol->spf.all_qualifier);
+		else
+			domain_add(d, F_SPF_OK, "SPF has no all mechanism%s%s",
+			    pol->spf.redirect[0] ? "; redirect=" : " (neutral for the rest)",
+			    pol->spf.redirect);
+	}
+	if (pol->dmarc_txt.recs.n == 0)
+		domain_add(d, F_DMARC_MISSING, "no DMARC record at _dmarc.%s", d->name);
+	else if (pol->dmarc_txt.recs.n > 1)
+		domain_add(d, F_DMARC_INVALID, "%zu DMARC records at _dmarc.%s: receivers use none",
+		    pol->dmarc_txt.recs.n, d->name);
+	else if (records_dmarc(pol->dmarc_txt.recs.v[0], &pol->dmarc, err, sizeof(err)) != 0)
+		domain_add(d, F_DMARC_INVALID, "DMARC: %s", err);
+	else {
+		pol->dmarc_ok = 1;
+		domain_add(d, F_DMARC_OK, "DMARC p=%s%s%s, pct=%d", pol->dmarc.p,
+		    pol->dmarc.sp[0] ? ", sp=" : "", pol->dmarc.sp, pol->dmarc.pct);
+	}
+	for (size_t i = 0; i < pol->ndkim; i++) {
+		struct dkim_sel *k = &pol->dkim[i];
+
+		if (k->txt.recs.n == 0)
+			domain_add(d, F_DKIM_MISSING, "no DKIM key at %s._domainkey.%s%s%s", k->selector,
+			    d->name, k->txt.failed ? ": " : "", k->txt.failed ? k->txt.why : "");
+		else if (k->txt.recs.n > 1)
+			domain_add(d, F_DKIM_INVALID, "%zu TXT records at %s._domainkey.%s",
+			    k->txt.recs.n, k->selector, d->name);
+		else if (records_dkim(k->txt.recs.v[0], &k->key, err, sizeof(err)) != 0)
+			domain_add(d, F_DKIM_INVALID, "DKIM %s: %s", k->selector, err);
+		else if (k->key.revoked)
+			domain_add(d, F_DKIM_INVALID, "DKIM %s: the key is revoked (empty p=)",
+			    k->selector);
+		else if (strcmp(k->key.k, "rsa") == 0 && k->key.key_bits < 1024)
+			domain_add(d, F_DKIM_INVALID,
+			    "DKIM %s: a %d-bit RSA key; RFC 8301 3.2 forbids keys under 1024 bits",
+			    k->selector, k->key.key_bits);
+		else {
+			k->ok = 1;
+			domain_add(d, F_DKIM_OK, "DKIM %s: %s %d bits%s", k->selector, k->key.k,
+			    k->key.key_bits,
+			    strcmp(k->key.k, "rsa") == 0 && k->key.key_bits < 2048
+				? " (RFC 8301 asks for 2048)"
+				: "");
+		}
+	}
+}
+
+void policy_judge(struct domain *d, const struct policy_config *cfg)
+{
+	if (d->policy == NULL)
+		return;
+	if (cfg->mta_sts) {
+		judge_sts(d);
+		judge_tlsrpt(d);
+	}
+	if (cfg->dns_records)
+		judge_records(d);
+}
+
+static void txt_set_free(struct txt_set *s)
+{
+	strlist_free(&s->recs);
+}
+
+void policy_free(struct domain_policy *pol)
+{
+	if (pol == NULL)
+		return;
+	txt_set_free(&pol->sts_txt);
+	txt_set_free(&pol->tlsrpt_txt);
+	txt_set_free(&pol->spf_txt);
+	txt_set_free(&pol->dmarc_txt);
+	for (size_t i = 0; i < pol->ndkim; i++) {
+		free(pol->dkim[i].selector);
+		txt_set_free(&pol->dkim[i].txt);
+	}
+	free(pol->dkim);
+	free(pol->sts_fetch_error);
+	free(pol->sts_body);
+	free(pol->sts_policy);
+	free(pol);
+}

@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# nginx-https.sh start|stop|status LABDIR
+#
+# Runs one private nginx (HTTPS only) for the mailtls lab: the MTA-STS policy
+# hosts (RFC 8461) of the sts.test zone (tests/lab/zones/sts.test.zone), on
+# loopback only:
+#
+#   127.0.0.60:443   HTTPS, TLSv1.2 and TLSv1.3, one server block per SNI name;
+#                    an unknown or missing SNI name is refused in the handshake
+#                    (unrecognized_name alert).
+#
+# Every host mta-sts.CASE.sts.test serves GET /.well-known/mta-sts.txt as:
+#
+#   CASE         certificate  answer
+#   enforce      mtasts       200 text/plain  enforce; mx good.mail.test, *.good.mail.test; max_age 86400
+#   testing      mtasts       200 text/plain  testing; mx good.mail.test; max_age 604800
+#   notcovered   mtasts       200 text/plain  enforce; mx other.mail.test (the MX is good.mail.test)
+#   certinvalid  mtasts       200 text/plain  enforce; mx expired.mail.test (its certificate expired)
+#   wildmx       mtasts       200 text/plain  enforce; mx *.good.mail.test (the MX is multi.good.mail.test)
+#   redirect     mtasts       301 to https://mta-sts.enforce.sts.test/.well-known/mta-sts.txt
+#   notfound     mtasts       404
+#   big          mtasts       200 text/plain  valid fields, padded with mx lines to over 64 KiB
+#   malformed    mtasts       200 text/plain  "version: STSv2", "mode: enforce-ish", "max_age: lots"
+#   badtype      mtasts       200 application/octet-stream  valid policy
+#   badcert      wrongname    200 text/plain  valid policy; the certificate does not name the host
+#
+# Certificates from pki.sh (LABDIR/pki): "mtasts" (leaf + intermediate) names
+# every policy host above but mta-sts.badcert.sts.test.
+#
+# Everything lives under LABDIR/nginx-https:
+#   nginx.conf              generated config
+#   www/CASE/.well-known/mta-sts.txt   the policies
+#   nginx.pid nginx.lock    master pid, accept mutex
+#   error.log access.log    nginx's logs (access.log: SNI name, request, status)
+#   nginx.out               anything nginx prints on stdout/stderr
+#   tmp/                    nginx's temp paths (request bodies; never used)
+#
+# Try it:
+#   curl --resolve mta-sts.enforce.sts.test:443:127.0.0.60 --cacert LABDIR/pki/ca.pem \
+#        https://mta-sts.enforce.sts.test/.well-known/mta-sts.txt
+set -eu
+
+T0=$(date +%s%N)
+HERE="$(cd "$(dirname "$0")" && pwd -P)"
+PROG=nginx-https.sh
+
+usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
+die() { echo "$PROG: $*" >&2; exit 1; }
+
+[ $# -eq 2 ] || usage
+ACTION=$1
+[ -n "$2" ] || usage
+case $ACTION in start|stop|status) ;; *) usage ;; esac
+
+mkdir -p "$2"
+LAB="$(cd "$2" && pwd -P)"
+# The paths end up in nginx.conf, unquoted.
+case $LAB in
+    *[[:space:]\"\'\\\;\{\}\$]*) die "LABDIR path must not contain blanks, quotes, backslashes, ; { } or \$: $LAB" ;;
+esac
+
+PKI="$LAB/pki"
+NGDIR="$LAB/nginx-https"
+CONF="$NGDIR/nginx.conf"
+WWW="$NGDIR/www"
+PIDFILE="$NGDIR/nginx.pid"
+LOG="$NGDIR/error.log"
+ALOG="$NGDIR/access.log"
+OUT="$NGDIR/nginx.out"
+ADDR=127.0.0.60
+PORT=443
+DOMAIN=sts.test
+CASES="enforce testing notcovered certinvalid wildmx redirect notfound big
+malformed badtype badcert"
+
+# ---- content -------------------------------------------------------------------
+
+# policy MODE MAX_AGE MX...: an RFC 8461 policy body (CRLF line ends).
+policy() {
+    local mode=$1 age=$2 mx
+    shift 2
+    printf 'version: STSv1\r\nmode: %s\r\n' "$mode"
+    for mx in "$@"; do printf 'mx: %s\r\n' "$mx"; done
+    printf 'max_age: %s\r\n' "$age"
+}
+
+write_policies() {
+    local c d
+    rm -rf "$WWW"
+    for c in $CASES; do
+        d="$WWW/$c/.well-known"
+        mkdir -p "$d"
+        # redirect and notfound have no file: nginx.conf answers for them.
+        case $c in redirect|notfound) continue ;; esac
+        case $c in
+            enforce)     policy enforce 86400 good.mail.test '*.good.mail.test' ;;
+            testing)     policy testing 604800 good.mail.test ;;
+            notcovered)  policy enforce 86400 other.mail.test ;;
+            certinvalid) policy enforce 86400 expired.mail.test ;;
+            wildmx)      policy enforce 86400 '*.good.mail.test' ;;
+            badtype|badcert) policy enforce 86400 good.mail.test ;;
+            # 2600 extra mx lines of 29 bytes: ~74 KiB, over the 64 KiB limit.
+            big)         policy enforce 86400 good.mail.test
+                         awk 'BEGIN { for (i = 1; i <= 2600; i++)
+                             printf "mx: pad%05d.good.mail.test\r\n", i }' ;;
+            malformed)   printf 'version: STSv2\nmode: enforce-ish\nmax_age: lots\n' ;;
+        esac >"$d/mta-sts.txt"
+    done
+}
+
+# ---- config --------------------------------------------------------------------
+
+write_config() {
+    local c user=
+    mkdir -p "$NGDIR/tmp"
+    # Workers read the policy files. As root, nginx would run them as nobody,
+    # who cannot read a LABDIR below /root (mode 700, e.g. a clone there).
+    if [ "$(id -u)" = 0 ]; then user="user root root;"; fi
+    {
+        cat <<EOF
+# Generated by tests/lab/nginx-https.sh -- mailtls test lab, loopback only.
+$user
+worker_processes 1;
+daemon on;
+pid $PIDFILE;
+lock_file $NGDIR/nginx.lock;
+error_log $LOG warn;
+
+events {
+    worker_connections 256;
+}
+
+http {
+    # Debian's nginx keeps temp files in /var/lib/nginx: ours stay here.
+    client_body_temp_path $NGDIR/tmp/body;
+    proxy_temp_path $NGDIR/tmp/proxy;
+    fastcgi_temp_path $NGDIR/tmp/fastcgi;
+    uwsgi_temp_path $NGDIR/tmp/uwsgi;
+    scgi_temp_path $NGDIR/tmp/scgi;
+
+    log_format sni '\$remote_addr [\$time_local] \$ssl_server_name "\$request" \$status \$body_bytes_sent';
+    access_log $ALOG sni;
+    server_tokens off;
+    types { }
+    default_type text/plain;
+
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $PKI/mtasts.chain.pem;
+    ssl_certificate_key $PKI/mtasts.key;
+
+    # No SNI, or a name served by none of the blocks below: refuse the handshake.
+    server {
+        listen $ADDR:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+EOF
+        for c in $CASES; do
+            printf '\n    server {\n        listen %s:%s ssl;\n' "$ADDR" "$PORT"
+            printf '        server_name mta-sts.%s.%s;\n' "$c" "$DOMAIN"
+            printf '        root %s/%s;\n' "$WWW" "$c"
+            case $c in
+                redirect)
+                    printf '        location = /.well-known/mta-sts.txt {\n'
+                    printf '            return 301 https://mta-sts.enforce.%s/.well-known/mta-sts.txt;\n' "$DOMAIN"
+                    printf '        }\n' ;;
+                notfound)
+                    printf '        location / { return 404; }\n' ;;
+                badtype)
+                    printf '        default_type application/octet-stream;\n' ;;
+                badcert)
+                    printf '        ssl_certificate %s/wrongname.chain.pem;\n' "$PKI"
+                    printf '        ssl_certificate_key %s/wrongname.key;\n' "$PKI" ;;
+            esac
+            printf '    }\n'
+        done
+        echo "}"
+    } >"$CONF"
+}
+
+# ---- processes -------------------------------------------------------------------
+
+pid_from() {
+    local p
+    p=$(tr -dc 0-9 2>/dev/null <"$1") || true
+    echo "${p:-}"
+}
+
+# alive PID: true if PID exists and is not a zombie.
+# Trap (as in postfix.sh): PID 1 reaps orphans slowly in this container, so a
+# daemon that exited lingers as a zombie and `kill -0` still succeeds.
+alive() {
+    local st
+    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# ours PID: PID is alive and is the master of this nginx (the pid file can be
+# stale, and the number reused). The master keeps its arguments in its title:
+# "nginx: master process nginx -c CONF ...".
+ours() {
+    [ -n "$1" ] && alive "$1" || return 1
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-c $CONF"
+}
+
+# Workers of master PID (their parent), so that stop can wait for them too.
+workers_of() {
+    local d
+    for d in /proc/[0-9]*; do
+        [ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
+    done
+    return 0
+}
+
+do_stop() {
+    local pid w all p
+    pid=$(pid_from "$PIDFILE")
+    if ours "$pid"; then
+        all="$pid $(workers_of "$pid")"
+        # SIGTERM is nginx's fast shutdown.
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 200); do
+            w=
+            for p in $all; do alive "$p" && w="$w $p"; done
+            [ -n "$w" ] || break
+            sleep 0.05
+        done
+        for p in $all; do
+            if alive "$p"; then kill -KILL "$p" 2>/dev/null || true; fi
+        done
+    fi
+    rm -f "$PIDFILE"
+    return 0
+}
+
+# Listeners that would collide with ours: our address or a wildcard, on 443.
+conflicting_listeners() {
+    local want
+    want=$(printf "%s:$PORT\n" "$ADDR" "0.0.0.0" "*")
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Fx -f <(echo "$want") || true
+}
+
+wait_ports_free() {
+    for _ in $(seq 40); do
+        [ -n "$(conflicting_listeners)" ] || return 0
+        sleep 0.05
+    done
+    die "port $PORT in use by something else: $(conflicting_listeners | tr '\n' ' ')"
+}
+
+log_tails() {
+    local f
+    for f in "$OUT" "$LOG"; do
+        [ -s "$f" ] || continue
+        echo "---- last lines of $f ----" >&2
+        tail -n 25 "$f" >&2
+    done
+}
+
+# Poll until every policy host answers its policy URL with the expected status
+# (TLS handshake with its SNI name, certificate not checked here). No fixed
+# sleeps: 50 ms steps, 10 s overall.
+wait_ready() {
+    # shellcheck disable=SC2086  # one argument per case
+    python3 - "$ADDR" "$PORT" "$PIDFILE" "$DOMAIN" $CASES <<'EOF'
+import socket, ssl, sys, time
+addr, port, pidfile, domain = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+want = {c: {"redirect": b"301", "notfound": b"404"}.get(c, b"200") for c in sys.argv[5:]}
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+
+def status(case):
+    host = "mta-sts.%s.%s" % (case, domain)
+    with socket.create_connection((addr, port), timeout=2) as raw:
+        with ctx.wrap_socket(raw, server_hostname=host) as s:
+            s.sendall(b"HEAD /.well-known/mta-sts.txt HTTP/1.1\r\nHost: %s\r\n"
+                      b"Connection: close\r\n\r\n" % host.encode())
+            data = b""
+            while b"\r\n" not in data:
+                chunk = s.recv(512)
+                if not chunk:
+                    break
+                data += chunk
+            return data.split(b" ")[1:2] == [want[case]]
+
+def master_died():
+    try:
+        pid = int(open(pidfile).read().strip())
+    except (OSError, ValueError):
+        return False          # not written yet
+    try:
+        st = open("/proc/%d/stat" % pid).read()
+    except OSError:
+        return True
+    return st.rsplit(")", 1)[1].split()[0] == "Z"
+
+left = list(want)
+deadline = time.monotonic() + 10
+while left and time.monotonic() < deadline:
+    t = time.monotonic()
+    still = []
+    for c in left:
+        try:
+            ok = status(c)
+        except (OSError, IndexError):
+            ok = False
+        if not ok:
+            still.append(c)
+    left = still
+    if left:
+        if master_died():
+            print("nginx exited", file=sys.stderr)
+            break
+        time.sleep(max(0, 0.05 - (time.monotonic() - t)))
+for c in left:
+    print("not ready: mta-sts.%s.%s (want %s)" % (c, domain, want[c].decode()), file=sys.stderr)
+sys.exit(1 if left else 0)
+EOF
+}
+
+do_start() {
+    local t1 f out
+    command -v nginx >/dev/null 2>&1 || die "nginx not installed (apt-get install nginx)"
+    "$HERE/pki.sh" "$PKI" >/dev/null
+    [ -f "$PKI/mtasts.chain.pem" ] || die "$PKI/mtasts.chain.pem missing: pki.sh has no mtasts case"
+    do_stop
+    wait_ports_free
+    mkdir -p "$NGDIR"
+    write_policies
+    write_config
+    if ! out=$(nginx -t -q -c "$CONF" -p "$NGDIR/" -e "$LOG" 2>&1); then
+        die "nginx -t $CONF: $out"
+    fi
+    for f in "$LOG" "$ALOG" "$OUT"; do
+        if [ -f "$f" ]; then mv -f "$f" "$f.old"; fi
+    done
+    # 9>&-: nginx must not inherit (and hold) our lock. Output goes to a file,
+    # never to our stdout (a caller reading us through a pipe would wait for nginx).
+    # -e: the log for errors before the config's error_log is open.
+    if ! nginx -c "$CONF" -p "$NGDIR/" -e "$LOG" </dev/null >"$OUT" 2>&1 9>&-; then
+        log_tails
+        do_stop
+        die "nginx failed to start"
+    fi
+    if ! wait_ready; then
+        log_tails
+        do_stop
+        die "nginx did not become ready within 10 s"
+    fi
+    t1=$(date +%s%N)
+    echo "$PROG: nginx https lab up ($ADDR port $PORT, $(echo "$CASES" | wc -w) policy hosts;" \
+         "config $CONF) in $(( (t1 - T0) / 1000000 )) ms"
+}
+
+is_running() {
+    ours "$(pid_from "$PIDFILE")"
+}
+
+# Serialize start/stop on one LABDIR (several runners may share build/lab).
+lock() {
+    mkdir -p "$NGDIR"
+    exec 9>"$LAB/.nginx-https.lock"
+    flock -w 60 9 || die "timed out waiting for $LAB/.nginx-https.lock"
+}
+
+case $ACTION in
+    start)  lock; do_start ;;
+    stop)   lock; do_stop ;;
+    status) is_running ;;
+esac
