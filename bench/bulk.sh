@@ -358,3 +358,12 @@ if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
 		printf "callgrind, mailtls instructions: 1 domain %.1f M; per further domain of 50: shared MX %.2f M, MX per domain (one TLS connection each) %.2f M\n",
 			a / 1e6, (d - a) / 49 / 1e6, (x - a) / 49 / 1e6 }'
 fi
+
+# ---- where the memory goes (MASSIF=1) -----------------------------------------------------
+
+if [ "${MASSIF:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+	valgrind --tool=massif --depth=8 --massif-out-file="$W/massif.out" "${MT[@]}" -t 60 \
+		--resolver 127.0.0.53@53 -f "$W/x.list" >/dev/null 2>&1 || true
+	ms_print "$W/massif.out" | sed -n '1,/^ *n *time/p' | tail -n 3
+	ms_print "$W/massif.out" | awk '/peak/ && !p { p = 1 } p' | grep -E "^(->|  ->|\| ->)|[0-9.]+% \(" | head -n 40
+fi

@@ -169,6 +169,7 @@ static void emit(struct domain *d, void *arg)
 	if (c->o->jsonl) {
 		out_jsonl_domain(stdout, &c->run, d, &c->vo);
 		fflush(stdout);
+		engine_forget(c->engine, d);
 		domain_free(d);
 	} else {
 		run_add_domain(&c->run, d);
@@ -274,6 +275,8 @@ int check_main(int argc, char **argv)
 		dc.no_dnssec = o.trust_anchor && strcmp(o.trust_anchor, "none") == 0;
 		dc.trust_anchor = dc.no_dnssec ? NULL : o.trust_anchor;
 		dc.timeout_s = o.timeout;
+		/* Loopback or not, half as many queries as connections keep the connections fed. */
+		dc.max_inflight = o.concurrency / 2 > 32 ? o.concurrency / 2 : 32;
 		if ((dns = dns_new(c.base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls check: %s\n", err);
 			goto out;
@@ -325,7 +328,7 @@ int check_main(int argc, char **argv)
 	ec.emit = emit;
 	ec.arg = &c;
 	c.engine = engine_new(c.base, &ec, &c.run);
-	c.window = o.concurrency * 2 > 64 ? o.concurrency * 2 : 64;
+	c.window = o.concurrency > 16 ? o.concurrency : 16;
 	c.vo.show_chain = o.show_chain;
 	c.vo.pem = o.pem;
 	c.vo.color = !o.json && !o.jsonl && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
@@ -381,8 +384,8 @@ out:
 		event_free(c.progress);
 	dns_free(dns); /* first: it may still call back into the engine's domains */
 	https_free(https);
-	engine_free(c.engine);
 	run_free(&c.run);
+	engine_free(c.engine); /* last: it owns the probes the domains pointed to */
 	if (c.base)
 		event_base_free(c.base);
 	SSL_CTX_free(ctx);

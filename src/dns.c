@@ -30,6 +30,10 @@ struct dns {
 	int validating;
 	int closing;              /* dns_free() runs: callbacks must not reach the caller */
 	struct dns_query *live;   /* queries libunbound may still call back */
+	/* libunbound keeps some 16 KiB of state per query in flight; at the start of a bulk
+	 * scan every domain would resolve at once. Queries past the bound wait their turn. */
+	size_t inflight, max_inflight;
+	struct dns_query *wait_head, *wait_tail;
 };
 
 struct dns_query {
@@ -43,6 +47,8 @@ struct dns_query {
 	dns_cb cb;
 	void *arg;
 	struct dns_query *prev, *next; /* in dns->live */
+	struct dns_query *wnext;       /* in dns->wait_head, not sent yet */
+	char name[256];
 };
 
 static void dns_query_free(struct dns_query *);
@@ -61,6 +67,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 
 	d->base = base;
 	d->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 10;
+	d->max_inflight = cfg->max_inflight ? cfg->max_inflight : 256;
 	d->ctx = ub_ctx_create_event(base);
 	if (d->ctx == NULL) {
 		snprintf(err, errlen, "cannot create the DNS resolver");
@@ -248,12 +255,31 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 	return 0;
 }
 
+static void dns_send(struct dns_query *);
+
+/* Send waiting queries while there is room. */
+static void dns_pump(struct dns *d)
+{
+	while (d->wait_head && d->inflight < d->max_inflight && !d->closing) {
+		struct dns_query *q = d->wait_head;
+
+		d->wait_head = q->wnext;
+		if (d->wait_head == NULL)
+			d->wait_tail = NULL;
+		dns_send(q);
+	}
+}
+
 static void dns_finish(struct dns_query *q, const struct dns_answer *a)
 {
+	struct dns *d = q->dns;
+
 	q->finished = 1;
+	d->inflight--;
 	if (q->timer)
 		event_del(q->timer);
 	q->cb(a, q->arg);
+	dns_pump(d);
 }
 
 static void dns_query_free(struct dns_query *q)
@@ -324,8 +350,6 @@ static void dns_timeout(evutil_socket_t fd, short what, void *arg)
 void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg)
 {
 	struct dns_query *q = xcalloc(1, sizeof(*q));
-	struct timeval tv;
-	int rc;
 
 	q->dns = d;
 	q->next = d->live;
@@ -335,11 +359,31 @@ void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg
 	q->rrtype = rrtype;
 	q->cb = cb;
 	q->arg = arg;
+	snprintf(q->name, sizeof(q->name), "%s", name);
 	q->timer = evtimer_new(d->base, dns_timeout, q);
 	if (q->timer == NULL)
 		fatal("cannot create timer");
+	if (d->inflight >= d->max_inflight) {
+		if (d->wait_tail)
+			d->wait_tail->wnext = q;
+		else
+			d->wait_head = q;
+		d->wait_tail = q;
+		return;
+	}
+	dns_send(q);
+}
+
+/* The timeout starts when the query is sent: it measures the resolver, not our queue. */
+static void dns_send(struct dns_query *q)
+{
+	struct dns *d = q->dns;
+	struct timeval tv;
+	int rc;
+
+	d->inflight++;
 	q->in_resolve = 1;
-	rc = ub_resolve_event(d->ctx, name, rrtype, ns_c_in, q, dns_ub_cb, &q->async_id);
+	rc = ub_resolve_event(d->ctx, q->name, q->rrtype, ns_c_in, q, dns_ub_cb, &q->async_id);
 	q->in_resolve = 0;
 	if (rc != 0) {
 		struct dns_answer a;

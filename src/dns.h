@@ -54,6 +54,7 @@ struct dns_config {
 	const char *trust_anchor;     /* DS/DNSKEY file; NULL: the system root key if present */
 	int no_dnssec;                /* do not validate at all */
 	double timeout_s;             /* per query */
+	size_t max_inflight;          /* queries sent and not answered, at most (0: 256) */
 };
 
 struct dns;

@@ -11,7 +11,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "limits.h"
+#include "bounds.h"
 
 enum io_event {
 	IO_CONNECTED, /* TCP connected */

@@ -22,7 +22,13 @@
  * - Fields given twice (mode:, id=, p=, rua=, redirect= ...) are errors. RFC 8461 3.2 tells
  *   senders to use the first; RFC 6376 3.2 and RFC 7208 6 call the record invalid. Either way
  *   what the owner wrote is not what gets applied, which is worth an error.
- * - Empty fields in tag lists (";;", a trailing ';') and blank policy lines are skipped.
+ * - Empty fields in tag lists (";;", a trailing ';') and blank policy lines are skipped;
+ *   whitespace around a policy line is trimmed. A known policy key in the wrong case
+ *   ("Mode:") is an error, since senders would skip it as unknown.
+ * - Versions are checked as their grammars spell them: v=STSv1, v=TLSRPTv1, DMARC1 and DKIM1
+ *   case-sensitively, v=spf1 not. records_is_kind() ignores case for all, so a "v=stsv1"
+ *   record reaches its parser and gets a message rather than being skipped unseen.
+ * - SPF terms are separated by SP only (RFC 7208 12): a tab makes the term invalid.
  * - rua lists that do not fit the struct keep the whole URIs that fit (never half a URI).
  * - DMARC sp= stays "" when absent (RFC 7489 6.3: then p applies to subdomains).
  * - SPF: more than 10 lookups is not an error here: includes add theirs, the caller sums.
@@ -394,7 +400,8 @@ static int sts_line(const char *line, size_t n, struct sts_policy *out, int *see
 			    "version: appears twice (senders use the first, RFC 8461 3.2)");
 		*seen |= SEEN_VERSION;
 		if (!eq(val, vlen, "STSv1"))
-			return fail(err, errlen, "version \"%s\" is not STSv1", quote(q, val, vlen));
+			return fail(err, errlen, "version \"%s\" is not STSv1",
+			    quote(q, val, vlen));
 	} else if (eq(key, klen, "mode")) {
 		if (*seen & SEEN_MODE)
 			return fail(err, errlen,
@@ -525,7 +532,8 @@ int records_sts_mx_match(const char *pattern, const char *host)
 		if (host[dot] != '.' || memchr(host, '.', dot))
 			return 0;
 		for (size_t i = 0; i < rn; i++)
-			if (lower((unsigned char)host[dot + 1 + i]) != lower((unsigned char)rest[i]))
+			if (lower((unsigned char)host[dot + 1 + i]) !=
+			    lower((unsigned char)rest[i]))
 				return 0;
 		return 1;
 	}
@@ -560,13 +568,18 @@ static int tlsrpt_rua(const char *s, size_t n, char *err, size_t errlen)
 			un--;
 		if (un == 0)
 			return fail(err, errlen, "rua= has an empty URI");
-		scheme = (un > 7 && ieq(u, 7, "mailto:")) ? 7 : (un > 6 && ieq(u, 6, "https:")) ? 6 : 0;
+		scheme = 0;
+		if (un > 7 && ieq(u, 7, "mailto:"))
+			scheme = 7;
+		else if (un > 6 && ieq(u, 6, "https:"))
+			scheme = 6;
 		if (!scheme)
 			return fail(err, errlen, "rua URI \"%s\" is not mailto: or https:",
 			    quote(q, u, un));
 		for (size_t i = 0; i < un; i++)
 			if ((unsigned char)u[i] < 0x21 || (unsigned char)u[i] > 0x7e)
-				return fail(err, errlen, "rua URI \"%s\" has a space or non-ASCII byte",
+				return fail(err, errlen,
+				    "rua URI \"%s\" has a space or non-ASCII byte",
 				    quote(q, u, un));
 	}
 	return 0;
@@ -811,7 +824,8 @@ static int spf_term(const char *t, size_t n, struct spf *out, int *seen, char *w
 					return -1;
 				if (bit == SEEN_REDIRECT) {
 					if (vn >= sizeof(out->redirect))
-						return fail(why, whylen, "the domain is longer than %zu bytes",
+						return fail(why, whylen,
+						    "the domain is longer than %zu bytes",
 						    sizeof(out->redirect) - 1);
 					memcpy(out->redirect, v, vn);
 					out->redirect[vn] = '\0';
@@ -844,8 +858,8 @@ static int spf_term(const char *t, size_t n, struct spf *out, int *seen, char *w
 	}
 	if (ieq(t, i, "include") || ieq(t, i, "exists")) {
 		if (argn < 1 || arg[0] != ':')
-			return fail(why, whylen, "%s needs :domain", lower(t[0]) == 'i' ? "include" :
-			    "exists");
+			return fail(why, whylen, "%s needs :domain",
+			    lower(t[0]) == 'i' ? "include" : "exists");
 		out->lookups++;
 		return spf_domain_spec(arg + 1, argn - 1, why, whylen);
 	}
@@ -968,7 +982,8 @@ int records_dmarc(const char *txt, struct dmarc *out, char *err, size_t errlen)
 			/* dmarc-version = "v" *WSP "=" *WSP "DMARC1", first (RFC 7489 6.4). */
 			first = 0;
 			if (f.s != txt || !val || !ieq(name, nl, "v"))
-				return fail(err, errlen, "record \"%s\" does not start with v=DMARC1",
+				return fail(err, errlen,
+				    "record \"%s\" does not start with v=DMARC1",
 				    quote(q, txt, (size_t)len));
 			if (!eq(val, vl, "DMARC1"))
 				return fail(err, errlen, "version \"%s\" is not DMARC1",
@@ -979,7 +994,8 @@ int records_dmarc(const char *txt, struct dmarc *out, char *err, size_t errlen)
 		if (!val)
 			return fail(err, errlen, "tag \"%s\" has no '='", quote(q, f.s, f.n));
 		if (!tag_name_ok(name, nl))
-			return fail(err, errlen, "tag name \"%s\" is not valid", quote(q, name, nl));
+			return fail(err, errlen, "tag name \"%s\" is not valid",
+			    quote(q, name, nl));
 		for (k = 0; k < sizeof(tags) / sizeof(tags[0]) && !ieq(name, nl, tags[k]); k++)
 			;
 		if (k == sizeof(tags) / sizeof(tags[0]))
@@ -1049,7 +1065,8 @@ static int dkim_decode(const char *p, size_t n, unsigned char *der, size_t *dlen
 		clean[m++] = (char)c;
 	}
 	if (pad > 2 || m % 4)
-		return fail(err, errlen, "p= is not base64: %zu characters, not a multiple of 4", m);
+		return fail(err, errlen, "p= is not base64: %zu characters, not a multiple of 4",
+		    m);
 	clean[m] = '\0';
 	r = EVP_DecodeBlock(der, (const unsigned char *)clean, (int)m);
 	if (r < 0 || (size_t)r < pad)
@@ -1118,7 +1135,8 @@ int records_dkim(const char *txt, struct dkim *out, char *err, size_t errlen)
 		if (!val)
 			return fail(err, errlen, "tag \"%s\" has no '='", quote(q, f.s, f.n));
 		if (!tag_name_ok(name, nl))
-			return fail(err, errlen, "tag name \"%s\" is not valid", quote(q, name, nl));
+			return fail(err, errlen, "tag name \"%s\" is not valid",
+			    quote(q, name, nl));
 		for (k = 0; k < sizeof(tags) / sizeof(tags[0]) && !eq(name, nl, tags[k]); k++)
 			;
 		if (k < sizeof(tags) / sizeof(tags[0])) {

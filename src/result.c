@@ -209,9 +209,7 @@ void run_add_domain(struct run *r, struct domain *d)
 
 void run_free(struct run *r)
 {
-	for (size_t i = 0; i < r->nprobes; i++)
-		probe_free(r->probes[i]);
-	free(r->probes);
+	free(r->probes); /* the probes themselves belong to the engine */
 	for (size_t i = 0; i < r->ndomains; i++)
 		domain_free(r->domains[i]);
 	free(r->domains);

@@ -102,6 +102,9 @@ struct probe {
 	int done;
 	struct domain **waiters; /* domains waiting for this probe */
 	size_t nwaiters;
+	int refs;                /* domains holding it */
+	int in_lru;
+	struct probe *lru_prev, *lru_next; /* engine's cache of completed, unused probes */
 	struct probe *hnext;     /* probe map chain */
 	struct probe *qnext;     /* scheduler queue */
 };

@@ -8,7 +8,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "limits.h"
+#include "bounds.h"
 #include "result.h"
 
 struct session;

@@ -23,7 +23,15 @@ struct engine {
 	struct probe **map; /* host|address|port -> probe */
 	size_t nmap;
 	size_t domains_in_flight;
+	/* Completed probes no domain in flight refers to, most recently used first: kept so that
+	 * later domains behind the same MX reuse them, bounded so that a million-domain
+	 * --jsonl scan does not keep every result. */
+	struct probe *lru_head, *lru_tail;
+	size_t nlru;
 };
+
+/* Popular providers' MX stay hot in this many completed probes (about 3 KiB each). */
+#define ENGINE_PROBE_CACHE 1024
 
 /* The context of one address query: which domain and which of its MX hosts. */
 struct addr_query {
@@ -74,7 +82,47 @@ static void probe_done(struct probe *p, void *arg)
 	free(w);
 }
 
-/* The shared probe for host/address/port, created and scheduled on first use. */
+static void lru_unlink(struct engine *e, struct probe *p)
+{
+	if (!p->in_lru)
+		return;
+	if (p->lru_prev)
+		p->lru_prev->lru_next = p->lru_next;
+	else
+		e->lru_head = p->lru_next;
+	if (p->lru_next)
+		p->lru_next->lru_prev = p->lru_prev;
+	else
+		e->lru_tail = p->lru_prev;
+	p->lru_prev = p->lru_next = NULL;
+	p->in_lru = 0;
+	e->nlru--;
+}
+
+static void lru_push(struct engine *e, struct probe *p)
+{
+	p->lru_prev = NULL;
+	p->lru_next = e->lru_head;
+	if (e->lru_head)
+		e->lru_head->lru_prev = p;
+	else
+		e->lru_tail = p;
+	e->lru_head = p;
+	p->in_lru = 1;
+	e->nlru++;
+}
+
+static void map_remove(struct engine *e, struct probe *p)
+{
+	struct probe **pp = &e->map[hash3(p->host, p->address, p->port) % e->nmap];
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = p->hnext;
+}
+
+/* The shared probe for host/address/port, created on first use. */
 static struct probe *probe_for(struct engine *e, const char *host, const char *addr,
     struct dane_rrset *dane)
 {
@@ -83,24 +131,35 @@ static struct probe *probe_for(struct engine *e, const char *host, const char *a
 
 	for (p = e->map[h]; p; p = p->hnext)
 		if (strcasecmp(p->host, host) == 0 && strcmp(p->address, addr) == 0)
-			return p;
-	p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect);
-	p->dane = dane_rrset_ref(dane);
-	p->hnext = e->map[h];
-	e->map[h] = p;
-	run_add(e->run, p);
+			break;
+	if (p == NULL) {
+		p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect);
+		p->dane = dane_rrset_ref(dane);
+		p->hnext = e->map[h];
+		e->map[h] = p;
+	}
+	lru_unlink(e, p); /* in use again */
+	p->refs++;
 	return p;
+}
+
+static void mx_add_probe(struct domain *d, struct mx_host *m, struct probe *p)
+{
+	m->probes = xreallocarray(m->probes, m->nprobes + 1, sizeof(*m->probes));
+	m->probes[m->nprobes++] = p;
+	if (d->host_mode)
+		run_add(d->engine->run, p); /* --host: the view lists probes, not domains */
 }
 
 static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, const char *addr)
 {
-	struct probe *p = probe_for(e, m->host, addr, m->dane);
+	struct probe *p;
 
 	for (size_t i = 0; i < m->nprobes; i++)
-		if (m->probes[i] == p)
+		if (strcmp(m->probes[i]->address, addr) == 0)
 			return;
-	m->probes = xreallocarray(m->probes, m->nprobes + 1, sizeof(*m->probes));
-	m->probes[m->nprobes++] = p;
+	p = probe_for(e, m->host, addr, m->dane);
+	mx_add_probe(d, m, p);
 	if (p->done)
 		return;
 	p->waiters = xreallocarray(p->waiters, p->nwaiters + 1, sizeof(*p->waiters));
@@ -128,16 +187,16 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 			    m->host, m->preference, m->dns_error ? m->dns_error : "");
 		else {
 			/* One server asked for by name: the failure is that server's record. */
-			struct probe *p = probe_new(m->host, "", e->cfg.port, e->cfg.mode,
-			    e->cfg.dialect);
-			probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s%s", m->host,
-			    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)") : "",
-			    m->dns_error ? m->dns_error : "");
-			probe_settle(p);
-			p->scheduled = p->done = 1;
-			run_add(e->run, p);
-			m->probes = xreallocarray(m->probes, m->nprobes + 1, sizeof(*m->probes));
-			m->probes[m->nprobes++] = p;
+			struct probe *p = probe_for(e, m->host, "", NULL);
+
+			if (!p->done) {
+				probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s%s", m->host,
+				    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)") : "",
+				    m->dns_error ? m->dns_error : "");
+				probe_settle(p);
+				p->scheduled = p->done = 1;
+			}
+			mx_add_probe(d, m, p);
 		}
 		return;
 	}
@@ -517,11 +576,35 @@ size_t engine_probes_in_flight(const struct engine *e)
 	return sched_inflight(e->sched);
 }
 
+void engine_forget(struct engine *e, struct domain *d)
+{
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t k = 0; k < d->mx[i].nprobes; k++) {
+			struct probe *p = d->mx[i].probes[k];
+
+			if (--p->refs == 0 && p->done)
+				lru_push(e, p);
+		}
+	while (e->nlru > ENGINE_PROBE_CACHE) {
+		struct probe *p = e->lru_tail;
+
+		lru_unlink(e, p);
+		map_remove(e, p);
+		probe_free(p);
+	}
+}
+
 void engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
 	sched_free(e->sched);
+	for (size_t i = 0; i < e->nmap; i++)
+		while (e->map[i]) {
+			struct probe *n = e->map[i]->hnext;
+			probe_free(e->map[i]);
+			e->map[i] = n;
+		}
 	free(e->map);
 	free(e);
 }

@@ -36,12 +36,15 @@ struct engine_config {
 
 struct engine;
 
+/* The engine owns every probe; run->probes lists those of --host for its view. */
 struct engine *engine_new(struct event_base *, const struct engine_config *, struct run *);
 void engine_add_domain(struct engine *, const char *domain, size_t seq);
 /* One host: its address records, or address when given (no resolver then). */
 void engine_add_host(struct engine *, const char *host, const char *address, size_t seq);
 /* An input line that is not a domain name still yields its one record. */
 void engine_add_invalid(struct engine *, const char *name, size_t seq, const char *why);
+/* d was emitted and is about to be freed: its probes may leave the cache (--jsonl). */
+void engine_forget(struct engine *, struct domain *);
 size_t engine_domains_in_flight(const struct engine *);
 size_t engine_probes_in_flight(const struct engine *);
 void engine_free(struct engine *);

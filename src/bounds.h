@@ -1,8 +1,8 @@
 /*
- * limits.h - every bound the client applies to what a server sends, in one place.
+ * bounds.h - every bound the client applies to what a server sends, in one place.
  */
-#ifndef MAILTLS_LIMITS_H
-#define MAILTLS_LIMITS_H
+#ifndef MAILTLS_BOUNDS_H
+#define MAILTLS_BOUNDS_H
 
 #include <stddef.h>
 
