@@ -1,14 +1,21 @@
 #!/bin/sh
-# make demo: bring up the local mail lab (real Postfix on loopback, a generated test PKI)
-# and check it the way a mail administrator would, one listener per kind of fault.
-# The lab stays up for you to explore; `bash tests/lab/postfix.sh stop build/lab` ends it.
+# make demo: bring up the local mail lab (real Postfix, an authoritative NSD with a
+# DNSSEC-signed zone, nginx serving MTA-STS policies, a generated test PKI; all on loopback)
+# and check it the way a mail administrator would: single servers, then whole domains.
+# The lab stays up for you to explore; `sh scripts/demo.sh stop` ends it.
 set -u
 cd "$(dirname "$0")/.."
 LAB=build/lab
 BIN=build/mailtls
 CA=$LAB/pki/ca.pem
 
-bash tests/lab/postfix.sh start "$LAB" || exit 1
+if [ "${1:-}" = stop ]; then
+	for s in postfix nsd nginx-https; do bash "tests/lab/$s.sh" stop "$LAB"; done
+	exit 0
+fi
+for s in postfix nsd nginx-https; do
+	bash "tests/lab/$s.sh" start "$LAB" || exit 1
+done
 echo
 
 run() {
@@ -18,11 +25,21 @@ run() {
 	echo
 }
 
+echo "== one server, by name and address, with the lab's CA =="
 run --host good.mail.test --address 127.0.0.10 --ca-file "$CA" --show-chain
 run --host good.mail.test:465 --address 127.0.0.10 --ca-file "$CA"
 for c in expired:11 soon:13 selfsigned:14 wrongname:15 noint:17 order:18 rsa1024:19 cnonly:21; do
 	run --host "${c%%:*}.mail.test" --address "127.0.0.${c#*:}" --ca-file "$CA"
 done
 run --host good.mail.test --address 127.0.0.10 --ca-file "$CA" --at +100d
+
+echo "== whole domains: MX, every address, DANE, MTA-STS, TLS-RPT, SPF, DMARC, DKIM =="
+DNS="--resolver 127.0.0.53@5300 --trust-anchor $LAB/nsd/dane.test.ds --ca-file $CA"
+# shellcheck disable=SC2086
+run prio.dom.test multi.dom.test nullmx.dom.test $DNS
+# shellcheck disable=SC2086
+run ee.dane.test selfee.dane.test single.dane.test nomatch.dane.test $DNS
+# shellcheck disable=SC2086
+run enforce.sts.test notcovered.sts.test --dkim-selector sel1 $DNS
 echo "The lab is still running: try 'build/mailtls check --help', or --json on any of the above."
-echo "Stop it with: bash tests/lab/postfix.sh stop $LAB"
+echo "Stop it with: sh scripts/demo.sh stop"

@@ -206,10 +206,16 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 		return;
 	}
 	if (!dane_verify(p, vp, set, usable, nusable, &usage, err, sizeof(err))) {
-		probe_add(p, F_DANE_NO_MATCH, -1,
-		    "none of the %zu usable TLSA record%s at %s matches the chain presented (%s): "
-		    "DANE senders will not deliver to this server",
-		    nusable, nusable == 1 ? "" : "s", set->owner, err);
+		if (nusable == 1)
+			probe_add(p, F_DANE_NO_MATCH, -1,
+			    "the one usable TLSA record at %s does not match the chain presented (%s): "
+			    "DANE senders will not deliver to this server",
+			    set->owner, err);
+		else
+			probe_add(p, F_DANE_NO_MATCH, -1,
+			    "none of the %zu usable TLSA records at %s matches the chain presented (%s): "
+			    "DANE senders will not deliver to this server",
+			    nusable, set->owner, err);
 		free(usable);
 		return;
 	}
