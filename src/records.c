@@ -281,6 +281,34 @@ int records_is_kind(const char *txt, const char *tag)
 	return txt[i] == '\0' || txt[i] == ';' || txt[i] == ' ' || txt[i] == '\t';
 }
 
+/* RFC 8461 3.1, RFC 8460 3: the first field is "v=<version>" (%s: case-sensitive) at the
+ * very start of the record. */
+static int version_first(const char *txt, size_t len, const struct field *f, const char *want,
+    char *err, size_t errlen)
+{
+	char q[QBUF];
+
+	if (f->s == txt && eq(f->s, f->n, want))
+		return 0;
+	if (f->s == txt && f->val && eq(f->name, f->nlen, "v"))
+		return fail(err, errlen, "version \"%s\" is not %s", quote(q, f->val, f->vlen),
+		    want + 2);
+	return fail(err, errlen, "record \"%s\" does not start with %s", quote(q, txt, len),
+	    want);
+}
+
+/* Every later field is name=value with an extension-style name, and v= comes once. */
+static int later_field(const struct field *f, char *err, size_t errlen)
+{
+	char q[QBUF];
+
+	if (!f->val || !ext_name_ok(f->name, f->nlen))
+		return fail(err, errlen, "field \"%s\" is not name=value", quote(q, f->s, f->n));
+	if (eq(f->name, f->nlen, "v"))
+		return fail(err, errlen, "v= appears twice");
+	return 0;
+}
+
 /* ---- MTA-STS TXT, RFC 8461 3.1 ---- */
 
 int records_sts_txt(const char *txt, struct sts_txt *out, char *err, size_t errlen)
@@ -298,21 +326,13 @@ int records_sts_txt(const char *txt, struct sts_txt *out, char *err, size_t errl
 	memset(out, 0, sizeof(*out));
 	while (next_field(txt, (size_t)len, &pos, &f)) {
 		if (first) {
-			/* %s"v=STSv1" at the very start, case-sensitive. */
 			first = 0;
-			if (f.s == txt && eq(f.s, f.n, "v=STSv1"))
-				continue;
-			if (f.s == txt && f.val && eq(f.name, f.nlen, "v"))
-				return fail(err, errlen, "version \"%s\" is not STSv1",
-				    quote(q, f.val, f.vlen));
-			return fail(err, errlen, "record \"%s\" does not start with v=STSv1",
-			    quote(q, txt, (size_t)len));
+			if (version_first(txt, (size_t)len, &f, "v=STSv1", err, errlen))
+				return -1;
+			continue;
 		}
-		if (!f.val || !ext_name_ok(f.name, f.nlen))
-			return fail(err, errlen, "field \"%s\" is not name=value",
-			    quote(q, f.s, f.n));
-		if (eq(f.name, f.nlen, "v"))
-			return fail(err, errlen, "v= appears twice");
+		if (later_field(&f, err, errlen))
+			return -1;
 		if (eq(f.name, f.nlen, "id")) {
 			int ok = f.vlen >= 1 && f.vlen <= 32;
 			for (size_t i = 0; ok && i < f.vlen; i++)
@@ -600,21 +620,13 @@ int records_tlsrpt(const char *txt, struct tlsrpt *out, char *err, size_t errlen
 	memset(out, 0, sizeof(*out));
 	while (next_field(txt, (size_t)len, &pos, &f)) {
 		if (first) {
-			/* %s"v=TLSRPTv1" at the very start, case-sensitive. */
 			first = 0;
-			if (f.s == txt && eq(f.s, f.n, "v=TLSRPTv1"))
-				continue;
-			if (f.s == txt && f.val && eq(f.name, f.nlen, "v"))
-				return fail(err, errlen, "version \"%s\" is not TLSRPTv1",
-				    quote(q, f.val, f.vlen));
-			return fail(err, errlen, "record \"%s\" does not start with v=TLSRPTv1",
-			    quote(q, txt, (size_t)len));
+			if (version_first(txt, (size_t)len, &f, "v=TLSRPTv1", err, errlen))
+				return -1;
+			continue;
 		}
-		if (!f.val || !ext_name_ok(f.name, f.nlen))
-			return fail(err, errlen, "field \"%s\" is not name=value",
-			    quote(q, f.s, f.n));
-		if (eq(f.name, f.nlen, "v"))
-			return fail(err, errlen, "v= appears twice");
+		if (later_field(&f, err, errlen))
+			return -1;
 		if (eq(f.name, f.nlen, "rua")) {
 			if (have_rua)
 				return fail(err, errlen, "rua= appears twice");
