@@ -7,12 +7,14 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
-PKGS      = openssl libevent libevent_openssl jansson libunbound libcurl
+PKGS      = openssl libevent libevent_openssl jansson libunbound
+# libcurl: headers only; src/https.c opens the library when a policy must be fetched.
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CC       ?= cc
 WARN      = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CURL_CFLAGS)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -322,8 +322,11 @@ int check_main(int argc, char **argv)
 	pc.timeout_s = o.timeout;
 	if (c.run.domain_mode && (pc.mta_sts || pc.dns_records)) {
 		ec.policy = &pc;
-		if (pc.mta_sts)
-			ec.https = https = https_new(c.base, o.ca_file, o.ca_path);
+		if (pc.mta_sts && (ec.https = https = https_new(c.base, o.ca_file, o.ca_path, err,
+					       sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls check: %s (use --no-mta-sts)\n", err);
+			goto out;
+		}
 	}
 	ec.emit = emit;
 	ec.arg = &c;

@@ -23,7 +23,9 @@ typedef void (*https_cb)(const struct https_result *, void *arg);
 
 struct https;
 
-struct https *https_new(struct event_base *, const char *ca_file, const char *ca_path);
+/* NULL with err set when libcurl cannot be loaded. */
+struct https *https_new(struct event_base *, const char *ca_file, const char *ca_path,
+    char *err, size_t errlen);
 /* GET url, connecting to addr (numeric) for host:443. cb runs exactly once, later. */
 void https_get(struct https *, const char *url, const char *host, const char *addr,
     double timeout_s, size_t max_bytes, https_cb, void *arg);
