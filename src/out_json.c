@@ -243,6 +243,28 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 			json_array_append_new(probes, jprobe(m->probes[k], v, d->name, m->host));
 	}
 	json_object_set_new(o, "mx", mxs);
+	{
+		/* The domain's DANE at a glance; the details are on each mx and probe. */
+		json_t *dn = json_array();
+		int published = 0, looked_up = 0;
+
+		for (size_t i = 0; i < d->nmx; i++) {
+			const struct dane_rrset *set = d->mx[i].dane;
+			if (set == NULL)
+				continue;
+			looked_up = 1;
+			published |= set->state == DANE_STATE_SECURE;
+			json_array_append_new(dn, json_pack("{s:s, s:o}", "host", d->mx[i].host, "tlsa",
+			    jdane(set, NULL)));
+		}
+		if (looked_up)
+			json_object_set_new(o, "dane",
+			    json_pack("{s:b, s:o}", "published", published, "mx", dn));
+		else {
+			json_decref(dn);
+			json_object_set_new(o, "dane", json_null());
+		}
+	}
 	jpolicies(o, d->policy);
 	json_object_set_new(o, "findings", jfindings(d->findings, d->nfindings));
 	json_object_set_new(o, "probes", probes);

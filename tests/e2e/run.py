@@ -589,7 +589,8 @@ def dane_cases():
     pcase("dane-ee-valid-next-key-published", "ee.dane.test", 0, probe_has=("DANE_VALID",), lacks=("DANE_ROLLOVER_RISK",),
           extra=dane_only,
           check=lambda d: None if d["dnssec"] == "secure" and d["probes"][0]["dane"]["state"] == "secure"
-          and d["probes"][0]["dane"]["matched_usage"] == 3 else f"dnssec {d['dnssec']} dane {d['probes'][0]['dane']}")
+          and d["probes"][0]["dane"]["matched_usage"] == 3 and d["dane"]["published"]
+          and len(d["dane"]["mx"][0]["tlsa"]["records"]) == 3 else f"dnssec {d['dnssec']} dane {d['probes'][0]['dane']} {d['dane']}")
     pcase("dane-ta-via-intermediate", "ta.dane.test", 0, probe_has=("DANE_VALID",), lacks=("DANE_ROLLOVER_RISK",),
           extra=dane_only,
           check=lambda d: None if "2 of 2 usable records match" in pfind(d, "DANE_VALID")[0]["message"] else pfind(d, "DANE_VALID"))
