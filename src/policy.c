@@ -21,7 +21,8 @@ struct txt_q {
 	struct domain *d;
 	struct txt_set *set;
 	const char *kind; /* version tag the records must start with, or NULL for any */
-	void (*then)(struct engine *, struct domain *);
+	void (*then)(struct engine *, struct domain *, double timeout_s);
+	double timeout_s;
 };
 
 static void txt_answer(const struct dns_answer *a, void *arg)
@@ -42,13 +43,14 @@ static void txt_answer(const struct dns_answer *a, void *arg)
 		snprintf(set->why, sizeof(set->why), "%s", a->why);
 	}
 	if (q->then)
-		q->then(q->e, q->d);
+		q->then(q->e, q->d, q->timeout_s);
 	engine_release(q->d);
 	free(q);
 }
 
 static void txt_lookup(struct engine *e, struct domain *d, const char *prefix,
-    struct txt_set *set, const char *kind, void (*then)(struct engine *, struct domain *))
+    struct txt_set *set, const char *kind,
+    void (*then)(struct engine *, struct domain *, double), double timeout_s)
 {
 	struct txt_q *q = xcalloc(1, sizeof(*q));
 	char name[512];
@@ -59,6 +61,7 @@ static void txt_lookup(struct engine *e, struct domain *d, const char *prefix,
 	q->set = set;
 	q->kind = kind;
 	q->then = then;
+	q->timeout_s = timeout_s;
 	engine_hold(d);
 	dns_query(engine_dns(e), name, ns_t_txt, txt_answer, q);
 }
@@ -67,6 +70,7 @@ struct sts_q {
 	struct engine *e;
 	struct domain *d;
 	int rrtype;
+	double timeout_s;
 };
 
 static void sts_fetched(const struct https_result *r, void *arg)
@@ -105,7 +109,7 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
 		pol->sts_fetched = 1;
 		engine_hold(q->d);
-		https_get(engine_https(q->e), url, host, pol->sts_addr, 10, STS_POLICY_MAX,
+		https_get(engine_https(q->e), url, host, pol->sts_addr, q->timeout_s, STS_POLICY_MAX,
 		    sts_fetched, q->d);
 	} else if (q->rrtype == ns_t_a) {
 		struct sts_q *q6 = xcalloc(1, sizeof(*q6));
@@ -122,7 +126,7 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 }
 
 /* After the _mta-sts TXT: exactly one valid record means a policy to fetch. */
-static void sts_txt_done(struct engine *e, struct domain *d)
+static void sts_txt_done(struct engine *e, struct domain *d, double timeout_s)
 {
 	struct domain_policy *pol = d->policy;
 	struct sts_q *q;
@@ -138,6 +142,7 @@ static void sts_txt_done(struct engine *e, struct domain *d)
 	q->e = e;
 	q->d = d;
 	q->rrtype = ns_t_a;
+	q->timeout_s = timeout_s;
 	snprintf(host, sizeof(host), "mta-sts.%s", d->name);
 	engine_hold(d);
 	dns_query(engine_dns(e), host, ns_t_a, sts_addr, q);
@@ -149,19 +154,19 @@ void policy_start(struct engine *e, struct domain *d, const struct policy_config
 
 	d->policy = pol;
 	if (cfg->mta_sts) {
-		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done);
-		txt_lookup(e, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL);
+		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done, cfg->timeout_s);
+		txt_lookup(e, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL, 0);
 	}
 	if (cfg->dns_records) {
-		txt_lookup(e, d, "", &pol->spf_txt, "v=spf1", NULL);
-		txt_lookup(e, d, "_dmarc.", &pol->dmarc_txt, "v=DMARC1", NULL);
+		txt_lookup(e, d, "", &pol->spf_txt, "v=spf1", NULL, 0);
+		txt_lookup(e, d, "_dmarc.", &pol->dmarc_txt, "v=DMARC1", NULL, 0);
 		pol->dkim = xcalloc(cfg->ndkim + 1, sizeof(*pol->dkim));
 		pol->ndkim = cfg->ndkim;
 		for (size_t i = 0; i < cfg->ndkim; i++) {
 			char prefix[300];
 			pol->dkim[i].selector = xstrdup(cfg->dkim_selectors[i]);
 			snprintf(prefix, sizeof(prefix), "%s._domainkey.", cfg->dkim_selectors[i]);
-			txt_lookup(e, d, prefix, &pol->dkim[i].txt, NULL, NULL);
+			txt_lookup(e, d, prefix, &pol->dkim[i].txt, NULL, NULL, 0);
 		}
 	}
 }
