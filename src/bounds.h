@@ -19,6 +19,9 @@ struct limits {
 	double timeout_s;   /* every wait: connect, each reply, the handshake */
 };
 
-#define LIMITS_DEFAULT {.line_max = 4096, .reply_lines = 100, .reply_bytes = 65536, .timeout_s = 10}
+#define LIMITS_DEFAULT                                                                             \
+	{                                                                                          \
+		.line_max = 4096, .reply_lines = 100, .reply_bytes = 65536, .timeout_s = 10        \
+	}
 
 #endif

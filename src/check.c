@@ -40,11 +40,11 @@ struct check {
 	struct input in;
 	const struct check_opts *o;
 	struct view_opts vo;
-	size_t window;    /* domains in flight at most */
+	size_t window; /* domains in flight at most */
 	size_t done;
-	size_t failed;    /* domains whose status is crit or worse */
+	size_t failed; /* domains whose status is crit or worse */
 	int interrupted;
-	int feeding;      /* inside feed(): completions must not recurse into it */
+	int feeding; /* inside feed(): completions must not recurse into it */
 	double t0;
 	struct event *progress;
 	int progress_shown;
@@ -196,8 +196,9 @@ static void show_progress(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->in.total && rate > 0)
-		fprintf(stderr, "\r%zu/%zu domains, %.0f/s, %zu failing, %zu in flight, ETA %.0fs   ",
-		    c->done, c->in.total, rate, c->failed, engine_probes_in_flight(c->engine),
+		fprintf(stderr,
+		    "\r%zu/%zu domains, %.0f/s, %zu failing, %zu in flight, ETA %.0fs   ", c->done,
+		    c->in.total, rate, c->failed, engine_probes_in_flight(c->engine),
 		    (double)(c->in.total - c->done) / rate);
 	else
 		fprintf(stderr, "\r%zu domains, %.0f/s, %zu failing, %zu in flight   ", c->done,
@@ -322,8 +323,9 @@ int check_main(int argc, char **argv)
 	pc.timeout_s = o.timeout;
 	if (c.run.domain_mode && (pc.mta_sts || pc.dns_records)) {
 		ec.policy = &pc;
-		if (pc.mta_sts && (ec.https = https = https_new(c.base, o.ca_file, o.ca_path, err,
-					       sizeof(err))) == NULL) {
+		if (pc.mta_sts &&
+		    (ec.https = https =
+		            https_new(c.base, o.ca_file, o.ca_path, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls check: %s (use --no-mta-sts)\n", err);
 			goto out;
 		}

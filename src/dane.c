@@ -74,8 +74,8 @@ void dane_record_for(const struct cert_info *ci, size_t idx, char *out, size_t l
 /* Verify the captured chain against records rr (all usable); returns 1 on a match and
  * fills *usage with the usage of the record that matched, else 0 with err set. */
 static int dane_verify(const struct probe *p, const struct verify_params *vp,
-    const struct dane_rrset *set, const struct dns_tlsa *const *rr, size_t n, int *usage,
-    char *err, size_t errlen)
+    const struct dane_rrset *set, const struct dns_tlsa *const *rr, size_t n, int *usage, char *err,
+    size_t errlen)
 {
 	SSL *ssl = SSL_new(vp->ssl_ctx);
 	X509_STORE_CTX *sctx = X509_STORE_CTX_new();
@@ -133,9 +133,11 @@ static void dane_supersede(struct probe *p, int usage)
 		for (size_t k = 0; k < n; k++) {
 			if (f->code != codes[k] || f->sev <= SEV_INFO)
 				continue;
-			char *m = xasprintf("%s (for mail this does not matter: a DANE-%s(%d) record "
-					    "matches, RFC 7672 %s)",
-			    f->message, usage == 3 ? "EE" : "TA", usage, usage == 3 ? "3.1.1" : "3.1.2");
+			char *m =
+			    xasprintf("%s (for mail this does not matter: a DANE-%s(%d) record "
+			              "matches, RFC 7672 %s)",
+			        f->message, usage == 3 ? "EE" : "TA", usage,
+			        usage == 3 ? "3.1.1" : "3.1.2");
 			free(f->message);
 			f->message = m;
 			f->sev = SEV_INFO;
@@ -187,7 +189,7 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 			    "TLSA %s: %s(%u) is not for SMTP (RFC 7672 3.1.3) and is ignored", rec,
 			    t->usage == 0 ? "PKIX-TA" : "PKIX-EE", t->usage);
 		} else if (t->usage > 3 || t->selector > 1 || t->mtype > 2 ||
-			   (t->mtype == 1 && t->len != 32) || (t->mtype == 2 && t->len != 64)) {
+		    (t->mtype == 1 && t->len != 32) || (t->mtype == 2 && t->len != 64)) {
 			probe_add(p, F_DANE_UNUSABLE_RECORD, -1,
 			    "TLSA %s: unknown usage, selector or matching type, or a digest of the "
 			    "wrong length; ignored (RFC 7672 2.2)",
@@ -208,12 +210,14 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 	if (!dane_verify(p, vp, set, usable, nusable, &usage, err, sizeof(err))) {
 		if (nusable == 1)
 			probe_add(p, F_DANE_NO_MATCH, -1,
-			    "the one usable TLSA record at %s does not match the chain presented (%s): "
+			    "the one usable TLSA record at %s does not match the chain "
+			    "presented (%s): "
 			    "DANE senders will not deliver to this server",
 			    set->owner, err);
 		else
 			probe_add(p, F_DANE_NO_MATCH, -1,
-			    "none of the %zu usable TLSA records at %s matches the chain presented (%s): "
+			    "none of the %zu usable TLSA records at %s matches the chain "
+			    "presented (%s): "
 			    "DANE senders will not deliver to this server",
 			    nusable, set->owner, err);
 		free(usable);
@@ -230,8 +234,9 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 	probe_add(p, F_DANE_VALID, -1,
 	    "DANE-%s(%d) matches at %s (%zu of %zu usable records match)%s",
 	    usage == 3 ? "EE" : "TA", usage, set->owner, nmatch_alone, nusable,
-	    usage == 3 ? "; the certificate's names and dates do not matter for mail (RFC 7672 3.1.1)"
-		       : "");
+	    usage == 3
+	        ? "; the certificate's names and dates do not matter for mail (RFC 7672 3.1.1)"
+	        : "");
 	if (!ta_match && nmatch_alone == nusable)
 		probe_add(p, F_DANE_ROLLOVER_RISK, -1,
 		    "every TLSA record at %s matches only the current key: publish the next key's "

@@ -22,8 +22,8 @@ enum dane_state {
 /* The TLSA RRset of one host and port, shared by every probe of that host. */
 struct dane_rrset {
 	enum dane_state state;
-	char owner[300];     /* _25._tcp.mx.example.org */
-	char base[256];      /* mx.example.org: the name DANE-TA(2) checks */
+	char owner[300]; /* _25._tcp.mx.example.org */
+	char base[256];  /* mx.example.org: the name DANE-TA(2) checks */
 	char why[256];
 	struct dns_tlsa *rr;
 	size_t n;

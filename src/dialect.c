@@ -67,8 +67,8 @@ enum feed smtp_feed(struct reply *r, const char *line, size_t len, const struct 
 		return FEED_ERROR;
 	}
 	r->code = code;
-	if (reply_line(r, len > 4 ? line + 4 : "", len > 4 ? len - 4 : 0, len, lim, err,
-		errlen) == FEED_ERROR)
+	if (reply_line(r, len > 4 ? line + 4 : "", len > 4 ? len - 4 : 0, len, lim, err, errlen) ==
+	    FEED_ERROR)
 		return FEED_ERROR;
 	if (sep == '-')
 		return FEED_MORE;
@@ -85,15 +85,15 @@ static void smtp_capabilities(const struct reply *r, struct strlist *out)
 }
 
 const struct dialect dialect_smtp = {
-	.name = "smtp",
-	.port_starttls = {25, 587, 0},
-	.port_implicit = {465, 0, 0},
-	.capa_cmd = "EHLO %s",
-	.starttls_cmd = "STARTTLS",
-	.starttls_capa = "STARTTLS",
-	.quit_cmd = "QUIT",
-	.feed = smtp_feed,
-	.capabilities = smtp_capabilities,
+    .name = "smtp",
+    .port_starttls = {25, 587, 0},
+    .port_implicit = {465, 0, 0},
+    .capa_cmd = "EHLO %s",
+    .starttls_cmd = "STARTTLS",
+    .starttls_capa = "STARTTLS",
+    .quit_cmd = "QUIT",
+    .feed = smtp_feed,
+    .capabilities = smtp_capabilities,
 };
 
 const struct dialect *dialect_by_name(const char *name)

@@ -14,7 +14,7 @@ enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };
 
 /* One reply being assembled from lines; bounded by struct limits. */
 struct reply {
-	int code;                 /* SMTP: the three-digit code; others: 0 */
+	int code; /* SMTP: the three-digit code; others: 0 */
 	enum reply_verdict verdict;
 	size_t nlines;
 	size_t bytes;
@@ -27,10 +27,10 @@ void reply_reset(struct reply *);
 enum feed { FEED_MORE, FEED_DONE, FEED_ERROR };
 
 struct dialect {
-	const char *name;          /* "smtp" */
+	const char *name;                /* "smtp" */
 	unsigned short port_starttls[3]; /* ports where STARTTLS is the default (0 ends) */
 	unsigned short port_implicit[3]; /* ports where TLS starts at once */
-	const char *capa_cmd;      /* printf format, %s = the EHLO name where it has one */
+	const char *capa_cmd;            /* printf format, %s = the EHLO name where it has one */
 	const char *starttls_cmd;
 	const char *starttls_capa; /* capability keyword announcing STARTTLS */
 	const char *quit_cmd;

@@ -28,8 +28,8 @@ struct dns {
 	struct ub_ctx *ctx;
 	double timeout_s;
 	int validating;
-	int closing;              /* dns_free() runs: callbacks must not reach the caller */
-	struct dns_query *live;   /* queries libunbound may still call back */
+	int closing;            /* dns_free() runs: callbacks must not reach the caller */
+	struct dns_query *live; /* queries libunbound may still call back */
 	/* libunbound keeps some 16 KiB of state per query in flight; at the start of a bulk
 	 * scan every domain would resolve at once. Queries past the bound wait their turn. */
 	size_t inflight, max_inflight;
@@ -41,8 +41,8 @@ struct dns_query {
 	struct event *timer;
 	int rrtype;
 	int async_id;
-	int finished;    /* our callback has run (answer or timeout) */
-	int in_resolve;  /* inside ub_resolve_event: local data answers synchronously */
+	int finished;   /* our callback has run (answer or timeout) */
+	int in_resolve; /* inside ub_resolve_event: local data answers synchronously */
 	int unbound_done;
 	dns_cb cb;
 	void *arg;
@@ -59,8 +59,7 @@ const char *dnssec_name(enum dnssec_state s)
 	return names[s];
 }
 
-struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err,
-    size_t errlen)
+struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
 	struct dns *d = xcalloc(1, sizeof(*d));
 	int rc = 0;
@@ -207,7 +206,7 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 		rd = ns_rr_rdata(rr);
 		if (ns_rr_type(rr) == ns_t_cname && a->cname[0] == '\0') {
 			if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd, a->cname,
-				sizeof(a->cname)) < 0)
+			        sizeof(a->cname)) < 0)
 				a->cname[0] = '\0';
 			continue;
 		}
@@ -220,7 +219,7 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 			m = &a->mx[a->nmx];
 			m->preference = ns_get16(rd);
 			if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd + 2, m->host,
-				sizeof(m->host)) < 0)
+			        sizeof(m->host)) < 0)
 				continue;
 			if (m->host[0] == '\0')
 				snprintf(m->host, sizeof(m->host), ".");
@@ -230,7 +229,7 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 			a->txt = xreallocarray(a->txt, a->ntxt + 1, sizeof(*a->txt));
 			a->txt[a->ntxt++] = txt_join(rd, ns_rr_rdlen(rr));
 		} else if (rrtype == DNS_T_TLSA && ns_rr_rdlen(rr) >= 3 &&
-			   a->ntlsa < DNS_ANSWERS_MAX) {
+		    a->ntlsa < DNS_ANSWERS_MAX) {
 			struct dns_tlsa *t;
 
 			a->tlsa = xreallocarray(a->tlsa, a->ntlsa + 1, sizeof(*a->tlsa));
@@ -242,7 +241,7 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 			t->data = xcalloc(t->len + 1, 1);
 			memcpy(t->data, rd + 3, t->len);
 		} else if ((rrtype == ns_t_a && ns_rr_rdlen(rr) == 4) ||
-			   (rrtype == ns_t_aaaa && ns_rr_rdlen(rr) == 16)) {
+		    (rrtype == ns_t_aaaa && ns_rr_rdlen(rr) == 16)) {
 			if (a->naddrs >= DNS_ANSWERS_MAX)
 				continue;
 			a->addrs = xreallocarray(a->addrs, a->naddrs + 1, sizeof(*a->addrs));
@@ -309,9 +308,9 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 	}
 	memset(&a, 0, sizeof(a));
 	a.sec = !q->dns->validating ? DNSSEC_UNVALIDATED
-	    : sec == 2		    ? DNSSEC_SECURE
-	    : sec == 1		    ? DNSSEC_BOGUS
-				    : DNSSEC_INSECURE;
+	    : sec == 2              ? DNSSEC_SECURE
+	    : sec == 1              ? DNSSEC_BOGUS
+	                            : DNSSEC_INSECURE;
 	if (why_bogus)
 		snprintf(a.why, sizeof(a.why), "%s", why_bogus);
 	if (rcode == ns_r_nxdomain) {
@@ -320,7 +319,9 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 		a.status = DNS_SERVFAIL;
 		if (!a.why[0])
 			snprintf(a.why, sizeof(a.why), "the resolver answered %s",
-			    rcode == ns_r_servfail ? "SERVFAIL" : rcode == ns_r_refused ? "REFUSED" : "an error");
+			    rcode == ns_r_servfail      ? "SERVFAIL"
+			        : rcode == ns_r_refused ? "REFUSED"
+			                                : "an error");
 	} else if (pkt == NULL || dns_parse(pkt, (size_t)len, q->rrtype, &a) < 0) {
 		a.status = DNS_ERROR;
 	}

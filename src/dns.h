@@ -43,7 +43,7 @@ struct dns_answer {
 	size_t nmx;
 	char (*addrs)[46]; /* A / AAAA answers, numeric */
 	size_t naddrs;
-	char **txt;        /* TXT: each record's strings joined, censored */
+	char **txt; /* TXT: each record's strings joined, censored */
 	size_t ntxt;
 	struct dns_tlsa *tlsa;
 	size_t ntlsa;

@@ -6,7 +6,7 @@
 
 const struct finding_def finding_defs[F__COUNT] = {
 #define X(code, sev, meaning) [F_##code] = {#code, SEV_##sev, meaning},
-	FINDING_TABLE(X)
+    FINDING_TABLE(X)
 #undef X
 };
 

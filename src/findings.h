@@ -11,6 +11,7 @@ enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT };
 enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 3 };
 
 /* X(code, default severity, meaning) */
+/* clang-format off */
 #define FINDING_TABLE(X)                                                                   \
 	X(CERT_TRUSTED, OK, "the chain verifies to a trusted root")                        \
 	X(CERT_HOSTNAME_OK, OK, "the certificate covers the host name")                    \
@@ -74,11 +75,13 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(TLS_HANDSHAKE_FAILED, CRIT, "the TLS handshake failed")                          \
 	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)")
 
+/* clang-format on */
+
 enum finding_code {
 #define X(code, sev, meaning) F_##code,
 	FINDING_TABLE(X)
 #undef X
-	F__COUNT
+	    F__COUNT
 };
 
 struct finding_def {

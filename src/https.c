@@ -20,12 +20,15 @@
 #include "https.h"
 #include "util.h"
 
+/* clang-format off */
 #define CURL_FUNCS(X)                                                                       \
 	X(curl_global_init) X(curl_global_cleanup) X(curl_multi_init) X(curl_multi_setopt)  \
 	X(curl_multi_socket_action) X(curl_multi_info_read) X(curl_multi_remove_handle)     \
 	X(curl_multi_add_handle) X(curl_multi_assign) X(curl_multi_cleanup) X(curl_easy_init) \
 	X(curl_easy_setopt) X(curl_easy_getinfo) X(curl_easy_cleanup) X(curl_easy_strerror)  \
 	X(curl_slist_append) X(curl_slist_free_all)
+
+/* clang-format on */
 
 static struct {
 #define X(f) __typeof__(&f) f;
@@ -46,12 +49,12 @@ static int https_load(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot load libcurl: %s", dlerror());
 		return -1;
 	}
-#define X(f)                                                                                \
-	if ((*(void **)&C.f = dlsym(lib, #f)) == NULL) {                                    \
-		snprintf(err, errlen, "libcurl lacks " #f);                                 \
-		dlclose(lib);                                                               \
-		lib = NULL;                                                                 \
-		return -1;                                                                  \
+#define X(f)                                                                                       \
+	if ((*(void **)&C.f = dlsym(lib, #f)) == NULL) {                                           \
+		snprintf(err, errlen, "libcurl lacks " #f);                                        \
+		dlclose(lib);                                                                      \
+		lib = NULL;                                                                        \
+		return -1;                                                                         \
 	}
 	CURL_FUNCS(X)
 #undef X
@@ -95,13 +98,16 @@ static void https_check(struct https *h)
 		C.curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&q);
 		C.curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->r.status);
 		if (C.curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) {
-			char *c = censor(ct, strlen(ct) < sizeof(q->r.content_type) - 1 ? strlen(ct)
-				: sizeof(q->r.content_type) - 1);
+			char *c = censor(ct,
+			    strlen(ct) < sizeof(q->r.content_type) - 1
+			        ? strlen(ct)
+			        : sizeof(q->r.content_type) - 1);
 			snprintf(q->r.content_type, sizeof(q->r.content_type), "%s", c);
 			free(c);
 		}
 		if (msg->data.result == CURLE_FILESIZE_EXCEEDED)
-			q->r.too_large = 1; /* announced by Content-Length, refused before reading */
+			q->r.too_large =
+			    1; /* announced by Content-Length, refused before reading */
 		if (msg->data.result != CURLE_OK && !q->r.too_large)
 			snprintf(q->r.err, sizeof(q->r.err), "%s",
 			    q->errbuf[0] ? q->errbuf : C.curl_easy_strerror(msg->data.result));
@@ -119,7 +125,8 @@ static void https_check(struct https *h)
 static void https_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct https *h = arg;
-	int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
+	int flags =
+	    (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
 
 	C.curl_multi_socket_action(h->multi, fd, flags, &h->running);
 	https_check(h);
@@ -156,7 +163,8 @@ static int https_sockfn(CURL *easy, curl_socket_t s, int what, void *userp, void
 		event_free(hs->ev);
 	}
 	hs->ev = event_new(h->base, s,
-	    (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST,
+	    (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0) |
+	        EV_PERSIST,
 	    https_event, h);
 	event_add(hs->ev, NULL);
 	return 0;

@@ -15,8 +15,8 @@ struct https_result {
 	char content_type[128]; /* as sent, censored */
 	char *body;             /* NUL-terminated; NULL on failure */
 	size_t len;
-	int too_large;          /* the body exceeded the cap: transfer aborted */
-	char err[256];          /* curl's words on failure, "" on success */
+	int too_large; /* the body exceeded the cap: transfer aborted */
+	char err[256]; /* curl's words on failure, "" on success */
 };
 
 typedef void (*https_cb)(const struct https_result *, void *arg);
@@ -24,8 +24,8 @@ typedef void (*https_cb)(const struct https_result *, void *arg);
 struct https;
 
 /* NULL with err set when libcurl cannot be loaded. */
-struct https *https_new(struct event_base *, const char *ca_file, const char *ca_path,
-    char *err, size_t errlen);
+struct https *https_new(struct event_base *, const char *ca_file, const char *ca_path, char *err,
+    size_t errlen);
 /* GET url, connecting to addr (numeric) for host:443. cb runs exactly once, later. */
 void https_get(struct https *, const char *url, const char *host, const char *addr,
     double timeout_s, size_t max_bytes, https_cb, void *arg);

@@ -115,7 +115,6 @@ static void io_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char line[8192];
 
-
 	for (;;) {
 		size_t eol_len = 0, n;
 		struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
@@ -172,7 +171,8 @@ static void io_event_cb(struct bufferevent *bev, short what, void *arg)
 		 * after the TLS Finished until the server's delayed ACK (40 ms). */
 		if (!io->tls) {
 			int one = 1;
-			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 		}
 		io->cb(io, io->tls ? IO_TLS_READY : IO_CONNECTED, NULL, 0, io->arg);
 		return;

@@ -32,7 +32,7 @@ typedef int (*io_cb)(struct io *, enum io_event, const char *line, size_t len, v
 struct io {
 	struct event_base *base;
 	struct bufferevent *bev;
-	SSL *ssl;            /* owned by bev once TLS starts */
+	SSL *ssl; /* owned by bev once TLS starts */
 	const struct limits *lim;
 	io_cb cb;
 	void *arg;

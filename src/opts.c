@@ -17,6 +17,7 @@
 #include "util.h"
 
 /* Sorted by long name. */
+/* clang-format off */
 const struct opt check_opts_table[] = {
 	{"address", 'a', OPT_VALUE, "IP", "connect to IP instead of resolving HOST; the certificate is still judged against HOST"},
 	{"at", 0, OPT_VALUE, "DATE", "judge dates as of DATE (2027-01-15, 2027-01-15T10:00:00Z, +30d, @EPOCH): \"will it still verify then?\""},
@@ -48,18 +49,22 @@ const struct opt check_opts_table[] = {
 	{"warn-days", 'w', OPT_VALUE, "N", "warn when a certificate expires within N days (default 30)"},
 	{NULL, 0, 0, NULL, NULL},
 };
+/* clang-format on */
 
 void opts_usage_check(FILE *f)
 {
-	fputs("usage: mailtls check DOMAIN... [options]\n"
-	      "       mailtls check -f FILE [options]\n"
-	      "       mailtls check --host HOST[:PORT] [options]\n\n"
-	      "For each DOMAIN, find its mail exchangers (MX, null MX, implicit MX), resolve every\n"
-	      "address, and check each one. For one server, name it with --host. A check reads the\n"
-	      "banner, sends EHLO, upgrades with STARTTLS (or starts TLS at once on 465), and judges\n"
-	      "the certificate chain: trust, host name, dates, key and signature strength, usage and\n"
-	      "chain order.\n\n"
-	      "options:\n",
+	fputs(
+	    "usage: mailtls check DOMAIN... [options]\n"
+	    "       mailtls check -f FILE [options]\n"
+	    "       mailtls check --host HOST[:PORT] [options]\n\n"
+	    "For each DOMAIN, find its mail exchangers (MX, null MX, implicit MX), resolve every\n"
+	    "address, and check each one. For one server, name it with --host. A check reads the\n"
+	    "banner, sends EHLO, upgrades with STARTTLS (or starts TLS at once on 465), and "
+	    "judges\n"
+	    "the certificate chain: trust, host name, dates, key and signature strength, usage "
+	    "and\n"
+	    "chain order.\n\n"
+	    "options:\n",
 	    f);
 	for (const struct opt *o = check_opts_table; o->lname; o++) {
 		char left[48];
@@ -68,8 +73,8 @@ void opts_usage_check(FILE *f)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->sname, o->lname,
 			    o->metavar ? " " : "", o->metavar ? o->metavar : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->lname, o->metavar ? " " : "",
-			    o->metavar ? o->metavar : "");
+			snprintf(left, sizeof(left), "    --%s%s%s", o->lname,
+			    o->metavar ? " " : "", o->metavar ? o->metavar : "");
 		fprintf(f, "  %-26s %s\n", left, o->help);
 	}
 	fputs("\nexit status: 0 ok, 1 warning, 2 critical, 3 unknown (bad usage, internal error)\n"
@@ -162,7 +167,8 @@ int opts_parse_date(const char *s, time_t now, time_t *out, char *err, size_t er
 		long d;
 		errno = 0;
 		d = strtol(s + 1, &end, 10);
-		if (!errno && end != s + 1 && (strcmp(end, "d") == 0 || *end == '\0') && d <= 36500) {
+		if (!errno && end != s + 1 && (strcmp(end, "d") == 0 || *end == '\0') &&
+		    d <= 36500) {
 			*out = now + (s[0] == '-' ? -1 : 1) * (time_t)d * 86400;
 			return 0;
 		}
@@ -218,7 +224,8 @@ int opts_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *por
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 		if (close == NULL || (close[1] != '\0' && close[1] != ':')) {
-			snprintf(err, errlen, "\"%s\": an IPv6 literal is written [ADDR] or [ADDR]:PORT", s);
+			snprintf(err, errlen,
+			    "\"%s\": an IPv6 literal is written [ADDR] or [ADDR]:PORT", s);
 			return -1;
 		}
 		h = s + 1;
@@ -289,10 +296,12 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 				t = u;
 		if (t == NULL) {
 			if (optopt && optopt < 256)
-				fprintf(stderr, "mailtls check: unknown option -%c, or it needs a value\n",
+				fprintf(stderr,
+				    "mailtls check: unknown option -%c, or it needs a value\n",
 				    optopt);
 			else
-				fprintf(stderr, "mailtls check: unknown option %s, or it needs a value\n",
+				fprintf(stderr,
+				    "mailtls check: unknown option %s, or it needs a value\n",
 				    argv[optind - 1]);
 			errors++;
 			continue;
@@ -308,7 +317,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 			opts_parse_port(optarg, &o->port, err, sizeof(err));
 		} else if (strcmp(t->lname, "address") == 0) {
 			if (!tlsinfo_is_ip(optarg))
-				snprintf(err, sizeof(err), "\"%s\" is not an IPv4 or IPv6 address", optarg);
+				snprintf(err, sizeof(err), "\"%s\" is not an IPv4 or IPv6 address",
+				    optarg);
 			o->address = optarg;
 		} else if (strcmp(t->lname, "starttls") == 0) {
 			o->mode = TLS_MODE_STARTTLS;
@@ -335,7 +345,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 			o->ehlo = optarg;
 			for (const char *q = optarg; *q; q++)
 				if (!isgraph((unsigned char)*q))
-					snprintf(err, sizeof(err), "\"%s\" is not a single word", optarg);
+					snprintf(err, sizeof(err), "\"%s\" is not a single word",
+					    optarg);
 		} else if (strcmp(t->lname, "json") == 0) {
 			o->json = 1;
 		} else if (strcmp(t->lname, "jsonl") == 0) {
@@ -344,15 +355,19 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 			o->file = optarg;
 		} else if (strcmp(t->lname, "resolver") == 0) {
 			if (o->nresolvers >= OPTS_RESOLVERS_MAX)
-				snprintf(err, sizeof(err), "at most %d resolvers", OPTS_RESOLVERS_MAX);
+				snprintf(err, sizeof(err), "at most %d resolvers",
+				    OPTS_RESOLVERS_MAX);
 			else if (opts_check_resolver(optarg, err, sizeof(err)) == 0)
 				o->resolvers[o->nresolvers++] = optarg;
 		} else if (strcmp(t->lname, "dkim-selector") == 0) {
 			if (o->ndkim >= OPTS_DKIM_MAX)
 				snprintf(err, sizeof(err), "at most %d selectors", OPTS_DKIM_MAX);
-			else if (strlen(optarg) > 63 || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
-					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(optarg))
-				snprintf(err, sizeof(err), "\"%s\" is not a selector (a DNS label)", optarg);
+			else if (strlen(optarg) > 63 ||
+			    strspn(optarg,
+			        "abcdefghijklmnopqrstuvwxyz"
+			        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(optarg))
+				snprintf(err, sizeof(err), "\"%s\" is not a selector (a DNS label)",
+				    optarg);
 			else
 				o->dkim[o->ndkim++] = optarg;
 		} else if (strcmp(t->lname, "no-dane") == 0) {
@@ -380,7 +395,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 	o->domains = argv + optind;
 	o->ndomains = (size_t)(argc - optind);
 	if (hostarg && (o->ndomains || o->file)) {
-		fprintf(stderr, "mailtls check: --host checks one server; give domains without it\n");
+		fprintf(stderr,
+		    "mailtls check: --host checks one server; give domains without it\n");
 		errors++;
 	}
 	if (o->address && hostarg == NULL) {
@@ -398,13 +414,14 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 	if (hostarg != NULL) {
 		uint16_t hp = 0;
 		if (opts_parse_hostport(hostarg, o->hostbuf, sizeof(o->hostbuf), &hp, err,
-			sizeof(err)) < 0) {
+		        sizeof(err)) < 0) {
 			fprintf(stderr, "mailtls check: --host: %s\n", err);
 			errors++;
 		} else {
 			o->host = o->hostbuf;
 			if (hp && o->port && hp != o->port) {
-				fprintf(stderr, "mailtls check: --host says port %u, --port says %u\n", hp,
+				fprintf(stderr,
+				    "mailtls check: --host says port %u, --port says %u\n", hp,
 				    o->port);
 				errors++;
 			}
@@ -413,7 +430,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 		}
 	}
 	if (o->crit_days > o->warn_days) {
-		fprintf(stderr, "mailtls check: --crit-days (%ld) is larger than --warn-days (%ld)\n",
+		fprintf(stderr,
+		    "mailtls check: --crit-days (%ld) is larger than --warn-days (%ld)\n",
 		    o->crit_days, o->warn_days);
 		errors++;
 	}

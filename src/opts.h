@@ -41,8 +41,8 @@ struct check_opts {
 	const char *ehlo;
 	int json;
 	int jsonl;
-	const char *file;    /* -f */
-	char **domains;      /* positional */
+	const char *file; /* -f */
+	char **domains;   /* positional */
 	size_t ndomains;
 	const char *resolvers[OPTS_RESOLVERS_MAX + 1];
 	size_t nresolvers;

@@ -39,12 +39,13 @@ static json_t *jlist(const struct strlist *l)
 static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 {
 	const struct cert_info *ci = &p->certs[i];
-	json_t *c = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:{s:s, s:i}, s:s, s:s, s:s, s:b, s:b}",
-	    "subject", ci->subject, "issuer", ci->issuer, "san", jlist(&ci->san), "serial", ci->serial,
-	    "not_before", jtime(ci->not_before), "not_after", jtime(ci->not_after), "days_left",
-	    (json_int_t)ci->days_left, "key", "type", ci->key_type, "bits", ci->key_bits,
-	    "signature_algorithm", ci->sig_alg, "sha256", ci->sha256, "spki_sha256", ci->spki_sha256,
-	    "self_signed", ci->self_signed, "ca", ci->is_ca);
+	json_t *c =
+	    json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:{s:s, s:i}, s:s, s:s, s:s, s:b, s:b}",
+	        "subject", ci->subject, "issuer", ci->issuer, "san", jlist(&ci->san), "serial",
+	        ci->serial, "not_before", jtime(ci->not_before), "not_after", jtime(ci->not_after),
+	        "days_left", (json_int_t)ci->days_left, "key", "type", ci->key_type, "bits",
+	        ci->key_bits, "signature_algorithm", ci->sig_alg, "sha256", ci->sha256,
+	        "spki_sha256", ci->spki_sha256, "self_signed", ci->self_signed, "ca", ci->is_ca);
 
 	if (c == NULL)
 		fatal("cannot build JSON");
@@ -129,7 +130,7 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 	if (p->tls_version)
 		json_object_set_new(o, "tls",
 		    json_pack("{s:s, s:s, s:o}", "version", p->tls_version, "cipher", p->cipher,
-			"group", jstr(p->group)));
+		        "group", jstr(p->group)));
 	else
 		json_object_set_new(o, "tls", json_null());
 	a = json_array();
@@ -139,18 +140,18 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 	if (p->facts.checked)
 		json_object_set_new(o, "verification",
 		    json_pack("{s:b, s:b, s:b, s:b, s:o, s:o, s:I}", "trusted", p->facts.trusted,
-			"dates_ok", p->facts.dates_ok, "name_matched", p->facts.name_matched,
-			"name_by_cn_only", p->facts.name_by_cn, "matched_name",
-			jstr(p->facts.matched_name), "trust_anchor", jstr(p->facts.trust_anchor),
-			"min_days_left", (json_int_t)p->facts.min_days_left));
+		        "dates_ok", p->facts.dates_ok, "name_matched", p->facts.name_matched,
+		        "name_by_cn_only", p->facts.name_by_cn, "matched_name",
+		        jstr(p->facts.matched_name), "trust_anchor", jstr(p->facts.trust_anchor),
+		        "min_days_left", (json_int_t)p->facts.min_days_left));
 	else
 		json_object_set_new(o, "verification", json_null());
 	json_object_set_new(o, "dane", jdane(p->dane, p));
 	json_object_set_new(o, "findings", jfindings(p->findings, p->nfindings));
 	json_object_set_new(o, "timing_ms",
 	    json_pack("{s:f, s:f, s:f, s:f, s:f}", "connect", p->t.connect_ms, "banner",
-		p->t.banner_ms, "starttls", p->t.starttls_ms, "tls", p->t.handshake_ms, "total",
-		p->t.total_ms));
+	        p->t.banner_ms, "starttls", p->t.starttls_ms, "tls", p->t.handshake_ms, "total",
+	        p->t.total_ms));
 	return o;
 }
 
@@ -169,9 +170,11 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 		return;
 	if (pol->sts_txt.looked_up) {
 		x = jtxt(&pol->sts_txt);
-		json_object_set_new(x, "id", pol->sts_txt_ok ? json_string(pol->sts_id.id) : json_null());
+		json_object_set_new(x, "id",
+		    pol->sts_txt_ok ? json_string(pol->sts_id.id) : json_null());
 		json_object_set_new(x, "fetched", json_boolean(pol->sts_fetched));
-		json_object_set_new(x, "address", pol->sts_addr[0] ? json_string(pol->sts_addr) : json_null());
+		json_object_set_new(x, "address",
+		    pol->sts_addr[0] ? json_string(pol->sts_addr) : json_null());
 		json_object_set_new(x, "http_status",
 		    pol->sts_http_status ? json_integer(pol->sts_http_status) : json_null());
 		json_object_set_new(x, "content_type",
@@ -182,14 +185,15 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 			for (size_t i = 0; i < pol->sts_policy->nmx; i++)
 				json_array_append_new(mx, json_string(pol->sts_policy->mx[i]));
 			json_object_set_new(x, "policy",
-			    json_pack("{s:s, s:I, s:o}", "mode", modes[pol->sts_policy->mode], "max_age",
-				(json_int_t)pol->sts_policy->max_age, "mx", mx));
+			    json_pack("{s:s, s:I, s:o}", "mode", modes[pol->sts_policy->mode],
+			        "max_age", (json_int_t)pol->sts_policy->max_age, "mx", mx));
 		} else {
 			json_object_set_new(x, "policy", json_null());
 		}
 		json_object_set_new(o, "mta_sts", x);
 		x = jtxt(&pol->tlsrpt_txt);
-		json_object_set_new(x, "rua", pol->tlsrpt_ok ? json_string(pol->tlsrpt.rua) : json_null());
+		json_object_set_new(x, "rua",
+		    pol->tlsrpt_ok ? json_string(pol->tlsrpt.rua) : json_null());
 		json_object_set_new(o, "tls_rpt", x);
 	}
 	if (pol->spf_txt.looked_up) {
@@ -197,15 +201,18 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 		x = jtxt(&pol->spf_txt);
 		json_object_set_new(x, "all", pol->spf_ok && q[0] ? json_string(q) : json_null());
 		json_object_set_new(x, "redirect",
-		    pol->spf_ok && pol->spf.redirect[0] ? json_string(pol->spf.redirect) : json_null());
+		    pol->spf_ok && pol->spf.redirect[0] ? json_string(pol->spf.redirect)
+		                                        : json_null());
 		json_object_set_new(o, "spf", x);
 	}
 	if (pol->dmarc_txt.looked_up) {
 		x = jtxt(&pol->dmarc_txt);
-		json_object_set_new(x, "p", pol->dmarc_ok ? json_string(pol->dmarc.p) : json_null());
+		json_object_set_new(x, "p",
+		    pol->dmarc_ok ? json_string(pol->dmarc.p) : json_null());
 		json_object_set_new(x, "sp",
 		    pol->dmarc_ok && pol->dmarc.sp[0] ? json_string(pol->dmarc.sp) : json_null());
-		json_object_set_new(x, "pct", pol->dmarc_ok ? json_integer(pol->dmarc.pct) : json_null());
+		json_object_set_new(x, "pct",
+		    pol->dmarc_ok ? json_integer(pol->dmarc.pct) : json_null());
 		json_object_set_new(o, "dmarc", x);
 	}
 	if (pol->dkim) {
@@ -215,7 +222,8 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 			x = jtxt(&k->txt);
 			json_object_set_new(x, "selector", json_string(k->selector));
 			json_object_set_new(x, "type", k->ok ? json_string(k->key.k) : json_null());
-			json_object_set_new(x, "bits", k->ok ? json_integer(k->key.key_bits) : json_null());
+			json_object_set_new(x, "bits",
+			    k->ok ? json_integer(k->key.key_bits) : json_null());
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(o, "dkim", a);
@@ -234,7 +242,8 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 		json_t *jm = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "host", m->host,
 		    "preference", (int)m->preference, "implicit", m->implicit, "ip_literal",
 		    m->ip_literal, "cname", jstr(m->cname), "dnssec",
-		    m->dnssec < 0 ? json_null() : json_string(dnssec_name((enum dnssec_state)m->dnssec)),
+		    m->dnssec < 0 ? json_null()
+		                  : json_string(dnssec_name((enum dnssec_state)m->dnssec)),
 		    "addresses", jlist(&m->addrs));
 
 		json_object_set_new(jm, "dane", jdane(m->dane, NULL));
@@ -254,8 +263,9 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 				continue;
 			looked_up = 1;
 			published |= set->state == DANE_STATE_SECURE;
-			json_array_append_new(dn, json_pack("{s:s, s:o}", "host", d->mx[i].host, "tlsa",
-			    jdane(set, NULL)));
+			json_array_append_new(dn,
+			    json_pack("{s:s, s:o}", "host", d->mx[i].host, "tlsa",
+			        jdane(set, NULL)));
 		}
 		if (looked_up)
 			json_object_set_new(o, "dane",
@@ -297,8 +307,8 @@ void out_json(FILE *f, const struct run *r, const struct view_opts *v)
 			json_array_append_new(ds, jdomain(d, v));
 			for (size_t k = 0; k < d->nmx; k++)
 				for (size_t n = 0; n < d->mx[k].nprobes; n++)
-					json_array_append_new(a, jprobe(d->mx[k].probes[n], v, d->name,
-					    d->mx[k].host));
+					json_array_append_new(a,
+					    jprobe(d->mx[k].probes[n], v, d->name, d->mx[k].host));
 		}
 		json_object_set_new(root, "domains", ds);
 	} else {

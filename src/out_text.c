@@ -90,8 +90,9 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 		out_finding(f, &p->findings[i], "  ", v);
 	if (p->banner) {
 		const char *nl = strchr(p->banner, '\n');
-		fprintf(f, "  banner   %.*s%s\n", nl ? (int)(nl - p->banner) : (int)strlen(p->banner),
-		    p->banner, nl ? " ..." : "");
+		fprintf(f, "  banner   %.*s%s\n",
+		    nl ? (int)(nl - p->banner) : (int)strlen(p->banner), p->banner,
+		    nl ? " ..." : "");
 	}
 	if (p->capa_tls.n || p->capa_plain.n) {
 		const struct strlist *c = p->capa_tls.n ? &p->capa_tls : &p->capa_plain;
@@ -101,7 +102,8 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 		fputc('\n', f);
 	}
 	if (p->ncerts) {
-		fprintf(f, "  chain    %zu certificate%s as sent\n", p->ncerts, p->ncerts == 1 ? "" : "s");
+		fprintf(f, "  chain    %zu certificate%s as sent\n", p->ncerts,
+		    p->ncerts == 1 ? "" : "s");
 		for (size_t i = 0; i < p->ncerts; i++)
 			out_cert(f, p, i, v);
 	}
@@ -166,7 +168,8 @@ static void out_domain_probe(FILE *f, const struct probe *p, const struct view_o
 static int is_record_finding(enum finding_code c)
 {
 	const char *n = finding_defs[c].name;
-	return strncmp(n, "SPF_", 4) == 0 || strncmp(n, "DMARC_", 6) == 0 || strncmp(n, "DKIM_", 5) == 0;
+	return strncmp(n, "SPF_", 4) == 0 || strncmp(n, "DMARC_", 6) == 0 ||
+	    strncmp(n, "DKIM_", 5) == 0;
 }
 
 static void out_domain(FILE *f, const struct domain *d, const struct view_opts *v)

@@ -48,9 +48,8 @@ static void txt_answer(const struct dns_answer *a, void *arg)
 	free(q);
 }
 
-static void txt_lookup(struct engine *e, struct domain *d, const char *prefix,
-    struct txt_set *set, const char *kind,
-    void (*then)(struct engine *, struct domain *, double), double timeout_s)
+static void txt_lookup(struct engine *e, struct domain *d, const char *prefix, struct txt_set *set,
+    const char *kind, void (*then)(struct engine *, struct domain *, double), double timeout_s)
 {
 	struct txt_q *q = xcalloc(1, sizeof(*q));
 	char name[512];
@@ -87,7 +86,7 @@ static void sts_fetched(const struct https_result *r, void *arg)
 		pol->sts_fetch_error = xasprintf("HTTP status %ld, not 200%s", r->status,
 		    r->status >= 300 && r->status < 400 ? " (redirects are not followed)" : "");
 	} else if (strncasecmp(r->content_type, "text/plain", 10) != 0 ||
-		   (r->content_type[10] != '\0' && r->content_type[10] != ';')) {
+	    (r->content_type[10] != '\0' && r->content_type[10] != ';')) {
 		pol->sts_fetch_error = xasprintf("media type \"%s\", not text/plain",
 		    r->content_type[0] ? r->content_type : "(none)");
 	} else {
@@ -109,8 +108,8 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
 		pol->sts_fetched = 1;
 		engine_hold(q->d);
-		https_get(engine_https(q->e), url, host, pol->sts_addr, q->timeout_s, STS_POLICY_MAX,
-		    sts_fetched, q->d);
+		https_get(engine_https(q->e), url, host, pol->sts_addr, q->timeout_s,
+		    STS_POLICY_MAX, sts_fetched, q->d);
 	} else if (q->rrtype == ns_t_a) {
 		struct sts_q *q6 = xcalloc(1, sizeof(*q6));
 		*q6 = *q;
@@ -154,7 +153,8 @@ void policy_start(struct engine *e, struct domain *d, const struct policy_config
 
 	d->policy = pol;
 	if (cfg->mta_sts) {
-		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done, cfg->timeout_s);
+		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done,
+		    cfg->timeout_s);
 		txt_lookup(e, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL, 0);
 	}
 	if (cfg->dns_records) {
@@ -183,7 +183,8 @@ static int pkix_valid(const struct probe *p, char *why, size_t len)
 	else if (!p->facts.dates_ok)
 		snprintf(why, len, "a certificate is expired or not yet valid");
 	else if (!p->facts.name_matched || p->facts.name_by_cn)
-		snprintf(why, len, "the certificate does not name the MX host in a DNS subjectAltName");
+		snprintf(why, len,
+		    "the certificate does not name the MX host in a DNS subjectAltName");
 	else
 		return 1;
 	return 0;
@@ -222,12 +223,14 @@ static void judge_sts(struct domain *d)
 		return;
 	if (pol->sts_fetch_error) {
 		domain_add(d, F_MTASTS_POLICY_FETCH_FAILED,
-		    "https://mta-sts.%s/.well-known/mta-sts.txt: %s", d->name, pol->sts_fetch_error);
+		    "https://mta-sts.%s/.well-known/mta-sts.txt: %s", d->name,
+		    pol->sts_fetch_error);
 		return;
 	}
 	sp = pol->sts_policy = xcalloc(1, sizeof(*sp));
 	if (records_sts_policy(pol->sts_body, pol->sts_body_len, sp, err, sizeof(err)) != 0) {
-		domain_add(d, F_MTASTS_POLICY_INVALID, "the MTA-STS policy of %s: %s", d->name, err);
+		domain_add(d, F_MTASTS_POLICY_INVALID, "the MTA-STS policy of %s: %s", d->name,
+		    err);
 		return;
 	}
 	pol->sts_policy_ok = 1;
@@ -267,7 +270,8 @@ static void judge_sts(struct domain *d)
 	}
 	if (!bad)
 		domain_add(d, F_MTASTS_VALID,
-		    "MTA-STS policy id %s, mode %s, max_age %ld s: every MX is covered and presents "
+		    "MTA-STS policy id %s, mode %s, max_age %ld s: every MX is covered and "
+		    "presents "
 		    "a valid certificate",
 		    pol->sts_id.id, enforce ? "enforce" : "testing", sp->max_age);
 }
@@ -292,9 +296,9 @@ static void judge_tlsrpt(struct domain *d)
 		    pol->tlsrpt_txt.failed ? " (the lookup failed: " : "",
 		    pol->tlsrpt_txt.failed ? pol->tlsrpt_txt.why : "",
 		    !needed ? ""
-		    : pol->sts_txt.recs.n
-			? "; with MTA-STS published, nobody hears when senders fail"
-			: "; with DANE published, nobody hears when senders fail");
+		        : pol->sts_txt.recs.n
+		        ? "; with MTA-STS published, nobody hears when senders fail"
+		        : "; with DANE published, nobody hears when senders fail");
 		return;
 	}
 	if (pol->tlsrpt_txt.recs.n > 1) {
@@ -319,13 +323,16 @@ static void judge_records(struct domain *d)
 	if (pol->spf_txt.recs.n == 0)
 		domain_add(d, F_SPF_MISSING, "no SPF record (v=spf1 TXT) at %s", d->name);
 	else if (pol->spf_txt.recs.n > 1)
-		domain_add(d, F_SPF_MULTIPLE, "%zu SPF records at %s: SPF evaluation is a permerror",
-		    pol->spf_txt.recs.n, d->name);
+		domain_add(d, F_SPF_MULTIPLE,
+		    "%zu SPF records at %s: SPF evaluation is a permerror", pol->spf_txt.recs.n,
+		    d->name);
 	else if (records_spf(pol->spf_txt.recs.v[0], &pol->spf, err, sizeof(err)) != 0)
 		domain_add(d, F_SPF_INVALID, "SPF: %s", err);
 	else if (pol->spf.lookups > 10)
-		domain_add(d, F_SPF_INVALID, "SPF needs %d DNS lookups; more than 10 is a permerror "
-					     "(RFC 7208 4.6.4)", pol->spf.lookups);
+		domain_add(d, F_SPF_INVALID,
+		    "SPF needs %d DNS lookups; more than 10 is a permerror "
+		    "(RFC 7208 4.6.4)",
+		    pol->spf.lookups);
 	else {
 		pol->spf_ok = 1;
 		if (pol->spf.all_qualifier)
@@ -351,8 +358,9 @@ static void judge_records(struct domain *d)
 		struct dkim_sel *k = &pol->dkim[i];
 
 		if (k->txt.recs.n == 0)
-			domain_add(d, F_DKIM_MISSING, "no DKIM key at %s._domainkey.%s%s%s", k->selector,
-			    d->name, k->txt.failed ? ": " : "", k->txt.failed ? k->txt.why : "");
+			domain_add(d, F_DKIM_MISSING, "no DKIM key at %s._domainkey.%s%s%s",
+			    k->selector, d->name, k->txt.failed ? ": " : "",
+			    k->txt.failed ? k->txt.why : "");
 		else if (k->txt.recs.n > 1)
 			domain_add(d, F_DKIM_INVALID, "%zu TXT records at %s._domainkey.%s",
 			    k->txt.recs.n, k->selector, d->name);
@@ -370,8 +378,8 @@ static void judge_records(struct domain *d)
 			domain_add(d, F_DKIM_OK, "DKIM %s: %s %d bits%s", k->selector, k->key.k,
 			    k->key.key_bits,
 			    strcmp(k->key.k, "rsa") == 0 && k->key.key_bits < 2048
-				? " (RFC 8301 asks for 2048)"
-				: "");
+			        ? " (RFC 8301 asks for 2048)"
+			        : "");
 		}
 	}
 }

@@ -22,7 +22,7 @@ struct policy_config {
 /* The TXT records of one name that are of one kind (e.g. start with "v=STSv1"). */
 struct txt_set {
 	int looked_up;
-	int failed;        /* the lookup failed: SERVFAIL, timeout, bogus */
+	int failed; /* the lookup failed: SERVFAIL, timeout, bogus */
 	char why[300];
 	struct strlist recs;
 };
@@ -42,11 +42,11 @@ struct domain_policy {
 	/* MTA-STS: the TXT id, the fetch, the parsed policy */
 	int sts_txt_ok;
 	struct sts_txt sts_id;
-	int sts_fetched;           /* a fetch was attempted */
-	char sts_addr[46];         /* where mta-sts.<domain> resolved */
+	int sts_fetched;   /* a fetch was attempted */
+	char sts_addr[46]; /* where mta-sts.<domain> resolved */
 	long sts_http_status;
 	char sts_content_type[128];
-	char *sts_fetch_error;     /* why no usable body was fetched */
+	char *sts_fetch_error; /* why no usable body was fetched */
 	char *sts_body;
 	size_t sts_body_len;
 	int sts_policy_ok;

@@ -39,7 +39,7 @@
 #define RECORD_MAX 65535 /* bytes in one TXT RR's data, all strings joined */
 #define QUOTE_MAX 40     /* bytes of untrusted text quoted in a message */
 #define QBUF (QUOTE_MAX + 1)
-#define KEY_B64_MAX 8192 /* base64 of an RSA-16384 SubjectPublicKeyInfo is about 2800 */
+#define KEY_B64_MAX 8192          /* base64 of an RSA-16384 SubjectPublicKeyInfo is about 2800 */
 #define STS_MAX_AGE_MAX 31557600L /* RFC 8461 3.2: a year */
 
 /* ASCII only: <ctype.h> follows the locale, and these grammars are ASCII. */
@@ -293,8 +293,7 @@ static int version_first(const char *txt, size_t len, const struct field *f, con
 	if (f->s == txt && f->val && eq(f->name, f->nlen, "v"))
 		return fail(err, errlen, "version \"%s\" is not %s", quote(q, f->val, f->vlen),
 		    want + 2);
-	return fail(err, errlen, "record \"%s\" does not start with %s", quote(q, txt, len),
-	    want);
+	return fail(err, errlen, "record \"%s\" does not start with %s", quote(q, txt, len), want);
 }
 
 /* Every later field is name=value with an extension-style name, and v= comes once. */
@@ -594,8 +593,8 @@ static int tlsrpt_rua(const char *s, size_t n, char *err, size_t errlen)
 		else if (un > 6 && ieq(u, 6, "https:"))
 			scheme = 6;
 		if (!scheme)
-			return fail(err, errlen, "rua URI \"%s\" is not mailto: or https:",
-			    quote(q, u, un));
+			return fail(err, errlen,
+			    "rua URI \"%s\" is not mailto: or https:", quote(q, u, un));
 		for (size_t i = 0; i < un; i++)
 			if ((unsigned char)u[i] < 0x21 || (unsigned char)u[i] > 0x7e)
 				return fail(err, errlen,
@@ -672,7 +671,7 @@ static int spf_macro_string(const char *s, size_t n, int *tail_macro, char *why,
 		if (i + 1 < n && (s[i + 1] == '%' || s[i + 1] == '_' || s[i + 1] == '-')) {
 			i += 2;
 		} else if (i + 2 < n && s[i + 1] == '{' && s[i + 2] &&
-			   strchr("slodiphcrtv", lower((unsigned char)s[i + 2]))) {
+		    strchr("slodiphcrtv", lower((unsigned char)s[i + 2]))) {
 			size_t j = i + 3;
 			while (j < n && is_digit((unsigned char)s[j]))
 				j++;
@@ -809,8 +808,7 @@ static int spf_dual_cidr(const char *s, size_t n, char *why, size_t whylen)
 enum { SEEN_REDIRECT = 1, SEEN_EXP = 2 };
 
 /* One term. -1 with why (the caller quotes the term). */
-static int spf_term(const char *t, size_t n, struct spf *out, int *seen, char *why,
-    size_t whylen)
+static int spf_term(const char *t, size_t n, struct spf *out, int *seen, char *why, size_t whylen)
 {
 	char qual = '+';
 	size_t i = 0, argn;
@@ -819,8 +817,8 @@ static int spf_term(const char *t, size_t n, struct spf *out, int *seen, char *w
 
 	/* modifier = name "=" ..., name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
 	if (is_alpha((unsigned char)t[0])) {
-		while (i < n && (is_alnum((unsigned char)t[i]) || t[i] == '-' || t[i] == '_' ||
-				    t[i] == '.'))
+		while (i < n &&
+		    (is_alnum((unsigned char)t[i]) || t[i] == '-' || t[i] == '_' || t[i] == '.'))
 			i++;
 		if (i < n && t[i] == '=') {
 			const char *v = t + i + 1;
@@ -971,8 +969,8 @@ static int dmarc_policy(char dst[16], const char *v, size_t n)
 int records_dmarc(const char *txt, struct dmarc *out, char *err, size_t errlen)
 {
 	/* Tag names are ABNF strings, so case-insensitive (RFC 5234 2.3). */
-	static const char *const tags[] = {"v",    "p",  "sp", "pct", "rua", "ruf",
-					   "adkim", "aspf", "fo", "rf",  "ri"};
+	static const char *const tags[] = {"v", "p", "sp", "pct", "rua", "ruf", "adkim", "aspf",
+	    "fo", "rf", "ri"};
 	long len = record_len(txt, err, errlen);
 	struct field f;
 	size_t pos = 0;
@@ -1087,8 +1085,7 @@ static int dkim_decode(const char *p, size_t n, unsigned char *der, size_t *dlen
 	return 0;
 }
 
-static int dkim_rsa_bits(const unsigned char *der, size_t dlen, int *bits, char *err,
-    size_t errlen)
+static int dkim_rsa_bits(const unsigned char *der, size_t dlen, int *bits, char *err, size_t errlen)
 {
 	const unsigned char *pp = der;
 	EVP_PKEY *pkey = d2i_PUBKEY(NULL, &pp, (long)dlen);
@@ -1100,8 +1097,9 @@ static int dkim_rsa_bits(const unsigned char *der, size_t dlen, int *bits, char 
 		ERR_clear_error(); /* leave no decoder noise for the TLS code to trip on */
 		if (pkey) {
 			EVP_PKEY_free(pkey);
-			return fail(err, errlen, "p= is a bare PKCS#1 RSAPublicKey, not the "
-						 "SubjectPublicKeyInfo verifiers read");
+			return fail(err, errlen,
+			    "p= is a bare PKCS#1 RSAPublicKey, not the "
+			    "SubjectPublicKeyInfo verifiers read");
 		}
 		return fail(err, errlen, "p= is not a DER public key (%zu bytes)", dlen);
 	}

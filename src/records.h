@@ -35,8 +35,7 @@ struct sts_policy {
 	char mx[STS_MX_MAX][256];
 	size_t nmx;
 };
-int records_sts_policy(const char *body, size_t len, struct sts_policy *, char *err,
-    size_t errlen);
+int records_sts_policy(const char *body, size_t len, struct sts_policy *, char *err, size_t errlen);
 
 /* RFC 8461 4.1: an mx pattern matches a host name exactly (case-insensitive, trailing dot
  * ignored), or "*.example.org" matches exactly one extra left-most label. */

@@ -32,8 +32,8 @@ static void findings_free(struct finding *v, size_t n)
 	free(v);
 }
 
-struct probe *probe_new(const char *host, const char *address, uint16_t port,
-    enum tls_mode mode, const struct dialect *d)
+struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
+    const struct dialect *d)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 
@@ -75,8 +75,8 @@ void probe_free(struct probe *p)
 	free(p);
 }
 
-static void findings_vadd(struct finding **v, size_t *n, enum finding_code code,
-    enum severity sev, int cert, const char *fmt, va_list ap)
+static void findings_vadd(struct finding **v, size_t *n, enum finding_code code, enum severity sev,
+    int cert, const char *fmt, va_list ap)
 {
 	struct finding *f;
 
@@ -155,8 +155,8 @@ void domain_add(struct domain *d, enum finding_code code, const char *fmt, ...)
 	va_end(ap);
 }
 
-void domain_add_sev(struct domain *d, enum finding_code code, enum severity sev,
-    const char *fmt, ...)
+void domain_add_sev(struct domain *d, enum finding_code code, enum severity sev, const char *fmt,
+    ...)
 {
 	va_list ap;
 

@@ -39,8 +39,8 @@ struct cert_info {
 	struct strlist san; /* "DNS:name" / "IP:addr" */
 	time_t not_before;
 	time_t not_after;
-	long days_left;     /* whole days from the check time to notAfter; negative once expired */
-	char key_type[16];  /* "RSA", "EC", "ED25519", ... */
+	long days_left;    /* whole days from the check time to notAfter; negative once expired */
+	char key_type[16]; /* "RSA", "EC", "ED25519", ... */
 	int key_bits;
 	char key_group[32]; /* EC curve, if any */
 	char sig_alg[64];
@@ -52,11 +52,11 @@ struct cert_info {
 
 /* Facts established by verify.c; findings and status are derived from these. */
 struct verify_facts {
-	int checked;       /* a chain was seen and judged */
-	int trusted;       /* path to a trust anchor, ignoring dates */
-	int dates_ok;      /* every certificate in the path is in date */
-	int name_matched;  /* a DNS-ID (or the CN fallback) covers the host */
-	int name_by_cn;    /* ... and only by the CN fallback */
+	int checked;      /* a chain was seen and judged */
+	int trusted;      /* path to a trust anchor, ignoring dates */
+	int dates_ok;     /* every certificate in the path is in date */
+	int name_matched; /* a DNS-ID (or the CN fallback) covers the host */
+	int name_by_cn;   /* ... and only by the CN fallback */
 	char *matched_name;
 	char *trust_anchor; /* subject of the anchor, when trusted */
 	long min_days_left; /* over the path the server sent */
@@ -71,19 +71,19 @@ struct timing {
 };
 
 struct probe {
-	char *host;      /* the name the certificate is judged against, and the SNI */
-	char *address;   /* numeric address connected to */
+	char *host;    /* the name the certificate is judged against, and the SNI */
+	char *address; /* numeric address connected to */
 	uint16_t port;
 	enum tls_mode mode;
 	const struct dialect *dialect;
 
-	char *banner;                /* censored; lines joined with "\n" */
-	struct strlist capa_plain;   /* capabilities before TLS */
-	struct strlist capa_tls;     /* capabilities over TLS */
+	char *banner;              /* censored; lines joined with "\n" */
+	struct strlist capa_plain; /* capabilities before TLS */
+	struct strlist capa_tls;   /* capabilities over TLS */
 	char *tls_version;
 	char *cipher;
-	char *group;                 /* key exchange group */
-	STACK_OF(X509) *chain;       /* exactly as sent, leaf first */
+	char *group;            /* key exchange group */
+	STACK_OF(X509) * chain; /* exactly as sent, leaf first */
 	struct cert_info *certs;
 	size_t ncerts;
 
@@ -102,11 +102,11 @@ struct probe {
 	int done;
 	struct domain **waiters; /* domains waiting for this probe */
 	size_t nwaiters;
-	int refs;                /* domains holding it */
+	int refs; /* domains holding it */
 	int in_lru;
 	struct probe *lru_prev, *lru_next; /* engine's cache of completed, unused probes */
-	struct probe *hnext;     /* probe map chain */
-	struct probe *qnext;     /* scheduler queue */
+	struct probe *hnext;               /* probe map chain */
+	struct probe *qnext;               /* scheduler queue */
 };
 
 struct engine;
@@ -116,31 +116,32 @@ struct domain_policy;
 struct mx_host {
 	char *host;
 	unsigned preference;
-	int implicit;       /* no MX: the domain's own address records (RFC 5321 5.1) */
-	int ip_literal;     /* the MX target was an address literal */
-	char *cname;        /* alias target when the MX name was a CNAME */
-	int dnssec;         /* enum dnssec_state of its address records; -1 before any */
+	int implicit;   /* no MX: the domain's own address records (RFC 5321 5.1) */
+	int ip_literal; /* the MX target was an address literal */
+	char *cname;    /* alias target when the MX name was a CNAME */
+	int dnssec;     /* enum dnssec_state of its address records; -1 before any */
 	struct strlist addrs;
-	char *dns_error;    /* why it has no address, if so */
+	char *dns_error;         /* why it has no address, if so */
 	struct dane_rrset *dane; /* its TLSA RRset (NULL when DNSSEC is not validated) */
 	struct probe **probes;
 	size_t nprobes;
-	int pending;        /* address queries in flight */
+	int pending; /* address queries in flight */
 };
 
 struct domain {
 	char *name;
-	size_t seq;          /* position in the input */
-	int host_mode;       /* --host: the one "MX" is the host itself, no MX lookup */
-	int dnssec;          /* enum dnssec_state of the MX answer */
+	size_t seq;    /* position in the input */
+	int host_mode; /* --host: the one "MX" is the host itself, no MX lookup */
+	int dnssec;    /* enum dnssec_state of the MX answer */
 	struct mx_host *mx;
 	size_t nmx;
 	struct finding *findings;
 	size_t nfindings;
 	enum status status;
-	size_t pending;      /* DNS queries and probes outstanding */
+	size_t pending; /* DNS queries and probes outstanding */
 	struct engine *engine;
-	struct domain_policy *policy; /* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
+	struct domain_policy
+	    *policy; /* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
 };
 
 void domain_add(struct domain *, enum finding_code, const char *fmt, ...)
@@ -150,13 +151,13 @@ void domain_add_sev(struct domain *, enum finding_code, enum severity, const cha
 void domain_settle(struct domain *);
 void domain_free(struct domain *);
 
-struct probe *probe_new(const char *host, const char *address, uint16_t port,
-    enum tls_mode mode, const struct dialect *);
+struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
+    const struct dialect *);
 void probe_free(struct probe *);
 void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void probe_add_sev(struct probe *, enum finding_code, enum severity, int cert, const char *fmt,
-    ...) __attribute__((format(printf, 5, 6)));
+void probe_add_sev(struct probe *, enum finding_code, enum severity, int cert, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 int probe_has(const struct probe *, enum finding_code);
 void probe_settle(struct probe *);
 

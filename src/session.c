@@ -27,7 +27,13 @@ enum session_state {
 };
 
 static const char *const session_state_names[] = {
-	"connect", "greeting", "capabilities", "starttls", "handshake", "quit", "done",
+    "connect",
+    "greeting",
+    "capabilities",
+    "starttls",
+    "handshake",
+    "quit",
+    "done",
 };
 
 struct session {
@@ -218,10 +224,11 @@ static int session_reply(struct session *s)
 			text = reply_join(r);
 			if (!s->io->tls)
 				probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
-				    "EHLO was refused (\"%s\"), so STARTTLS cannot be offered", text);
-			else
-				probe_add(p, F_PROTOCOL_ERROR, -1, "EHLO over TLS was refused: \"%s\"",
+				    "EHLO was refused (\"%s\"), so STARTTLS cannot be offered",
 				    text);
+			else
+				probe_add(p, F_PROTOCOL_ERROR, -1,
+				    "EHLO over TLS was refused: \"%s\"", text);
 			free(text);
 			session_enter(s, S_QUIT);
 			return 1;
@@ -283,7 +290,8 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 		return 1;
 	case IO_LINE:
 		if (s->state == S_HANDSHAKE || s->state == S_CONNECT) {
-			session_fail(s, F_PROTOCOL_ERROR, "in state %s: unexpected line \"%s\"", "");
+			session_fail(s, F_PROTOCOL_ERROR, "in state %s: unexpected line \"%s\"",
+			    "");
 			return 1;
 		}
 		switch (s->p->dialect->feed(&s->reply, line, len, s->par->lim, err, sizeof(err))) {
@@ -316,8 +324,7 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 	return 1;
 }
 
-static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss,
-    socklen_t *len)
+static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;

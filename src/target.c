@@ -180,8 +180,8 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 	if (m->addrs.n == 0) {
 		if (m->implicit)
 			domain_add(d, F_MX_NO_ADDRESS,
-			    "%s has no MX records and no address%s: it cannot receive mail", d->name,
-			    m->dns_error ? m->dns_error : "");
+			    "%s has no MX records and no address%s: it cannot receive mail",
+			    d->name, m->dns_error ? m->dns_error : "");
 		else if (!d->host_mode)
 			domain_add(d, F_MX_NO_ADDRESS, "MX %s (preference %u) has no address%s",
 			    m->host, m->preference, m->dns_error ? m->dns_error : "");
@@ -191,7 +191,8 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 
 			if (!p->done) {
 				probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s%s", m->host,
-				    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)") : "",
+				    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)")
+				                  : "",
 				    m->dns_error ? m->dns_error : "");
 				probe_settle(p);
 				p->scheduled = p->done = 1;
@@ -260,7 +261,8 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 			m->cname = xstrdup(a->cname);
 			if (!d->host_mode && !m->implicit)
 				domain_add(d, F_MX_CNAME,
-				    "MX %s is an alias of %s (RFC 2181 10.3: an MX must name a host, "
+				    "MX %s is an alias of %s (RFC 2181 10.3: an MX must "
+				    "name a host, "
 				    "not an alias); the certificate is judged against %s",
 				    m->host, a->cname, m->host);
 		}
@@ -372,7 +374,8 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 		goto out;
 	}
 	if (a->sec == DNSSEC_BOGUS) {
-		domain_add(d, F_DNS_BOGUS, "MX of %s: DNSSEC validation failed: %s", d->name, a->why);
+		domain_add(d, F_DNS_BOGUS, "MX of %s: DNSSEC validation failed: %s", d->name,
+		    a->why);
 		goto out;
 	}
 	mx = xcalloc(a->nmx + 1, sizeof(*mx));
@@ -454,15 +457,16 @@ void target_explain_partial(struct domain *d)
 		}
 		if (mx_bad && m->preference != best) {
 			size_t l = strlen(names);
-			snprintf(names + l, sizeof(names) - l, "%s%s (preference %u)", l ? ", " : "",
-			    m->host, m->preference);
+			snprintf(names + l, sizeof(names) - l, "%s%s (preference %u)",
+			    l ? ", " : "", m->host, m->preference);
 		}
 	}
 	if (bad == 0 || bad == total)
 		return;
 	if (bad_primary == 0)
 		domain_add(d, F_MX_PARTIAL,
-		    "only the backup MX %s is broken; the primary MX (preference %u) works, so mail "
+		    "only the backup MX %s is broken; the primary MX (preference %u) works, "
+		    "so mail "
 		    "flows until it fails over",
 		    names, best);
 	else if (bad_v6 == bad && v4 > bad_v4)
@@ -471,8 +475,8 @@ void target_explain_partial(struct domain *d)
 		    "without IPv6, or that fall back to IPv4, still deliver",
 		    bad_v6, v6);
 	else if (bad_v4 == bad && v6 > bad_v6)
-		domain_add(d, F_MX_PARTIAL, "only IPv4 is broken (%zu of %zu IPv4 probes); IPv6 works",
-		    bad_v4, v4);
+		domain_add(d, F_MX_PARTIAL,
+		    "only IPv4 is broken (%zu of %zu IPv4 probes); IPv6 works", bad_v4, v4);
 	else
 		domain_add(d, F_MX_PARTIAL, "%zu of %zu probes are broken", bad, total);
 }
@@ -532,8 +536,7 @@ void engine_add_host(struct engine *e, const char *host, const char *address, si
 	domain_release(e, d);
 }
 
-struct engine *engine_new(struct event_base *base, const struct engine_config *cfg,
-    struct run *run)
+struct engine *engine_new(struct event_base *base, const struct engine_config *cfg, struct run *run)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 

@@ -23,12 +23,12 @@ struct engine_config {
 	const struct dialect *dialect;
 	uint16_t port;
 	enum tls_mode mode;
-	int family;        /* 0, 4 or 6 */
+	int family; /* 0, 4 or 6 */
 	size_t concurrency;
 	size_t per_host;
-	int keep_chain;    /* keep the X509 chain after verification (--pem) */
-	int no_dane;       /* --no-dane: no TLSA lookups */
-	struct https *https; /* for MTA-STS policies; NULL: not fetched */
+	int keep_chain;                     /* keep the X509 chain after verification (--pem) */
+	int no_dane;                        /* --no-dane: no TLSA lookups */
+	struct https *https;                /* for MTA-STS policies; NULL: not fetched */
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
 	void *arg;

@@ -61,7 +61,10 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 
 		ERR_error_string_n(e, buf, sizeof(buf));
 		snprintf(err, errlen, "cannot load trust store %s: %s",
-		    cfg->ca_file ? cfg->ca_file : cfg->ca_path ? cfg->ca_path : "(system)", buf);
+		    cfg->ca_file       ? cfg->ca_file
+		        : cfg->ca_path ? cfg->ca_path
+		                       : "(system)",
+		    buf);
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -112,10 +115,11 @@ char *tlsinfo_name(const X509_NAME *name)
 
 	if (b == NULL)
 		fatal("out of memory");
-	/* RFC 2253 order reversed to the familiar "CN=..., O=..." reading; UTF-8 kept, controls escaped. */
+	/* RFC 2253 order reversed to the familiar "CN=..., O=..." reading; UTF-8 kept, controls
+	 * escaped. */
 	X509_NAME_print_ex(b, name, 0,
 	    (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV) | XN_FLAG_SEP_CPLUS_SPC |
-		XN_FLAG_DN_REV);
+	        XN_FLAG_DN_REV);
 	n = BIO_get_mem_data(b, &data);
 	out = censor(data, n > 0 ? (size_t)n : 0);
 	BIO_free(b);
@@ -208,7 +212,8 @@ void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 
 		if (g->type == GEN_DNS) {
 			const ASN1_IA5STRING *s = g->d.dNSName;
-			c = censor((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+			c = censor((const char *)ASN1_STRING_get0_data(s),
+			    (size_t)ASN1_STRING_length(s));
 			snprintf(buf, sizeof(buf), "DNS:%s", c);
 			free(c);
 			strlist_add(&ci->san, buf);

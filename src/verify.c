@@ -105,7 +105,8 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 	char *subj = e->cert ? tlsinfo_name(X509_get_subject_name(e->cert)) : xstrdup("?");
 	char *iss = e->cert ? tlsinfo_name(X509_get_issuer_name(e->cert)) : xstrdup("?");
 	char when[32];
-	enum finding_code code = verify_classify(e->err, e->depth, e->cert && X509_check_ca(e->cert) > 0);
+	enum finding_code code =
+	    verify_classify(e->err, e->depth, e->cert && X509_check_ca(e->cert) > 0);
 	const char *who = idx >= 0 ? "" : " (trust anchor)";
 
 	/* The leaf's usage is reported by verify_usage() in its own words. */
@@ -129,7 +130,9 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 		    when);
 		break;
 	case F_CERT_SELF_SIGNED:
-		probe_add(p, code, idx, "the server certificate \"%s\" is self-signed and not in the trust store", subj);
+		probe_add(p, code, idx,
+		    "the server certificate \"%s\" is self-signed and not in the trust store",
+		    subj);
 		break;
 	case F_CERT_CHAIN_INCOMPLETE:
 		probe_add(p, code, idx,
@@ -139,14 +142,18 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 		break;
 	case F_CERT_UNTRUSTED_ROOT:
 		if (e->err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
-			probe_add(p, code, idx, "the chain ends at root \"%s\", which the trust store does not hold", subj);
+			probe_add(p, code, idx,
+			    "the chain ends at root \"%s\", which the trust store does not hold",
+			    subj);
 		else
 			probe_add(p, code, idx,
-			    "the chain ends at \"%s\", issued by \"%s\", which the trust store does not hold",
+			    "the chain ends at \"%s\", issued by \"%s\", which the trust "
+			    "store does not hold",
 			    subj, iss);
 		break;
 	case F_CERT_NO_SERVER_AUTH:
-		probe_add(p, code, idx, "CA certificate \"%s\" is not allowed to issue TLS server certificates (%s)",
+		probe_add(p, code, idx,
+		    "CA certificate \"%s\" is not allowed to issue TLS server certificates (%s)",
 		    subj, X509_verify_cert_error_string(e->err));
 		break;
 	default:
@@ -199,9 +206,11 @@ static void verify_strength(struct probe *p)
 		uint32_t flags = 0;
 
 		if (verify_weak_key(ci->key_type, ci->key_bits))
-			probe_add(p, F_CERT_WEAK_KEY, (int)i, "certificate \"%s\" has a %d-bit %s key",
-			    ci->subject, ci->key_bits, ci->key_type);
-		/* A trust anchor's self-signature is never checked, so its digest does not matter. */
+			probe_add(p, F_CERT_WEAK_KEY, (int)i,
+			    "certificate \"%s\" has a %d-bit %s key", ci->subject, ci->key_bits,
+			    ci->key_type);
+		/* A trust anchor's self-signature is never checked, so its digest does not matter.
+		 */
 		if (ci->self_signed)
 			continue;
 		if (X509_get_signature_info(x, &mdnid, &pknid, &secbits, &flags) == 1 &&
@@ -272,8 +281,8 @@ void verify_name(struct probe *p)
 	}
 	if (!has_dns && !tlsinfo_is_ip(p->host) &&
 	    X509_check_host(leaf, p->host, 0,
-		X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT,
-		&peer) == 1) {
+	        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT,
+	        &peer) == 1) {
 		p->facts.name_matched = 1;
 		p->facts.name_by_cn = 1;
 		p->facts.matched_name = xstrdup(peer ? peer : p->host);
@@ -285,7 +294,8 @@ void verify_name(struct probe *p)
 		return;
 	}
 	for (size_t i = 0; i < ci->san.n && l + 4 < sizeof(covers); i++) {
-		snprintf(covers + l, sizeof(covers) - l, "%s%s", l ? ", " : "", ci->san.v[i] + (strncmp(ci->san.v[i], "DNS:", 4) == 0 ? 4 : 0));
+		snprintf(covers + l, sizeof(covers) - l, "%s%s", l ? ", " : "",
+		    ci->san.v[i] + (strncmp(ci->san.v[i], "DNS:", 4) == 0 ? 4 : 0));
 		l = strlen(covers);
 	}
 	if (!has_dns) {
@@ -294,7 +304,8 @@ void verify_name(struct probe *p)
 		    l ? "; " : "", cn ? cn : ci->subject);
 	}
 	probe_add(p, F_CERT_HOSTNAME_MISMATCH, 0,
-	    "the certificate does not cover %s; it covers: %s", p->host, covers[0] ? covers : "(no names)");
+	    "the certificate does not cover %s; it covers: %s", p->host,
+	    covers[0] ? covers : "(no names)");
 	ERR_clear_error();
 }
 
@@ -303,7 +314,7 @@ void verify_name(struct probe *p)
  * 7.4.2; RFC 8446 4.4.2 relaxes this, so it is a warning), and none should be unrelated to
  * the path. Judged only when a path was built.
  */
-static void verify_order(struct probe *p, STACK_OF(X509) *path)
+static void verify_order(struct probe *p, STACK_OF(X509) * path)
 {
 	int n = sk_X509_num(p->chain);
 	char extras[256] = "";
@@ -329,7 +340,8 @@ static void verify_order(struct probe *p, STACK_OF(X509) *path)
 		if (X509_check_issued(sk_X509_value(p->chain, i), sk_X509_value(p->chain, i - 1)) !=
 		    X509_V_OK) {
 			probe_add(p, F_CERT_CHAIN_ORDER, i,
-			    "certificate #%d is not the issuer of certificate #%d: the chain was sent "
+			    "certificate #%d is not the issuer of certificate #%d: the chain "
+			    "was sent "
 			    "out of order",
 			    i, i - 1);
 			return;
@@ -397,8 +409,8 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 		verify_days(p, i, vp);
 	}
 	if (p->facts.dates_ok && !probe_has(p, F_CERT_EXPIRES_SOON))
-		probe_add(p, F_CERT_DATES_OK, 0, "the server certificate is valid for %ld more days",
-		    p->certs[0].days_left);
+		probe_add(p, F_CERT_DATES_OK, 0,
+		    "the server certificate is valid for %ld more days", p->certs[0].days_left);
 
 	verify_name(p);
 	verify_usage(p);

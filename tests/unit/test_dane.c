@@ -37,7 +37,8 @@ static X509 *mk(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, int
 	X509_NAME_free(n);
 	X509_set_pubkey(x, key);
 	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+	    is_ca ? "critical,CA:TRUE" : "CA:FALSE");
 	X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	if (!is_ca) {
@@ -102,7 +103,8 @@ static void add(struct dane_rrset *set, int u, int s, int m, EVP_PKEY *k)
 /* A probe that captured leaf (+ CA), with a signed TLSA RRset; trust store empty. */
 static struct probe *probe_with(struct dane_rrset *set, int send_ca)
 {
-	struct probe *p = probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, &dialect_smtp);
+	struct probe *p =
+	    probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, &dialect_smtp);
 	struct verify_params vp;
 
 	memset(&vp, 0, sizeof(vp));
@@ -227,7 +229,8 @@ static void pkix_usages_and_bad_parameters_are_unusable(void **state)
 	p = probe_with(set, 1);
 	assert_int_equal(count(p, F_DANE_UNUSABLE_RECORD), 5); /* four records + "none usable" */
 	assert_int_equal(count(p, F_DANE_VALID), 0);
-	assert_int_equal(count(p, F_DANE_NO_MATCH), 0); /* nothing usable: plain TLS, RFC 7672 2.2 */
+	assert_int_equal(count(p, F_DANE_NO_MATCH),
+	    0); /* nothing usable: plain TLS, RFC 7672 2.2 */
 	probe_free(p);
 }
 
@@ -243,7 +246,8 @@ static void insecure_records_do_not_apply(void **state)
 	for (size_t i = 0; i < p->nfindings; i++) /* judge again, from no findings */
 		free(p->findings[i].message);
 	p->nfindings = 0;
-	dane_judge(p, &(struct verify_params){.store = SSL_CTX_get_cert_store(ctx), .ssl_ctx = ctx});
+	dane_judge(p,
+	    &(struct verify_params){.store = SSL_CTX_get_cert_store(ctx), .ssl_ctx = ctx});
 	assert_int_equal(count(p, F_DANE_NOT_DNSSEC), 1);
 	assert_int_equal(count(p, F_DANE_VALID), 0);
 	probe_free(p);
@@ -274,14 +278,14 @@ static void record_to_publish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ee_match_with_next_key),
-		cmocka_unit_test(ee_only_current_key_is_rollover_risk),
-		cmocka_unit_test(ta_match_is_no_rollover_risk),
-		cmocka_unit_test(ta_not_in_chain_does_not_match),
-		cmocka_unit_test(no_match),
-		cmocka_unit_test(pkix_usages_and_bad_parameters_are_unusable),
-		cmocka_unit_test(insecure_records_do_not_apply),
-		cmocka_unit_test(record_to_publish),
+	    cmocka_unit_test(ee_match_with_next_key),
+	    cmocka_unit_test(ee_only_current_key_is_rollover_risk),
+	    cmocka_unit_test(ta_match_is_no_rollover_risk),
+	    cmocka_unit_test(ta_not_in_chain_does_not_match),
+	    cmocka_unit_test(no_match),
+	    cmocka_unit_test(pkix_usages_and_bad_parameters_are_unusable),
+	    cmocka_unit_test(insecure_records_do_not_apply),
+	    cmocka_unit_test(record_to_publish),
 	};
 	return cmocka_run_group_tests_name("dane", tests, setup, teardown);
 }

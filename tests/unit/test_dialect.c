@@ -56,9 +56,9 @@ static void multiline_ehlo_and_capabilities(void **state)
 	dialect_smtp.capabilities(&r, &capa);
 	assert_int_equal(capa.n, 4);
 	assert_string_equal(capa.v[1], "SIZE 10240000");
-	assert_true(dialect_has_capa(&capa, "STARTTLS"));  /* keywords ignore case */
+	assert_true(dialect_has_capa(&capa, "STARTTLS")); /* keywords ignore case */
 	assert_true(dialect_has_capa(&capa, "SIZE"));
-	assert_false(dialect_has_capa(&capa, "SIZ"));       /* whole keyword only */
+	assert_false(dialect_has_capa(&capa, "SIZ")); /* whole keyword only */
 	assert_false(dialect_has_capa(&capa, "AUTH"));
 	strlist_free(&capa);
 	reply_reset(&r);
@@ -153,15 +153,15 @@ static void server_text_is_censored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(single_line_reply),
-		cmocka_unit_test(bare_code_ends_reply),
-		cmocka_unit_test(multiline_ehlo_and_capabilities),
-		cmocka_unit_test(codes_classify),
-		cmocka_unit_test(code_change_is_error),
-		cmocka_unit_test(malformed_lines),
-		cmocka_unit_test(line_count_is_bounded),
-		cmocka_unit_test(byte_count_is_bounded),
-		cmocka_unit_test(server_text_is_censored),
+	    cmocka_unit_test(single_line_reply),
+	    cmocka_unit_test(bare_code_ends_reply),
+	    cmocka_unit_test(multiline_ehlo_and_capabilities),
+	    cmocka_unit_test(codes_classify),
+	    cmocka_unit_test(code_change_is_error),
+	    cmocka_unit_test(malformed_lines),
+	    cmocka_unit_test(line_count_is_bounded),
+	    cmocka_unit_test(byte_count_is_bounded),
+	    cmocka_unit_test(server_text_is_censored),
 	};
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
 }

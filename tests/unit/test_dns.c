@@ -15,8 +15,8 @@
 #include "target.h"
 
 /* Build a response: header, one question, answers given as raw RR bytes. */
-static size_t packet(unsigned char *buf, int rcode, const char *qname_wire, size_t qlen,
-    int qtype, const unsigned char *answers, size_t alen, int ancount)
+static size_t packet(unsigned char *buf, int rcode, const char *qname_wire, size_t qlen, int qtype,
+    const unsigned char *answers, size_t alen, int ancount)
 {
 	size_t n = 0;
 
@@ -43,8 +43,41 @@ static void mx_answers_with_compression(void **state)
 {
 	/* Two MX: 10 mx1.example.test (pointer to the question name), 0 "." */
 	const unsigned char an[] = {
-		0xc0, 12, 0, 15, 0, 1, 0, 0, 1, 44, 0, 8, 0, 10, 3, 'm', 'x', '1', 0xc0, 12,
-		0xc0, 12, 0, 15, 0, 1, 0, 0, 1, 44, 0, 3, 0, 0, 0,
+	    0xc0,
+	    12,
+	    0,
+	    15,
+	    0,
+	    1,
+	    0,
+	    0,
+	    1,
+	    44,
+	    0,
+	    8,
+	    0,
+	    10,
+	    3,
+	    'm',
+	    'x',
+	    '1',
+	    0xc0,
+	    12,
+	    0xc0,
+	    12,
+	    0,
+	    15,
+	    0,
+	    1,
+	    0,
+	    0,
+	    1,
+	    44,
+	    0,
+	    3,
+	    0,
+	    0,
+	    0,
 	};
 	unsigned char pkt[512];
 	size_t len = packet(pkt, 0, qname, sizeof(qname), ns_t_mx, an, sizeof(an), 2);
@@ -65,12 +98,61 @@ static void mx_answers_with_compression(void **state)
 static void addresses_and_cname(void **state)
 {
 	const unsigned char an[] = {
-		/* example.test CNAME host.example.test */
-		0xc0, 12, 0, 5, 0, 1, 0, 0, 1, 44, 0, 7, 4, 'h', 'o', 's', 't', 0xc0, 12,
-		/* host.example.test A 192.0.2.1 */
-		0xc0, 42, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1,
-		/* a bad A record of 5 bytes: skipped */
-		0xc0, 42, 0, 1, 0, 1, 0, 0, 1, 44, 0, 5, 1, 2, 3, 4, 5,
+	    /* example.test CNAME host.example.test */
+	    0xc0,
+	    12,
+	    0,
+	    5,
+	    0,
+	    1,
+	    0,
+	    0,
+	    1,
+	    44,
+	    0,
+	    7,
+	    4,
+	    'h',
+	    'o',
+	    's',
+	    't',
+	    0xc0,
+	    12,
+	    /* host.example.test A 192.0.2.1 */
+	    0xc0,
+	    42,
+	    0,
+	    1,
+	    0,
+	    1,
+	    0,
+	    0,
+	    1,
+	    44,
+	    0,
+	    4,
+	    192,
+	    0,
+	    2,
+	    1,
+	    /* a bad A record of 5 bytes: skipped */
+	    0xc0,
+	    42,
+	    0,
+	    1,
+	    0,
+	    1,
+	    0,
+	    0,
+	    1,
+	    44,
+	    0,
+	    5,
+	    1,
+	    2,
+	    3,
+	    4,
+	    5,
 	};
 	unsigned char pkt[512];
 	size_t len = packet(pkt, 0, qname, sizeof(qname), ns_t_a, an, sizeof(an), 3);
@@ -135,7 +217,8 @@ static void answer_count_is_bounded(void **state)
 
 	(void)state;
 	for (int i = 0; i < 100; i++) {
-		unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, (unsigned char)i};
+		unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0,
+		    (unsigned char)i};
 		memcpy(an + i * 16, rr, 16);
 	}
 	len = packet(pkt, 0, qname, sizeof(qname), ns_t_a, an, sizeof(an), 100);
@@ -190,7 +273,8 @@ static void partial_backup_only(void **state)
 	target_explain_partial(d);
 	assert_int_equal(d->nfindings, 1);
 	assert_int_equal(d->findings[0].code, F_MX_PARTIAL);
-	assert_non_null(strstr(d->findings[0].message, "backup MX backup.example.test (preference 20)"));
+	assert_non_null(
+	    strstr(d->findings[0].message, "backup MX backup.example.test (preference 20)"));
 	free_dom(d);
 }
 
@@ -229,14 +313,14 @@ static void nothing_partial(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mx_answers_with_compression),
-		cmocka_unit_test(addresses_and_cname),
-		cmocka_unit_test(rcode_from_packet),
-		cmocka_unit_test(hostile_packets),
-		cmocka_unit_test(answer_count_is_bounded),
-		cmocka_unit_test(partial_backup_only),
-		cmocka_unit_test(partial_ipv6_only),
-		cmocka_unit_test(nothing_partial),
+	    cmocka_unit_test(mx_answers_with_compression),
+	    cmocka_unit_test(addresses_and_cname),
+	    cmocka_unit_test(rcode_from_packet),
+	    cmocka_unit_test(hostile_packets),
+	    cmocka_unit_test(answer_count_is_bounded),
+	    cmocka_unit_test(partial_backup_only),
+	    cmocka_unit_test(partial_ipv6_only),
+	    cmocka_unit_test(nothing_partial),
 	};
 	return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

@@ -58,24 +58,40 @@ static void hostports(void **state)
 	uint16_t port;
 
 	(void)state;
-	assert_int_equal(opts_parse_hostport("mx.example.test", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(opts_parse_hostport("mx.example.test", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(host, "mx.example.test");
 	assert_int_equal(port, 0);
-	assert_int_equal(opts_parse_hostport("mx.example.test:465", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(opts_parse_hostport("mx.example.test:465", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(host, "mx.example.test");
 	assert_int_equal(port, 465);
-	assert_int_equal(opts_parse_hostport("[::1]:587", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(opts_parse_hostport("[::1]:587", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 587);
-	assert_int_equal(opts_parse_hostport("2001:db8::25", host, sizeof(host), &port, err, sizeof(err)), 0);
+	assert_int_equal(opts_parse_hostport("2001:db8::25", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(host, "2001:db8::25");
 	assert_int_equal(port, 0);
-	assert_int_equal(opts_parse_hostport("mx:0", host, sizeof(host), &port, err, sizeof(err)), -1);
-	assert_int_equal(opts_parse_hostport("mx:65536", host, sizeof(host), &port, err, sizeof(err)), -1);
-	assert_int_equal(opts_parse_hostport("mx:25x", host, sizeof(host), &port, err, sizeof(err)), -1);
-	assert_int_equal(opts_parse_hostport(":25", host, sizeof(host), &port, err, sizeof(err)), -1);
-	assert_int_equal(opts_parse_hostport("[::1", host, sizeof(host), &port, err, sizeof(err)), -1);
-	assert_int_equal(opts_parse_hostport("mx example", host, sizeof(host), &port, err, sizeof(err)), -1);
+	assert_int_equal(opts_parse_hostport("mx:0", host, sizeof(host), &port, err, sizeof(err)),
+	    -1);
+	assert_int_equal(opts_parse_hostport("mx:65536", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    -1);
+	assert_int_equal(opts_parse_hostport("mx:25x", host, sizeof(host), &port, err, sizeof(err)),
+	    -1);
+	assert_int_equal(opts_parse_hostport(":25", host, sizeof(host), &port, err, sizeof(err)),
+	    -1);
+	assert_int_equal(opts_parse_hostport("[::1", host, sizeof(host), &port, err, sizeof(err)),
+	    -1);
+	assert_int_equal(opts_parse_hostport("mx example", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    -1);
 }
 
 static void table_is_sorted_and_unique(void **state)
@@ -94,10 +110,10 @@ static void table_is_sorted_and_unique(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dates),
-		cmocka_unit_test(seconds_and_days),
-		cmocka_unit_test(hostports),
-		cmocka_unit_test(table_is_sorted_and_unique),
+	    cmocka_unit_test(dates),
+	    cmocka_unit_test(seconds_and_days),
+	    cmocka_unit_test(hostports),
+	    cmocka_unit_test(table_is_sorted_and_unique),
 	};
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }

@@ -13,11 +13,11 @@
 /* Generated for these tests with
  * openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:N | openssl pkey -pubout -outform DER
  * | base64 -w0 (and -algorithm ED25519, EC P-256, openssl rsa -RSAPublicKey_out). */
-#define K1024 \
+#define K1024                                                                                      \
 	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDQCY09jsJE/yiywbL+qftnvo00rM+bsugG991TbNys8J0eCD9O" \
 	"m20kacIHPLLRyBK42kA3O2UlA3ID+EYc3tgdJ7pu41wnUik8I/65XBKyePfcW1nKQL1B9tK/AJ5rkMeGLLVgXAXy" \
 	"DJsFiNV439SWBY7jlovuttk82a7piyAUcwIDAQAB"
-#define K2048 \
+#define K2048                                                                                      \
 	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnYHqQbfWuNEJQq+41cNNVuGQgKlGpfLwo7F2ZFyKySA4" \
 	"d9A1Mr8nkmESDG9p4vMTn0JbEc5uYSOuxHSsF92JxePM4DogbyRC7+1dwG27nsliFURMN3UUrg7+0zUjcOmWQyQo" \
 	"iTewX0g4R2GK3RTvw9F5oHNErPxrJfVwcMrJoqUSuVlEG8Fed/v9MRPYDqYvgS3u9vXyGl7cIR3AQ+7qGof8uLZr" \
@@ -25,10 +25,10 @@
 	"fKNF3+mnaF9qgDu1JWN0nQYw2tLQR4RtmwIDAQAB"
 #define ED25519_RAW "Koek+JEAQRDjHO5Afc3OQ+4Jr0nn/WFswJ8Or7tW1kc="
 #define ED25519_SPKI "MCowBQYDK2VwAyEARY6CWXNPF5cWKqtvSHM132rvwbRzS3+yD3OYiXr4Pkk="
-#define EC_P256 \
+#define EC_P256                                                                                    \
 	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE61/iQ+LRBmFwEaT5ilWBYQ/6wU6sNCSlEu0ISO4s+swiLBGp7Ipm" \
 	"nVBXVy7Uyycc9Dw5DdqHpR5jKbopjkPKhQ=="
-#define PKCS1_1024 \
+#define PKCS1_1024                                                                                 \
 	"MIGJAoGBANdMdLZlVB7BRlK1oI1We4Hfm0DWVgPFLfLBvwGlVp3iAdK4ZJxji4Wd7UYDtL0JO4UC3MSzajdwGDfW" \
 	"KVhDmuhip5fTFKhAr0oUaVSYCuEY/OOe56/LsVruZnuO1olBXYjCyYb6u3NXlY8hRZFdo18ibkiME2qoGJKDh7GO" \
 	"P8dxAgMBAAE="
@@ -132,7 +132,8 @@ static void sts_txt_good(void **state)
 	assert_string_equal(sts_txt("v=STSv1 ;  id=abc ;  "), "OK");
 	assert_string_equal(sts_txt("v=STSv1; id=abc;; ext_1.x=some-value"), "OK");
 	assert_int_equal(records_sts_txt("v=STSv1; id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &t, err,
-			     sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	assert_int_equal(strlen(t.id), 32);
 }
 
@@ -186,7 +187,8 @@ static void policy_good(void **state)
 
 	(void)state;
 	assert_string_equal(policy_p("version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
-				     "mx: *.example.net\nmax_age: 604800\n", &p),
+	                             "mx: *.example.net\nmax_age: 604800\n",
+	                        &p),
 	    "OK");
 	assert_int_equal(p.mode, STS_MODE_ENFORCE);
 	assert_int_equal(p.max_age, 604800);
@@ -196,7 +198,8 @@ static void policy_good(void **state)
 
 	/* CRLF, no final line end, trailing whitespace, fields in any order, unknown keys. */
 	assert_string_equal(policy_p("max_age: 86400\r\nmx: mx.example.com  \r\nmode: testing\t\r\n"
-				     "future_key: whatever \xe2\x9c\x93\r\nversion: STSv1", &p),
+	                             "future_key: whatever \xe2\x9c\x93\r\nversion: STSv1",
+	                        &p),
 	    "OK");
 	assert_int_equal(p.mode, STS_MODE_TESTING);
 	assert_int_equal(p.max_age, 86400);
@@ -212,8 +215,8 @@ static void policy_good(void **state)
 static void policy_bad_values(void **state)
 {
 	(void)state;
-	assert_string_equal(
-	    policy("version: STSv1\nmode: enforce-ish\nmx: a.example\nmax_age: 1\n"),
+	assert_string_equal(policy(
+	                        "version: STSv1\nmode: enforce-ish\nmx: a.example\nmax_age: 1\n"),
 	    "mode \"enforce-ish\" is not enforce, testing or none (line 2)");
 	assert_string_equal(policy("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1\n"),
 	    "mode \"Enforce\" is not enforce, testing or none (line 2)");
@@ -265,7 +268,7 @@ static void policy_missing_and_repeated(void **state)
 	    "version: appears twice (senders use the first, RFC 8461 3.2) (line 2)");
 	/* mx repeats by design; unknown keys may repeat too. */
 	assert_string_equal(policy("version: STSv1\nmode: enforce\nmx: a.example\nmx: a.example\n"
-				   "x: 1\nx: 2\nmax_age: 1\n"),
+	                           "x: 1\nx: 2\nmax_age: 1\n"),
 	    "OK");
 }
 
@@ -435,10 +438,13 @@ static void tlsrpt_good(void **state)
 
 	(void)state;
 	assert_int_equal(records_tlsrpt("v=TLSRPTv1; rua=mailto:tls@example.com", &t, err,
-			     sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(t.rua, "mailto:tls@example.com");
 	assert_int_equal(records_tlsrpt("v=TLSRPTv1;rua=mailto:a@example.com , "
-					"HTTPS://r.example.com/x;", &t, err, sizeof(err)), 0);
+	                                "HTTPS://r.example.com/x;",
+	                     &t, err, sizeof(err)),
+	    0);
 	assert_string_equal(t.rua, "mailto:a@example.com , HTTPS://r.example.com/x");
 	assert_string_equal(tlsrpt("v=TLSRPTv1; ext=1; rua=https://r.example.com"), "OK");
 }
@@ -462,8 +468,8 @@ static void tlsrpt_bad(void **state)
 	    "rua= has an empty URI");
 	assert_string_equal(tlsrpt("v=TLSRPTv1; rua=mailto:a@ex\xc3\xa4mple.com"),
 	    "rua URI \"mailto:a@ex??mple.com\" has a space or non-ASCII byte");
-	assert_string_equal(
-	    tlsrpt("v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com"),
+	assert_string_equal(tlsrpt(
+	                        "v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com"),
 	    "rua= appears twice");
 	assert_string_equal(tlsrpt(""), "record is empty");
 }
@@ -476,8 +482,10 @@ static void tlsrpt_long_rua_keeps_whole_uris(void **state)
 	(void)state;
 	memset(uri, 'a', 200);
 	uri[200] = '\0';
-	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=mailto:%s@x.example,mailto:%s@y.example,"
-				   "mailto:%s@z.example", uri, uri, uri);
+	snprintf(txt, sizeof(txt),
+	    "v=TLSRPTv1; rua=mailto:%s@x.example,mailto:%s@y.example,"
+	    "mailto:%s@z.example",
+	    uri, uri, uri);
 	assert_int_equal(records_tlsrpt(txt, &t, err, sizeof(err)), 0);
 	assert_int_equal(strlen(t.rua), 2 * (7 + 200 + 10) + 1); /* a third would not fit */
 	assert_non_null(strstr(t.rua, "@y.example"));
@@ -497,10 +505,11 @@ static void spf_good(void **state)
 
 	(void)state;
 	assert_int_equal(records_spf("v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.7 ip6:2001:db8::/32 "
-				     "ip6:::ffff:192.0.2.1 a mx:mail.example.com/24//64 a//128 "
-				     "include:_spf.example.net ptr exists:%{i}.spf.example.org "
-				     "~all",
-			     &s, err, sizeof(err)), 0);
+	                             "ip6:::ffff:192.0.2.1 a mx:mail.example.com/24//64 a//128 "
+	                             "include:_spf.example.net ptr exists:%{i}.spf.example.org "
+	                             "~all",
+	                     &s, err, sizeof(err)),
+	    0);
 	assert_int_equal(s.all_qualifier, '~');
 	assert_int_equal(s.lookups, 6); /* a mx a include ptr exists */
 	assert_string_equal(s.redirect, "");
@@ -515,13 +524,13 @@ static void spf_good(void **state)
 	assert_int_equal(records_spf("v=spf1 all ?all", &s, err, sizeof(err)), 0);
 	assert_int_equal(s.all_qualifier, '+'); /* the first is the one reached */
 	assert_int_equal(records_spf("v=spf1  mx   redirect=_spf.example.com  ", &s, err,
-			     sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	assert_string_equal(s.redirect, "_spf.example.com");
 	assert_int_equal(s.lookups, 2);
 	assert_string_equal(spf("v=spf1 ?include:a.example +ptr:b.example a:%{d}"), "OK");
 	assert_string_equal(
-	    spf("v=spf1 exp=explain._spf.%{d} foo-bar=baz%%x a:c.example.com. -all"),
-	    "OK");
+	    spf("v=spf1 exp=explain._spf.%{d} foo-bar=baz%%x a:c.example.com. -all"), "OK");
 	assert_string_equal(spf("v=spf1 a:%{ir.-}.example.com/24 mx:a.1-2/0 ip4:0.0.0.0/0 -all"),
 	    "OK");
 	assert_string_equal(spf("v=spf1 ip6:::/0 ip6:::1/128 ip4:255.255.255.255/32"), "OK");
@@ -641,8 +650,9 @@ static void spf_hostile_sizes(void **state)
 	snprintf(big, 70000, "v=spf1 redirect=");
 	memset(big + 16, 'a', 300);
 	strcpy(big + 316, ".example");
-	assert_string_equal(spf(big), "term \"redirect=aaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is not "
-				      "valid: the domain is longer than 255 bytes");
+	assert_string_equal(spf(big),
+	    "term \"redirect=aaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is not "
+	    "valid: the domain is longer than 255 bytes");
 	free(big);
 }
 
@@ -654,8 +664,9 @@ static void dmarc_good(void **state)
 
 	(void)state;
 	assert_int_equal(records_dmarc("v=DMARC1; p=reject; sp=quarantine; pct=50; "
-				       "rua=mailto:d@example.com,mailto:e@example.net",
-			     &d, err, sizeof(err)), 0);
+	                               "rua=mailto:d@example.com,mailto:e@example.net",
+	                     &d, err, sizeof(err)),
+	    0);
 	assert_string_equal(d.p, "reject");
 	assert_string_equal(d.sp, "quarantine");
 	assert_int_equal(d.pct, 50);
@@ -669,8 +680,9 @@ static void dmarc_good(void **state)
 
 	/* WSP around '=' and ';', value case, p not right after v, unknown tags ignored. */
 	assert_int_equal(records_dmarc("v = DMARC1 ; rua=mailto:x@example.com; P = Quarantine ; "
-				       "adkim=s; aspf=R; fo=1; future=yes; pct=0;",
-			     &d, err, sizeof(err)), 0);
+	                               "adkim=s; aspf=R; fo=1; future=yes; pct=0;",
+	                     &d, err, sizeof(err)),
+	    0);
 	assert_string_equal(d.p, "quarantine");
 	assert_int_equal(d.pct, 0);
 }
@@ -927,37 +939,37 @@ static void random_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(kind_by_version_tag),
-		cmocka_unit_test(sts_txt_good),
-		cmocka_unit_test(sts_txt_bad),
-		cmocka_unit_test(sts_txt_huge),
-		cmocka_unit_test(policy_good),
-		cmocka_unit_test(policy_bad_values),
-		cmocka_unit_test(policy_missing_and_repeated),
-		cmocka_unit_test(policy_hostile_lines),
-		cmocka_unit_test(policy_size_bounds),
-		cmocka_unit_test(policy_mx_limit),
-		cmocka_unit_test(policy_long_values_are_quoted_short),
-		cmocka_unit_test(small_or_missing_err_buffer),
-		cmocka_unit_test(mx_match_rules),
-		cmocka_unit_test(mx_match_long_names),
-		cmocka_unit_test(tlsrpt_good),
-		cmocka_unit_test(tlsrpt_bad),
-		cmocka_unit_test(tlsrpt_long_rua_keeps_whole_uris),
-		cmocka_unit_test(spf_good),
-		cmocka_unit_test(spf_bad_terms),
-		cmocka_unit_test(spf_bad_records),
-		cmocka_unit_test(spf_hostile_sizes),
-		cmocka_unit_test(dmarc_good),
-		cmocka_unit_test(dmarc_bad),
-		cmocka_unit_test(dmarc_long_rua),
-		cmocka_unit_test(dkim_rsa_sizes),
-		cmocka_unit_test(dkim_folded_key),
-		cmocka_unit_test(dkim_revoked_and_ed25519),
-		cmocka_unit_test(dkim_bad),
-		cmocka_unit_test(dkim_truncated_and_huge_keys),
-		cmocka_unit_test(every_prefix_of_good_input),
-		cmocka_unit_test(random_bytes),
+	    cmocka_unit_test(kind_by_version_tag),
+	    cmocka_unit_test(sts_txt_good),
+	    cmocka_unit_test(sts_txt_bad),
+	    cmocka_unit_test(sts_txt_huge),
+	    cmocka_unit_test(policy_good),
+	    cmocka_unit_test(policy_bad_values),
+	    cmocka_unit_test(policy_missing_and_repeated),
+	    cmocka_unit_test(policy_hostile_lines),
+	    cmocka_unit_test(policy_size_bounds),
+	    cmocka_unit_test(policy_mx_limit),
+	    cmocka_unit_test(policy_long_values_are_quoted_short),
+	    cmocka_unit_test(small_or_missing_err_buffer),
+	    cmocka_unit_test(mx_match_rules),
+	    cmocka_unit_test(mx_match_long_names),
+	    cmocka_unit_test(tlsrpt_good),
+	    cmocka_unit_test(tlsrpt_bad),
+	    cmocka_unit_test(tlsrpt_long_rua_keeps_whole_uris),
+	    cmocka_unit_test(spf_good),
+	    cmocka_unit_test(spf_bad_terms),
+	    cmocka_unit_test(spf_bad_records),
+	    cmocka_unit_test(spf_hostile_sizes),
+	    cmocka_unit_test(dmarc_good),
+	    cmocka_unit_test(dmarc_bad),
+	    cmocka_unit_test(dmarc_long_rua),
+	    cmocka_unit_test(dkim_rsa_sizes),
+	    cmocka_unit_test(dkim_folded_key),
+	    cmocka_unit_test(dkim_revoked_and_ed25519),
+	    cmocka_unit_test(dkim_bad),
+	    cmocka_unit_test(dkim_truncated_and_huge_keys),
+	    cmocka_unit_test(every_prefix_of_good_input),
+	    cmocka_unit_test(random_bytes),
 	};
 	return cmocka_run_group_tests_name("records", tests, NULL, NULL);
 }

@@ -44,7 +44,8 @@ static X509 *make_cert(const char *cn, const char *san)
 	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400 * 30);
 	if (cn)
-		X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+		X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
+		    -1, 0);
 	X509_set_subject_name(x, name);
 	X509_set_issuer_name(x, name);
 	X509_NAME_free(name);
@@ -86,10 +87,14 @@ static const char *name_code(const char *host, const char *cn, const char *san)
 static void san_exact_and_case(void **state)
 {
 	(void)state;
-	assert_string_equal(name_code("mx.example.test", "other", "DNS:mx.example.test"), "CERT_HOSTNAME_OK");
-	assert_string_equal(name_code("MX.Example.TEST", NULL, "DNS:mx.example.test"), "CERT_HOSTNAME_OK");
+	assert_string_equal(name_code("mx.example.test", "other", "DNS:mx.example.test"),
+	    "CERT_HOSTNAME_OK");
+	assert_string_equal(name_code("MX.Example.TEST", NULL, "DNS:mx.example.test"),
+	    "CERT_HOSTNAME_OK");
 	/* A trailing dot is the same name in DNS. */
-	assert_string_equal(name_code("mx.example.test", NULL, "DNS:other.test, DNS:mx.example.test"), "CERT_HOSTNAME_OK");
+	assert_string_equal(name_code("mx.example.test", NULL,
+	                        "DNS:other.test, DNS:mx.example.test"),
+	    "CERT_HOSTNAME_OK");
 }
 
 static void wildcard_rules(void **state)
@@ -97,29 +102,36 @@ static void wildcard_rules(void **state)
 	(void)state;
 	/* RFC 9525 6.3: the wildcard is the whole left-most label and matches exactly one label. */
 	assert_string_equal(name_code("mx.wild.test", NULL, "DNS:*.wild.test"), "CERT_HOSTNAME_OK");
-	assert_string_equal(name_code("a.mx.wild.test", NULL, "DNS:*.wild.test"), "CERT_HOSTNAME_MISMATCH");
-	assert_string_equal(name_code("wild.test", NULL, "DNS:*.wild.test"), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("a.mx.wild.test", NULL, "DNS:*.wild.test"),
+	    "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("wild.test", NULL, "DNS:*.wild.test"),
+	    "CERT_HOSTNAME_MISMATCH");
 	/* Partial-label wildcards are not honoured. */
-	assert_string_equal(name_code("mx1.wild.test", NULL, "DNS:mx*.wild.test"), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("mx1.wild.test", NULL, "DNS:mx*.wild.test"),
+	    "CERT_HOSTNAME_MISMATCH");
 	/* A wildcard in a non-left-most label never matches. */
-	assert_string_equal(name_code("mx.a.test", NULL, "DNS:mx.*.test"), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("mx.a.test", NULL, "DNS:mx.*.test"),
+	    "CERT_HOSTNAME_MISMATCH");
 }
 
 static void cn_rules(void **state)
 {
 	(void)state;
 	/* The CN is never consulted when a DNS-ID exists... */
-	assert_string_equal(name_code("mx.example.test", "mx.example.test", "DNS:other.test"), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("mx.example.test", "mx.example.test", "DNS:other.test"),
+	    "CERT_HOSTNAME_MISMATCH");
 	/* ...and matching by CN alone is a finding of its own. */
 	assert_string_equal(name_code("mx.example.test", "mx.example.test", NULL), "CERT_CN_ONLY");
-	assert_string_equal(name_code("mx.example.test", "other.test", NULL), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("mx.example.test", "other.test", NULL),
+	    "CERT_HOSTNAME_MISMATCH");
 }
 
 static void ip_hosts(void **state)
 {
 	(void)state;
 	assert_string_equal(name_code("127.0.0.5", NULL, "IP:127.0.0.5"), "CERT_HOSTNAME_OK");
-	assert_string_equal(name_code("127.0.0.5", NULL, "DNS:127.0.0.5"), "CERT_HOSTNAME_MISMATCH");
+	assert_string_equal(name_code("127.0.0.5", NULL, "DNS:127.0.0.5"),
+	    "CERT_HOSTNAME_MISMATCH");
 }
 
 static void mismatch_says_what_is_covered(void **state)
@@ -137,15 +149,22 @@ static void classify(void **state)
 {
 	(void)state;
 	assert_int_equal(verify_classify(X509_V_ERR_CERT_HAS_EXPIRED, 1, 1), F_CERT_EXPIRED);
-	assert_int_equal(verify_classify(X509_V_ERR_CERT_NOT_YET_VALID, 0, 0), F_CERT_NOT_YET_VALID);
-	assert_int_equal(verify_classify(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, 0), F_CERT_SELF_SIGNED);
-	assert_int_equal(verify_classify(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2, 1), F_CERT_UNTRUSTED_ROOT);
+	assert_int_equal(verify_classify(X509_V_ERR_CERT_NOT_YET_VALID, 0, 0),
+	    F_CERT_NOT_YET_VALID);
+	assert_int_equal(verify_classify(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, 0),
+	    F_CERT_SELF_SIGNED);
+	assert_int_equal(verify_classify(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2, 1),
+	    F_CERT_UNTRUSTED_ROOT);
 	/* Issuer not found at the leaf: the intermediate was not sent. */
-	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, 0), F_CERT_CHAIN_INCOMPLETE);
-	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, 0, 0), F_CERT_CHAIN_INCOMPLETE);
+	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, 0),
+	    F_CERT_CHAIN_INCOMPLETE);
+	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, 0, 0),
+	    F_CERT_CHAIN_INCOMPLETE);
 	/* Issuer not found above an intermediate: the root is not trusted. */
-	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, 1), F_CERT_UNTRUSTED_ROOT);
-	assert_int_equal(verify_classify(X509_V_ERR_CERT_SIGNATURE_FAILURE, 0, 0), F_CERT_VERIFY_ERROR);
+	assert_int_equal(verify_classify(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, 1),
+	    F_CERT_UNTRUSTED_ROOT);
+	assert_int_equal(verify_classify(X509_V_ERR_CERT_SIGNATURE_FAILURE, 0, 0),
+	    F_CERT_VERIFY_ERROR);
 }
 
 static void strength(void **state)
@@ -205,15 +224,15 @@ static void status_fold(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(san_exact_and_case),
-		cmocka_unit_test(wildcard_rules),
-		cmocka_unit_test(cn_rules),
-		cmocka_unit_test(ip_hosts),
-		cmocka_unit_test(mismatch_says_what_is_covered),
-		cmocka_unit_test(classify),
-		cmocka_unit_test(strength),
-		cmocka_unit_test(expiry_thresholds),
-		cmocka_unit_test(status_fold),
+	    cmocka_unit_test(san_exact_and_case),
+	    cmocka_unit_test(wildcard_rules),
+	    cmocka_unit_test(cn_rules),
+	    cmocka_unit_test(ip_hosts),
+	    cmocka_unit_test(mismatch_says_what_is_covered),
+	    cmocka_unit_test(classify),
+	    cmocka_unit_test(strength),
+	    cmocka_unit_test(expiry_thresholds),
+	    cmocka_unit_test(status_fold),
 	};
 	return cmocka_run_group_tests_name("verify", tests, setup, teardown);
 }
