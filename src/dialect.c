@@ -96,13 +96,6 @@ const struct dialect dialect_smtp = {
     .capabilities = smtp_capabilities,
 };
 
-const struct dialect *dialect_by_name(const char *name)
-{
-	if (strcasecmp(name, "smtp") == 0)
-		return &dialect_smtp;
-	return NULL;
-}
-
 /* Implicit TLS on the dialect's implicit ports (465, RFC 8314), STARTTLS elsewhere. */
 enum tls_mode dialect_mode_for(const struct dialect *d, unsigned short port)
 {

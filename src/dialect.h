@@ -43,7 +43,6 @@ struct dialect {
 
 extern const struct dialect dialect_smtp;
 
-const struct dialect *dialect_by_name(const char *);
 enum tls_mode dialect_mode_for(const struct dialect *, unsigned short port);
 int dialect_has_capa(const struct strlist *, const char *keyword);
 
