@@ -28,18 +28,9 @@ struct sched {
 	void *arg;
 };
 
-static size_t hash(const char *s)
-{
-	size_t h = 14695981039346656037ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static struct slot **slot_ref(struct sched *s, const char *address)
 {
-	struct slot **sp = &s->slots[hash(address) % s->nslots];
+	struct slot **sp = &s->slots[hash_str(HASH_INIT, address, 0) % s->nslots];
 
 	while (*sp && strcmp((*sp)->address, address) != 0)
 		sp = &(*sp)->next;

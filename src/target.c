@@ -41,16 +41,10 @@ struct addr_query {
 	int rrtype;
 };
 
-static size_t hash3(const char *host, const char *addr, unsigned port)
+/* Host names compare without case; the port is the engine's, the same for every probe. */
+static size_t probe_hash(const char *host, const char *addr)
 {
-	size_t h = 14695981039346656037ULL;
-
-	for (const char *s = host; *s; s++)
-		h = (h ^ (unsigned char)(*s | 0x20)) * 1099511628211ULL;
-	h = (h ^ '|') * 1099511628211ULL;
-	for (const char *s = addr; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ port) * 1099511628211ULL;
+	return hash_str(hash_str(hash_str(HASH_INIT, host, 1), "|", 0), addr, 0);
 }
 
 static void domain_complete(struct engine *e, struct domain *d);
@@ -114,7 +108,7 @@ static void lru_push(struct engine *e, struct probe *p)
 
 static void map_remove(struct engine *e, struct probe *p)
 {
-	struct probe **pp = &e->map[hash3(p->host, p->address, p->port) % e->nmap];
+	struct probe **pp = &e->map[probe_hash(p->host, p->address) % e->nmap];
 
 	while (*pp && *pp != p)
 		pp = &(*pp)->hnext;
@@ -126,7 +120,7 @@ static void map_remove(struct engine *e, struct probe *p)
 static struct probe *probe_for(struct engine *e, const char *host, const char *addr,
     struct dane_rrset *dane)
 {
-	size_t h = hash3(host, addr, e->cfg.port) % e->nmap;
+	size_t h = probe_hash(host, addr) % e->nmap;
 	struct probe *p;
 
 	for (p = e->map[h]; p; p = p->hnext)

@@ -88,6 +88,18 @@ char *censor(const char *s, size_t len)
 	return out;
 }
 
+size_t hash_str(size_t h, const char *s, int fold)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (fold && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
 double now_ms(void)
 {
 	struct timespec ts;

@@ -19,6 +19,10 @@ _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Copy server text with every byte outside printable ASCII replaced by '?'. */
 char *censor(const char *, size_t);
 
+/* FNV-1a over s, continuing from h (start with HASH_INIT); fold: ignore ASCII case. */
+#define HASH_INIT ((size_t)14695981039346656037ULL)
+size_t hash_str(size_t h, const char *s, int fold);
+
 double now_ms(void);
 void fmt_time(time_t, char *, size_t); /* "2026-11-23T19:40:38Z" */
 
