@@ -40,24 +40,13 @@
 #        https://mta-sts.enforce.sts.test/.well-known/mta-sts.txt
 set -eu
 
-T0=$(date +%s%N)
 HERE="$(cd "$(dirname "$0")" && pwd -P)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 PROG=nginx-https.sh
 
-usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
-die() { echo "$PROG: $*" >&2; exit 1; }
-
-[ $# -eq 2 ] || usage
-ACTION=$1
-[ -n "$2" ] || usage
-case $ACTION in start|stop|status) ;; *) usage ;; esac
-
-mkdir -p "$2"
-LAB="$(cd "$2" && pwd -P)"
-# The paths end up in nginx.conf, unquoted.
-case $LAB in
-    *[[:space:]\"\'\\\;\{\}\$]*) die "LABDIR path must not contain blanks, quotes, backslashes, ; { } or \$: $LAB" ;;
-esac
+lab_args "$@"
+lab_nginx_check_labdir
 
 PKI="$LAB/pki"
 NGDIR="$LAB/nginx-https"
@@ -67,6 +56,7 @@ PIDFILE="$NGDIR/nginx.pid"
 LOG="$NGDIR/error.log"
 ALOG="$NGDIR/access.log"
 OUT="$NGDIR/nginx.out"
+LAB_LOGS=("$OUT" "$LOG")
 ADDR=127.0.0.60
 PORT=443
 DOMAIN=sts.test
@@ -179,90 +169,20 @@ EOF
 
 # ---- processes -------------------------------------------------------------------
 
-pid_from() {
-    local p
-    p=$(tr -dc 0-9 2>/dev/null <"$1") || true
-    echo "${p:-}"
-}
-
-# alive PID: true if PID exists and is not a zombie.
-# Trap (as in postfix.sh): PID 1 reaps orphans slowly in this container, so a
-# daemon that exited lingers as a zombie and `kill -0` still succeeds.
-alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
-# ours PID: PID is alive and is the master of this nginx (the pid file can be
-# stale, and the number reused). The master keeps its arguments in its title:
-# "nginx: master process nginx -c CONF ...".
-ours() {
-    [ -n "$1" ] && alive "$1" || return 1
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-c $CONF"
-}
-
-# Workers of master PID (their parent), so that stop can wait for them too.
-workers_of() {
-    local d
-    for d in /proc/[0-9]*; do
-        [ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
-    done
-    return 0
-}
-
-do_stop() {
-    local pid w all p
-    pid=$(pid_from "$PIDFILE")
-    if ours "$pid"; then
-        all="$pid $(workers_of "$pid")"
-        # SIGTERM is nginx's fast shutdown.
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 200); do
-            w=
-            for p in $all; do alive "$p" && w="$w $p"; done
-            [ -n "$w" ] || break
-            sleep 0.05
-        done
-        for p in $all; do
-            if alive "$p"; then kill -KILL "$p" 2>/dev/null || true; fi
-        done
-    fi
-    rm -f "$PIDFILE"
-    return 0
-}
+do_stop() { lab_nginx_stop; }
 
 # Listeners that would collide with ours: our address or a wildcard, on 443.
 conflicting_listeners() {
-    local want
-    want=$(printf "%s:$PORT\n" "$ADDR" "0.0.0.0" "*")
-    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Fx -f <(echo "$want") || true
-}
-
-wait_ports_free() {
-    for _ in $(seq 40); do
-        [ -n "$(conflicting_listeners)" ] || return 0
-        sleep 0.05
-    done
-    die "port $PORT in use by something else: $(conflicting_listeners | tr '\n' ' ')"
-}
-
-log_tails() {
-    local f
-    for f in "$OUT" "$LOG"; do
-        [ -s "$f" ] || continue
-        echo "---- last lines of $f ----" >&2
-        tail -n 25 "$f" >&2
-    done
+    printf "%s:$PORT\n" "$ADDR" "0.0.0.0" "*" | lab_tcp_listening
 }
 
 # Poll until every policy host answers its policy URL with the expected status
 # (TLS handshake with its SNI name, certificate not checked here). No fixed
-# sleeps: 50 ms steps, 10 s overall.
+# sleeps: 50 ms steps, 10 s overall (lab_poll_checks, in lab_python).
 wait_ready() {
     # shellcheck disable=SC2086  # one argument per case
-    python3 - "$ADDR" "$PORT" "$PIDFILE" "$DOMAIN" $CASES <<'EOF'
-import socket, ssl, sys, time
+    lab_python "$ADDR" "$PORT" "$PIDFILE" "$DOMAIN" $CASES <<'EOF'
+import socket, ssl, sys
 addr, port, pidfile, domain = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 want = {c: {"redirect": b"301", "notfound": b"404"}.get(c, b"200") for c in sys.argv[5:]}
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -283,88 +203,29 @@ def status(case):
                 data += chunk
             return data.split(b" ")[1:2] == [want[case]]
 
-def master_died():
-    try:
-        pid = int(open(pidfile).read().strip())
-    except (OSError, ValueError):
-        return False          # not written yet
-    try:
-        st = open("/proc/%d/stat" % pid).read()
-    except OSError:
-        return True
-    return st.rsplit(")", 1)[1].split()[0] == "Z"
-
-left = list(want)
-deadline = time.monotonic() + 10
-while left and time.monotonic() < deadline:
-    t = time.monotonic()
-    still = []
-    for c in left:
-        try:
-            ok = status(c)
-        except (OSError, IndexError):
-            ok = False
-        if not ok:
-            still.append(c)
-    left = still
-    if left:
-        if master_died():
-            print("nginx exited", file=sys.stderr)
-            break
-        time.sleep(max(0, 0.05 - (time.monotonic() - t)))
-for c in left:
-    print("not ready: mta-sts.%s.%s (want %s)" % (c, domain, want[c].decode()), file=sys.stderr)
-sys.exit(1 if left else 0)
+lab_poll_checks("nginx", pidfile,
+                [("mta-sts.%s.%s (want %s)" % (c, domain, w.decode()), lambda c=c: status(c))
+                 for c, w in want.items()])
 EOF
 }
 
 do_start() {
-    local t1 f out
-    command -v nginx >/dev/null 2>&1 || die "nginx not installed (apt-get install nginx)"
+    command -v nginx >/dev/null 2>&1 || lab_die "nginx not installed (apt-get install nginx)"
     "$HERE/pki.sh" "$PKI" >/dev/null
-    [ -f "$PKI/mtasts.chain.pem" ] || die "$PKI/mtasts.chain.pem missing: pki.sh has no mtasts case"
+    [ -f "$PKI/mtasts.chain.pem" ] || lab_die "$PKI/mtasts.chain.pem missing: pki.sh has no mtasts case"
     do_stop
-    wait_ports_free
+    lab_wait_ports_free 40
     mkdir -p "$NGDIR"
     write_policies
     write_config
-    if ! out=$(nginx -t -q -c "$CONF" -p "$NGDIR/" -e "$LOG" 2>&1); then
-        die "nginx -t $CONF: $out"
-    fi
-    for f in "$LOG" "$ALOG" "$OUT"; do
-        if [ -f "$f" ]; then mv -f "$f" "$f.old"; fi
-    done
-    # 9>&-: nginx must not inherit (and hold) our lock. Output goes to a file,
-    # never to our stdout (a caller reading us through a pipe would wait for nginx).
-    # -e: the log for errors before the config's error_log is open.
-    if ! nginx -c "$CONF" -p "$NGDIR/" -e "$LOG" </dev/null >"$OUT" 2>&1 9>&-; then
-        log_tails
-        do_stop
-        die "nginx failed to start"
-    fi
-    if ! wait_ready; then
-        log_tails
-        do_stop
-        die "nginx did not become ready within 10 s"
-    fi
-    t1=$(date +%s%N)
+    lab_nginx_start "$LOG" "$ALOG" "$OUT"
     echo "$PROG: nginx https lab up ($ADDR port $PORT, $(echo "$CASES" | wc -w) policy hosts;" \
-         "config $CONF) in $(( (t1 - T0) / 1000000 )) ms"
+         "config $CONF) in $(lab_elapsed_ms) ms"
 }
 
 is_running() {
-    ours "$(pid_from "$PIDFILE")"
+    lab_is_ours "$(lab_pid_from "$PIDFILE")" "-c $CONF"
 }
 
 # Serialize start/stop on one LABDIR (several runners may share build/lab).
-lock() {
-    mkdir -p "$NGDIR"
-    exec 9>"$LAB/.nginx-https.lock"
-    flock -w 60 9 || die "timed out waiting for $LAB/.nginx-https.lock"
-}
-
-case $ACTION in
-    start)  lock; do_start ;;
-    stop)   lock; do_stop ;;
-    status) is_running ;;
-esac
+lab_main nginx-https "$NGDIR"

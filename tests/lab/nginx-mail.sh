@@ -25,24 +25,13 @@
 # NGINX_WORKERS (default 2) sets worker_processes.
 set -eu
 
-T0=$(date +%s%N)
 HERE="$(cd "$(dirname "$0")" && pwd -P)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 PROG=nginx-mail.sh
 
-usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
-die() { echo "$PROG: $*" >&2; exit 1; }
-
-[ $# -eq 2 ] || usage
-ACTION=$1
-[ -n "$2" ] || usage
-case $ACTION in start|stop|status) ;; *) usage ;; esac
-
-mkdir -p "$2"
-LAB="$(cd "$2" && pwd -P)"
-# The paths end up in nginx.conf, unquoted.
-case $LAB in
-    *[[:space:]\"\'\\\;\{\}\$]*) die "LABDIR path must not contain blanks, quotes, backslashes, ; { } or \$: $LAB" ;;
-esac
+lab_args "$@"
+lab_nginx_check_labdir
 
 PKI="$LAB/pki"
 NGDIR="$LAB/nginx"
@@ -50,6 +39,7 @@ CONF="$NGDIR/nginx.conf"
 PIDFILE="$NGDIR/nginx.pid"
 LOG="$NGDIR/error.log"
 OUT="$NGDIR/nginx.out"
+LAB_LOGS=("$OUT" "$LOG")
 WORKERS=${NGINX_WORKERS:-2}
 CONNS=4096
 PORT=25
@@ -73,7 +63,7 @@ mail_module() {
         case $f in /*) ;; ?*) f=/usr/share/nginx/$f ;; esac
         if [ -n "$f" ] && [ -f "$f" ]; then echo "$f"; return 0; fi
     fi
-    die "ngx_mail_module.so not found (apt-get install libnginx-mod-mail)"
+    lab_die "ngx_mail_module.so not found (apt-get install libnginx-mod-mail)"
 }
 
 write_config() {
@@ -117,77 +107,15 @@ EOF
 
 # ---- processes -------------------------------------------------------------------
 
-pid_from() {
-    local p
-    p=$(tr -dc 0-9 2>/dev/null <"$1") || true
-    echo "${p:-}"
-}
-
-# alive PID: true if PID exists and is not a zombie.
-# Trap (as in postfix.sh): PID 1 reaps orphans slowly in this container, so a
-# daemon that exited lingers as a zombie and `kill -0` still succeeds.
-alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
-# ours PID: PID is alive and is the master of this lab's nginx (the pid file can
-# be stale, and the number reused). The master keeps its arguments in its title:
-# "nginx: master process nginx -c CONF ...".
-ours() {
-    [ -n "$1" ] && alive "$1" || return 1
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-c $CONF"
-}
-
-# Workers of master PID (their parent), so that stop can wait for them too.
-workers_of() {
-    local d
-    for d in /proc/[0-9]*; do
-        [ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
-    done
-    return 0
-}
-
-do_stop() {
-    local pid w all p
-    pid=$(pid_from "$PIDFILE")
-    if ours "$pid"; then
-        all="$pid $(workers_of "$pid")"
-        # SIGTERM is nginx's fast shutdown: workers close their connections at once.
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 200); do
-            w=
-            for p in $all; do alive "$p" && w="$w $p"; done
-            [ -n "$w" ] || break
-            sleep 0.05
-        done
-        for p in $all; do
-            if alive "$p"; then kill -KILL "$p" 2>/dev/null || true; fi
-        done
-    fi
-    rm -f "$PIDFILE"
-    return 0
-}
+do_stop() { lab_nginx_stop; }
 
 # Listeners that would collide with ours: one of our addresses, or a wildcard, on 25.
 conflicting_listeners() {
-    local want
-    want=$(printf "%s:$PORT\n" "${ADDRS[@]}" "0.0.0.0" "*")
-    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Fx -f <(echo "$want") || true
+    printf "%s:$PORT\n" "${ADDRS[@]}" "0.0.0.0" "*" | lab_tcp_listening
 }
-
-wait_ports_free() {
-    for _ in $(seq 200); do
-        [ -n "$(conflicting_listeners)" ] || return 0
-        sleep 0.05
-    done
-    die "port $PORT in use by something else: $(conflicting_listeners | tr '\n' ' ')"
-}
-
 # 127.0.1.N must be bindable without configuring it: true for 127.0.0.0/8 on Linux.
 check_addresses() {
-    python3 - "${ADDRS[@]}" <<'EOF' || die "cannot bind the 127.0.1.x lab addresses (is 127.0.0.0/8 routed to lo, and lo up?)"
+    python3 - "${ADDRS[@]}" <<'EOF' || lab_die "cannot bind the 127.0.1.x lab addresses (is 127.0.0.0/8 routed to lo, and lo up?)"
 import socket, sys
 for a in sys.argv[1:]:
     with socket.socket() as s:
@@ -205,115 +133,34 @@ raise_nofile() {
     [ "$(ulimit -Sn)" -ge "$want" ] || ulimit -Sn "$want" 2>/dev/null || true
 }
 
-log_tails() {
-    local f
-    for f in "$OUT" "$LOG"; do
-        [ -s "$f" ] || continue
-        echo "---- last lines of $f ----" >&2
-        tail -n 25 "$f" >&2
-    done
-}
-
 # Poll until every listener answers "220 " (then QUIT). No fixed sleeps: 50 ms
-# steps, 10 s overall.
+# steps, 10 s overall (lab_poll_checks, in lab_python).
 wait_ready() {
-    python3 - "$PORT" "$PIDFILE" "${ADDRS[@]}" <<'EOF'
-import socket, sys, time
+    lab_python "$PORT" "$PIDFILE" "${ADDRS[@]}" <<'EOF'
+import sys
 port, pidfile, addrs = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-
-def banner(addr):
-    with socket.create_connection((addr, port), timeout=2) as s:
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(512)
-            if not chunk:
-                break
-            data += chunk
-        s.sendall(b"QUIT\r\n")
-        return data.startswith(b"220 ")
-
-def master_died():
-    try:
-        pid = int(open(pidfile).read().strip())
-    except (OSError, ValueError):
-        return False          # not written yet
-    try:
-        st = open("/proc/%d/stat" % pid).read()
-    except OSError:
-        return True
-    return st.rsplit(")", 1)[1].split()[0] == "Z"
-
-left = list(addrs)
-deadline = time.monotonic() + 10
-while left and time.monotonic() < deadline:
-    t = time.monotonic()
-    still = []
-    for a in left:
-        try:
-            ok = banner(a)
-        except OSError:
-            ok = False
-        if not ok:
-            still.append(a)
-    left = still
-    if left:
-        if master_died():
-            print("nginx exited", file=sys.stderr)
-            break
-        time.sleep(max(0, 0.05 - (time.monotonic() - t)))
-for a in left:
-    print("not ready: %s port %d" % (a, port), file=sys.stderr)
-sys.exit(1 if left else 0)
+lab_poll_checks("nginx", pidfile,
+                [("%s port %d" % (a, port), lambda a=a: lab_smtp_banner(a, port)) for a in addrs])
 EOF
 }
 
 do_start() {
-    local t1 f out
-    command -v nginx >/dev/null 2>&1 || die "nginx not installed (apt-get install nginx libnginx-mod-mail)"
+    command -v nginx >/dev/null 2>&1 || lab_die "nginx not installed (apt-get install nginx libnginx-mod-mail)"
     "$HERE/pki.sh" "$PKI" >/dev/null
-    [ -f "$PKI/bulk.chain.pem" ] || die "$PKI/bulk.chain.pem missing: pki.sh has no bulk case"
+    [ -f "$PKI/bulk.chain.pem" ] || lab_die "$PKI/bulk.chain.pem missing: pki.sh has no bulk case"
     do_stop
     check_addresses
-    wait_ports_free
+    lab_wait_ports_free 200
     write_config
     raise_nofile
-    if ! out=$(nginx -t -q -c "$CONF" -p "$NGDIR/" -e "$LOG" 2>&1); then
-        die "nginx -t $CONF: $out"
-    fi
-    for f in "$LOG" "$OUT"; do
-        if [ -f "$f" ]; then mv -f "$f" "$f.old"; fi
-    done
-    # 9>&-: nginx must not inherit (and hold) our lock. Output goes to a file,
-    # never to our stdout (a caller reading us through a pipe would wait for nginx).
-    # -e: the log for errors before the config's error_log is open.
-    if ! nginx -c "$CONF" -p "$NGDIR/" -e "$LOG" </dev/null >"$OUT" 2>&1 9>&-; then
-        log_tails
-        do_stop
-        die "nginx failed to start"
-    fi
-    if ! wait_ready; then
-        log_tails
-        do_stop
-        die "nginx did not become ready within 10 s"
-    fi
-    t1=$(date +%s%N)
+    lab_nginx_start "$LOG" "$OUT"
     echo "$PROG: nginx mail lab up (127.0.1.1-8 port $PORT, $WORKERS workers;" \
-         "config $CONF) in $(( (t1 - T0) / 1000000 )) ms"
+         "config $CONF) in $(lab_elapsed_ms) ms"
 }
 
 is_running() {
-    ours "$(pid_from "$PIDFILE")"
+    lab_is_ours "$(lab_pid_from "$PIDFILE")" "-c $CONF"
 }
 
 # Serialize start/stop on one LABDIR (several runners may share build/lab).
-lock() {
-    mkdir -p "$NGDIR"
-    exec 9>"$LAB/.nginx.lock"
-    flock -w 60 9 || die "timed out waiting for $LAB/.nginx.lock"
-}
-
-case $ACTION in
-    start)  lock; do_start ;;
-    stop)   lock; do_stop ;;
-    status) is_running ;;
-esac
+lab_main nginx "$NGDIR"

@@ -43,23 +43,15 @@
 # "broken IPv6" probe is refused on loopback and nothing leaves the host.
 set -eu
 
-T0=$(date +%s%N)
 HERE="$(cd "$(dirname "$0")" && pwd -P)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 PROG=nsd.sh
 
-usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
-die() { echo "$PROG: $*" >&2; exit 1; }
-
-[ $# -eq 2 ] || usage
-ACTION=$1
-[ -n "$2" ] || usage
-case $ACTION in start|stop|status) ;; *) usage ;; esac
-
-mkdir -p "$2"
-LAB="$(cd "$2" && pwd -P)"
+lab_args "$@"
 # The paths end up in double-quoted nsd.conf strings, which cannot escape.
 case $LAB in
-    *[[:space:]\"\\]*) die "LABDIR path must not contain blanks, quotes or backslashes: $LAB" ;;
+    *[[:space:]\"\\]*) lab_die "LABDIR path must not contain blanks, quotes or backslashes: $LAB" ;;
 esac
 
 NSDDIR="$LAB/nsd"
@@ -70,6 +62,7 @@ LOG="$NSDDIR/nsd.log"
 OUT="$NSDDIR/nsd.out"
 BH_PIDFILE="$NSDDIR/blackhole.pid"
 BH_LOG="$NSDDIR/blackhole.log"
+LAB_LOGS=("$OUT" "$LOG" "$BH_LOG")
 
 ADDR4=127.0.0.53
 ADDR6=::1
@@ -176,55 +169,32 @@ EOF
 # a server that starts and answers SERVFAIL for a zone it could not load.
 check_config() {
     local out z
-    out=$(nsd-checkconf "$CONF" 2>&1) || die "nsd-checkconf $CONF: $out"
+    out=$(nsd-checkconf "$CONF" 2>&1) || lab_die "nsd-checkconf $CONF: $out"
     for z in $(zone_names); do
         out=$(nsd-checkzone "$z" "$ZONES/$z.zone" 2>&1) ||
-            die "nsd-checkzone $z: $out"
+            lab_die "nsd-checkzone $z: $out"
     done
 }
 
 # ---- processes -----------------------------------------------------------------
 
-pid_from() {
-    local p
-    p=$(tr -dc 0-9 2>/dev/null <"$1") || true
-    echo "${p:-}"
-}
-
-# alive PID: true if PID exists and is not a zombie.
-# Trap (as in postfix.sh): PID 1 reaps orphans slowly in this container, so a
-# daemon that exited lingers as a zombie and `kill -0` still succeeds.
-alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
-# ours PID WHAT: PID is alive and is our nsd / our blackhole (pid files can be
-# stale, and the number reused by something else).
+# ours PID WHAT: PID is alive and is our nsd / our blackhole (see lab_is_ours).
 ours() {
-    [ -n "$1" ] && alive "$1" || return 1
     case $2 in
         # The pid file names NSD's xfrd process ("nsd: xfrd"), which
         # outlives reloads and relays signals to "nsd: main".
-        nsd)       tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "-c $CONF" ;;
-        blackhole) tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q dns_blackhole.py ;;
+        nsd)       lab_is_ours "$1" "-c $CONF" ;;
+        blackhole) lab_is_ours "$1" dns_blackhole.py ;;
     esac
 }
 
-# stop_pid PID WHAT: SIGTERM, poll until gone (50 ms steps, 10 s), then SIGKILL.
+# stop_pid PID WHAT: SIGTERM, poll until gone (50 ms steps, 10 s), then SIGKILL
+# and poll again (2 s).
 stop_pid() {
     ours "$1" "$2" || return 0
     kill -TERM "$1" 2>/dev/null || true
-    for _ in $(seq 200); do
-        alive "$1" || return 0
-        sleep 0.05
-    done
-    kill -KILL "$1" 2>/dev/null || true
-    for _ in $(seq 40); do
-        alive "$1" || return 0
-        sleep 0.05
-    done
+    lab_wait_or_kill "$1"
+    lab_poll 40 lab_none_alive "$1" || true
 }
 
 # Listening sockets (TCP and UDP) on our addresses and port, or a wildcard
@@ -238,42 +208,26 @@ conflicting_listeners() {
         ($5 in ok) { print }' || true
 }
 
-# Our own stopped NSD frees them at once; wait briefly (2 s) all the same.
-wait_ports_free() {
-    for _ in $(seq 40); do
-        [ -n "$(conflicting_listeners)" ] || return 0
-        sleep 0.05
-    done
-    die "port $PORT in use by something else: $(conflicting_listeners | tr -s ' \n' ' ')"
-}
-
 do_stop() {
     local pid
     # SIGTERM to the pid-file process (xfrd) takes "nsd: main" and the server
     # child down with it; the ports are free once it is gone.
-    pid=$(pid_from "$PIDFILE")
+    pid=$(lab_pid_from "$PIDFILE")
     stop_pid "$pid" nsd
-    pid=$(pid_from "$BH_PIDFILE")
+    pid=$(lab_pid_from "$BH_PIDFILE")
     stop_pid "$pid" blackhole
     rm -f "$PIDFILE" "$BH_PIDFILE"
     return 0
 }
 
-log_tails() {
-    local f
-    for f in "$OUT" "$LOG" "$BH_LOG"; do
-        [ -s "$f" ] || continue
-        echo "---- last lines of $f ----" >&2
-        tail -n 25 "$f" >&2
-    done
-}
-
 # Poll until NSD answers authoritatively for every zone (SOA over UDP on
 # 127.0.0.53), for good.mail.test A over TCP and over UDP on ::1, and until the
-# blackhole has printed "ready". No fixed sleeps: 50 ms steps, 10 s overall.
+# blackhole has printed "ready". No fixed sleeps: 50 ms steps, 10 s overall
+# (lab_poll_checks, in lab_python).
 wait_ready() {
-    python3 - "$ADDR4" "$ADDR6" "$PORT" "$PIDFILE" "$BH_LOG" $(zone_names) <<'EOF'
-import os, socket, struct, sys, time
+    # shellcheck disable=SC2046  # one argument per zone
+    lab_python "$ADDR4" "$ADDR6" "$PORT" "$PIDFILE" "$BH_LOG" $(zone_names) <<'EOF'
+import socket, struct, sys
 addr4, addr6, port, pidfile, bh_log = sys.argv[1:6]
 port = int(port)
 zones = sys.argv[6:]
@@ -322,96 +276,46 @@ def blackhole_ready():
     except OSError:
         return False
 
-def nsd_died():
-    try:
-        pid = int(open(pidfile).read().strip())
-    except (OSError, ValueError):
-        return False          # not written yet
-    try:
-        st = open("/proc/%d/stat" % pid).read()
-    except OSError:
-        return True
-    return st.rsplit(")", 1)[1].split()[0] == "Z"
-
 checks = [("SOA %s udp %s" % (z, addr4), lambda z=z, t=i: udp(addr4, z, SOA, 100 + t))
           for i, z in enumerate(zones)]
 checks += [("A good.mail.test udp [%s]" % addr6, lambda: udp(addr6, "good.mail.test", A, 1)),
            ("A good.mail.test tcp %s" % addr4, lambda: tcp(addr4, "good.mail.test", A, 2)),
            ("blackhole ready", blackhole_ready)]
-deadline = time.monotonic() + 10
-while checks and time.monotonic() < deadline:
-    t = time.monotonic()
-    left = []
-    for name, fn in checks:
-        try:
-            ok = fn()
-        except OSError:
-            ok = False
-        if not ok:
-            left.append((name, fn))
-    checks = left
-    if checks:
-        if nsd_died():
-            print("nsd exited", file=sys.stderr)
-            break
-        time.sleep(max(0, 0.05 - (time.monotonic() - t)))
-for name, _ in checks:
-    print("not ready: %s" % name, file=sys.stderr)
-sys.exit(1 if checks else 0)
+lab_poll_checks("nsd", pidfile, checks)
 EOF
 }
 
 do_start() {
-    local t1 bh f
+    local bh
     do_stop
-    wait_ports_free
+    # Our own stopped NSD frees them at once; wait briefly (2 s) all the same.
+    lab_wait_ports_free 40
     mkdir -p "$NSDDIR"
     # dane.test's TLSA records are digests of the lab certificates.
     "$HERE/pki.sh" "$LAB/pki" >/dev/null
     write_zones
     write_config
     check_config
-    for f in "$LOG" "$OUT" "$BH_LOG"; do
-        if [ -f "$f" ]; then mv -f "$f" "$f.old"; fi
-    done
+    lab_rotate "${LAB_LOGS[@]}"
 
     # 9>&-: children must not inherit (and hold) our lock. Output goes to files,
     # never to our stdout: a caller reading our output through a pipe (e.g.
-    # subprocess.run(capture_output=True)) would otherwise wait for the daemons.
+    # subprocess.run(capture_output=True)) would otherwise wait for the daemons
+    # (lab_launch does the same for NSD).
     # setsid: detached like NSD, out of the caller's process group (a Ctrl-C
     # there must not take the blackhole down and leave NSD up).
     setsid python3 "$HERE/dns_blackhole.py" --addr "$BH_ADDR" --port "$PORT" \
         </dev/null >"$BH_LOG" 2>&1 9>&- &
     bh=$!
     echo "$bh" >"$BH_PIDFILE"
-    if ! nsd -c "$CONF" </dev/null >"$OUT" 2>&1 9>&-; then
-        log_tails
-        do_stop
-        die "nsd failed to start"
-    fi
-    if ! wait_ready; then
-        log_tails
-        do_stop
-        die "nsd did not become ready within 10 s"
-    fi
-    t1=$(date +%s%N)
+    lab_launch nsd nsd -c "$CONF"
     echo "$PROG: nsd lab up ($ADDR4 and [$ADDR6] port $PORT, $(zone_names | wc -l) zones;" \
-         "blackhole $BH_ADDR port $PORT; config $CONF) in $(( (t1 - T0) / 1000000 )) ms"
+         "blackhole $BH_ADDR port $PORT; config $CONF) in $(lab_elapsed_ms) ms"
 }
 
 is_running() {
-    ours "$(pid_from "$PIDFILE")" nsd && ours "$(pid_from "$BH_PIDFILE")" blackhole
+    ours "$(lab_pid_from "$PIDFILE")" nsd && ours "$(lab_pid_from "$BH_PIDFILE")" blackhole
 }
 
 # Serialize start/stop on one LABDIR (several test runners may share build/lab).
-lock() {
-    mkdir -p "$NSDDIR"
-    exec 9>"$LAB/.nsd.lock"
-    flock -w 60 9 || die "timed out waiting for $LAB/.nsd.lock"
-}
-
-case $ACTION in
-    start)  lock; do_start ;;
-    stop)   lock; do_stop ;;
-    status) is_running ;;
-esac
+lab_main nsd "$NSDDIR"

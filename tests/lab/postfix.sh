@@ -12,24 +12,16 @@
 # Listener table: see lab_listeners below.
 set -eu
 
-T0=$(date +%s%N)
 HERE="$(cd "$(dirname "$0")" && pwd -P)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
 PROG=postfix.sh
 
-usage() { echo "usage: $0 start|stop|status LABDIR" >&2; exit 2; }
-die() { echo "$PROG: $*" >&2; exit 1; }
-
-[ $# -eq 2 ] || usage
-ACTION=$1
-[ -n "$2" ] || usage
-case $ACTION in start|stop|status) ;; *) usage ;; esac
-
-mkdir -p "$2"
-LAB="$(cd "$2" && pwd -P)"
+lab_args "$@"
 # The paths end up in master.cf "-o name=value" words and in the comma/space
 # separated smtpd_tls_chain_files list: neither can quote.
 case $LAB in
-    *[[:space:],\$\{\}]*) die "LABDIR path must not contain blanks, commas, \$ or braces: $LAB" ;;
+    *[[:space:],\$\{\}]*) lab_die "LABDIR path must not contain blanks, commas, \$ or braces: $LAB" ;;
 esac
 
 PKI="$LAB/pki"
@@ -39,6 +31,7 @@ SPOOL="$PF/spool"
 DATA="$PF/data"
 MAILLOG="$PF/maillog"
 DEFAULT_ETC=/etc/postfix
+LAB_LOGS=("$MAILLOG")
 
 # address port case [wrapper] [host=NAME]
 #   case = PKI leaf name; "notls" = no TLS at all
@@ -81,35 +74,13 @@ case_hostname() {
     esac
 }
 
-maillog_tail() {
-    if [ -f "$MAILLOG" ]; then
-        echo "---- last lines of $MAILLOG ----" >&2
-        tail -n 25 "$MAILLOG" >&2
-    fi
-}
-
 is_running() {
     [ -f "$ETC/main.cf" ] && postfix -c "$ETC" status >/dev/null 2>&1
 }
 
-master_pid() {
-    local p
-    p=$(tr -dc 0-9 2>/dev/null <"$SPOOL/pid/master.pid") || true
-    echo "${p:-}"
-}
-
-# alive PID: true if PID exists and is not a zombie.
-# Trap: in this container PID 1 reaps orphans slowly, so a stopped master
-# lingers as a zombie for a second or two and `kill -0` still succeeds.
-alive() {
-    local st
-    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
 do_stop() {
     local pid
-    pid=$(master_pid)
+    pid=$(lab_pid_from "$SPOOL/pid/master.pid")
     # `postfix stop` and `postfix abort` send master the same SIGTERM (master
     # then SIGTERMs its process group); `stop` only adds a wait loop with 1 s
     # sleeps, which made every restart ~1 s slower. So: abort, then poll here
@@ -117,15 +88,10 @@ do_stop() {
     if is_running; then
         postfix -c "$ETC" abort >/dev/null 2>&1 || true
     fi
-    if [ -n "$pid" ] && alive "$pid" &&
+    # (A zombie master counts as gone: see lab_alive.)
+    if [ -n "$pid" ] && lab_alive "$pid" &&
        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = master ]; then
-        for _ in $(seq 200); do
-            alive "$pid" || break
-            sleep 0.05
-        done
-        if alive "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
+        lab_wait_or_kill "$pid"
     fi
     return 0
 }
@@ -133,11 +99,9 @@ do_stop() {
 # Lines of `ss` for listeners on our ports that would collide with ours:
 # one of our addresses or a wildcard address.
 conflicting_listeners() {
-    local want
-    want=$(lab_listeners | awk '{ a = ($1 ~ /:/) ? "[" $1 "]" : $1
+    lab_listeners | awk '{ a = ($1 ~ /:/) ? "[" $1 "]" : $1
         print a ":" $2; print "0.0.0.0:" $2; print "*:" $2; print "[::]:" $2 }' |
-        sort -u)
-    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Fx -f <(echo "$want") || true
+        sort -u | lab_tcp_listening
 }
 
 # A system-wide Postfix (e.g. started by the package) may hold *:25.
@@ -150,12 +114,9 @@ free_ports() {
             systemctl stop postfix || true
         fi
         postfix -c "$DEFAULT_ETC" stop >/dev/null 2>&1 || true
-        for _ in $(seq 200); do
-            [ -n "$(conflicting_listeners)" ] || return 0
-            sleep 0.05
-        done
+        lab_poll 200 lab_silent conflicting_listeners && return 0
     fi
-    die "ports in use by something else: $(conflicting_listeners | tr '\n' ' ')"
+    lab_die "ports in use by something else: $(conflicting_listeners | tr '\n' ' ')"
 }
 
 # put_file DEST: write stdin to DEST, but only touch DEST if the content changed.
@@ -336,34 +297,21 @@ EOF
 # Poll until every listener answers "220 " (465: after the TLS handshake).
 # No fixed sleeps: 50 ms poll interval, 15 s overall limit.
 wait_ready() {
-    lab_listeners | python3 -c '
-import socket, ssl, sys, threading, time
-targets = [l.split() for l in sys.stdin if l.strip()]
+    local table
+    mapfile -t table < <(lab_listeners)
+    lab_python "${table[@]}" <<'EOF'
+import ssl, sys, threading, time
+targets = [l.split() for l in sys.argv[1:] if l.strip()]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
-def banner(addr, port, wrapper):
-    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    with socket.socket(fam, socket.SOCK_STREAM) as s:
-        s.settimeout(2)
-        s.connect((addr, int(port)))
-        if wrapper:
-            s = ctx.wrap_socket(s)
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(512)
-            if not chunk:
-                break
-            data += chunk
-        s.sendall(b"QUIT\r\n")
-        return data.startswith(b"220 ")
 # One thread per listener: the first connection to each service makes master
 # spawn its smtpd (~25 ms each), so probing in parallel is much quicker.
 deadline = time.monotonic() + 15
 def probe(t):
     while time.monotonic() < deadline:
         try:
-            if banner(t[0], t[1], "wrapper" in t[3:]):
+            if lab_smtp_banner(t[0], t[1], ctx if "wrapper" in t[3:] else None):
                 return
         except OSError:
             pass
@@ -378,7 +326,7 @@ for th in threads:
 for t in pending:
     print("not ready: %s port %s (%s)" % (t[0], t[1], t[2]), file=sys.stderr)
 sys.exit(1 if pending else 0)
-'
+EOF
 }
 
 # Trap: the postfix command writes its fatal errors only to syslog and, if
@@ -392,42 +340,26 @@ show_fatal() {
 }
 
 do_start() {
-    local t1 out
+    local out
     "$HERE/pki.sh" "$PKI" >/dev/null
     do_stop
     free_ports
     write_config
     register_config_dir
-    if [ -f "$MAILLOG" ]; then
-        mv -f "$MAILLOG" "$MAILLOG.old"
-    fi
+    lab_rotate "$MAILLOG"
 
     # 9>&-: the daemons must not inherit (and hold) our lock.
     if ! out=$(postfix -c "$ETC" start 2>&1 9>&-); then
         [ -z "$out" ] || echo "$out" >&2
-        maillog_tail
+        lab_log_tails "$MAILLOG"
         show_fatal
-        die "postfix failed to start"
+        lab_die "postfix failed to start"
     fi
     if ! wait_ready; then
-        maillog_tail
-        do_stop
-        die "postfix did not become ready within 15 s"
+        lab_fail "postfix did not become ready within 15 s"
     fi
-    t1=$(date +%s%N)
-    echo "$PROG: postfix lab up ($(lab_listeners | wc -l) listeners, config $ETC) in $(( (t1 - T0) / 1000000 )) ms"
+    echo "$PROG: postfix lab up ($(lab_listeners | wc -l) listeners, config $ETC) in $(lab_elapsed_ms) ms"
 }
 
-# Serialize start/stop on one LABDIR: concurrent starts (several test runners
-# sharing build/lab) raced each other ("unable to set exclusive lock" on
-# master.pid, with the loser reporting the winner's listeners as its own).
-lock() {
-    exec 9>"$LAB/.postfix.lock"
-    flock -w 60 9 || die "timed out waiting for $LAB/.postfix.lock"
-}
-
-case $ACTION in
-    start)  lock; do_start ;;
-    stop)   lock; do_stop ;;
-    status) is_running ;;
-esac
+# Start and stop hold LABDIR/.postfix.lock: see lab_lock for the race it prevents.
+lab_main postfix
