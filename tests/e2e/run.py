@@ -67,24 +67,31 @@ def find(probe, code):
     return [f for f in probe["findings"] if f["code"] == code]
 
 
+def run_json(name, argv):
+    """Run mailtls; return (exit code, parsed JSON), or report the case failed and return None."""
+    try:
+        rc, out, err = run(argv)
+    except subprocess.TimeoutExpired:
+        report(name, False, "mailtls did not finish within 120 s")
+        return None
+    if rc >= 90:
+        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+        return None
+    try:
+        return rc, json.loads(out)
+    except ValueError:
+        report(name, False, f"not JSON (exit {rc}): {out[:300]!r} {err[:300]!r}")
+        return None
+
+
 def case(name, argv, exit, has=(), lacks=(), check=None, ca=True):
     """Run mailtls --json with argv; assert exit code, findings, and check(json)."""
     if args.k and args.k not in name:
         return
-    full = ["check", "--json"] + (["--ca-file", CA] if ca else []) + argv
-    try:
-        rc, out, err = run(full)
-    except subprocess.TimeoutExpired:
-        report(name, False, "mailtls did not finish within 120 s")
+    got_json = run_json(name, ["check", "--json"] + (["--ca-file", CA] if ca else []) + argv)
+    if got_json is None:
         return
-    if rc >= 90:
-        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
-        return
-    try:
-        j = json.loads(out)
-    except ValueError:
-        report(name, False, f"not JSON (exit {rc}): {out[:300]!r} {err[:300]!r}")
-        return
+    rc, j = got_json
     probes = j.get("probes", [])
     if len(probes) != 1:
         report(name, False, f"expected one probe, got {len(probes)}")
@@ -363,15 +370,10 @@ def dcase(name, domains, exit, check=None, extra=(), has=(), lacks=()):
     """mailtls check DOMAIN... --json against the lab's NSD; has/lacks are domain findings."""
     if args.k and args.k not in name:
         return
-    rc, out, err = run(["check", "--json", "--ca-file", CA] + DNS + list(extra) + list(domains))
-    if rc >= 90:
-        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+    got_json = run_json(name, ["check", "--json", "--ca-file", CA] + DNS + list(extra) + list(domains))
+    if got_json is None:
         return
-    try:
-        j = json.loads(out)
-    except ValueError:
-        report(name, False, f"not JSON (exit {rc}): {out[:300]!r} {err[:300]!r}")
-        return
+    rc, j = got_json
     problems = []
     if rc != exit:
         problems.append(f"exit {rc}, expected {exit}")
@@ -555,15 +557,15 @@ def pcase(name, domain, exit, has=(), lacks=(), check=None, extra=(), probe_has=
     if not selected(name):
         return
     ta = ["--trust-anchor", DS] if anchor else ["--trust-anchor", "none"]
-    rc, out, err = run(["check", "--json", "--ca-file", CA, "--resolver", "127.0.0.53@5300"] + ta + list(extra) + [domain])
-    if rc >= 90:
-        report(name, False, f"sanitizer or crash (exit {rc}): {err[-2000:]}")
+    got_json = run_json(name, ["check", "--json", "--ca-file", CA, "--resolver", "127.0.0.53@5300"] + ta
+                        + list(extra) + [domain])
+    if got_json is None:
         return
-    try:
-        d = json.loads(out)["domains"][0]
-    except (ValueError, KeyError, IndexError):
-        report(name, False, f"no domain record (exit {rc}): {out[:300]!r} {err[:300]!r}")
+    rc, j = got_json
+    if not j.get("domains"):
+        report(name, False, f"no domain record (exit {rc})")
         return
+    d = j["domains"][0]
     got = [f["code"] for f in d["findings"]]
     pgot = [c for p in d["probes"] for c in codes(p)]
     problems = [] if rc == exit else [f"exit {rc}, expected {exit}"]
