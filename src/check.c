@@ -360,8 +360,19 @@ int check_main(int argc, char **argv)
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
+	if (c.interrupted) {
+		/* A probe cut short has no verdict: it is left out, and counted below. */
+		size_t kept = 0;
+		for (size_t i = 0; i < c.run.nprobes; i++)
+			if (c.run.probes[i]->done)
+				c.run.probes[kept++] = c.run.probes[i];
+		c.run.nprobes = kept;
+		c.run.status = STATUS_UNKNOWN; /* an unfinished run is no verdict */
+	}
 	if (!o.jsonl) {
-		qsort(c.run.domains, c.run.ndomains, sizeof(*c.run.domains), domain_seq_cmp);
+		if (c.run.ndomains > 1)
+			qsort(c.run.domains, c.run.ndomains, sizeof(*c.run.domains),
+			    domain_seq_cmp);
 		if (o.json)
 			out_json(stdout, &c.run, &c.vo);
 		else
@@ -371,11 +382,20 @@ int check_main(int argc, char **argv)
 	rc = c.run.status;
 	if (c.interrupted) {
 		size_t left = engine_domains_in_flight(c.engine);
-		fprintf(stderr,
-		    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
-		    "input read up to line %zu%s\n",
-		    c.done, c.done == 1 ? "" : "s", left, c.in.lineno,
-		    c.in.total ? "" : " (total unknown)");
+		if (o.host)
+			fprintf(stderr, "mailtls check: interrupted before the check of %s ended\n",
+			    o.host);
+		else if (o.file)
+			fprintf(stderr,
+			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
+			    "%s read up to line %zu%s\n",
+			    c.done, c.done == 1 ? "" : "s", left, o.file, c.in.lineno,
+			    c.in.total ? "" : " (its length is unknown)");
+		else
+			fprintf(stderr,
+			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
+			    "%zu not started\n",
+			    c.done, c.done == 1 ? "" : "s", left, c.in.nargs - c.in.next);
 		rc = STATUS_UNKNOWN;
 	}
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted)

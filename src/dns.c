@@ -122,6 +122,17 @@ void dns_free(struct dns *d)
 {
 	if (d == NULL)
 		return;
+	/* After an interrupt: every caller's query ends, as DNS_CANCELLED, so it can free
+	 * what it passed; nothing else may happen in those callbacks. */
+	for (struct dns_query *q = d->live; q; q = q->next)
+		if (!q->finished) {
+			struct dns_answer a;
+
+			memset(&a, 0, sizeof(a));
+			a.status = DNS_CANCELLED;
+			q->finished = 1;
+			q->cb(&a, q->arg);
+		}
 	d->closing = 1;
 	ub_ctx_delete(d->ctx);
 	while (d->live) /* queries libunbound dropped without a callback */

@@ -21,7 +21,8 @@ const char *dnssec_name(enum dnssec_state);
 
 #define DNS_T_TLSA 52 /* RFC 6698; older headers lack ns_t_tlsa */
 
-enum dns_status { DNS_OK, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT, DNS_ERROR };
+/* DNS_CANCELLED: dns_free() ended the query; the callback only frees its argument. */
+enum dns_status { DNS_OK, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT, DNS_ERROR, DNS_CANCELLED };
 
 struct dns_mx {
 	unsigned preference;

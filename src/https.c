@@ -67,6 +67,7 @@ struct https {
 	struct event *timer;
 	char *ca_file, *ca_path;
 	int running;
+	struct https_req *live; /* requests in flight */
 };
 
 struct https_req {
@@ -78,7 +79,23 @@ struct https_req {
 	https_cb cb;
 	void *arg;
 	char errbuf[CURL_ERROR_SIZE];
+	struct https_req *prev, *next; /* in h->live */
 };
+
+static void https_req_free(struct https *h, struct https_req *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		h->live = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	C.curl_multi_remove_handle(h->multi, q->easy);
+	C.curl_easy_cleanup(q->easy);
+	C.curl_slist_free_all(q->resolve);
+	free(q->r.body);
+	free(q);
+}
 
 struct https_sock {
 	struct event *ev;
@@ -113,12 +130,8 @@ static void https_check(struct https *h)
 			    q->errbuf[0] ? q->errbuf : C.curl_easy_strerror(msg->data.result));
 		if (q->r.too_large)
 			snprintf(q->r.err, sizeof(q->r.err), "body larger than %zu bytes", q->max);
-		C.curl_multi_remove_handle(h->multi, q->easy);
 		q->cb(&q->r, q->arg);
-		C.curl_easy_cleanup(q->easy);
-		C.curl_slist_free_all(q->resolve);
-		free(q->r.body);
-		free(q);
+		https_req_free(h, q);
 	}
 }
 
@@ -261,6 +274,10 @@ void https_get(struct https *h, const char *url, const char *host, const char *a
 		C.curl_easy_setopt(q->easy, CURLOPT_CAPATH, h->ca_path);
 	if (h->ca_file && !h->ca_path)
 		C.curl_easy_setopt(q->easy, CURLOPT_CAPATH, NULL);
+	q->next = h->live;
+	if (h->live)
+		h->live->prev = q;
+	h->live = q;
 	C.curl_multi_add_handle(h->multi, q->easy);
 }
 
@@ -268,6 +285,8 @@ void https_free(struct https *h)
 {
 	if (h == NULL)
 		return;
+	while (h->live) /* after an interrupt */
+		https_req_free(h, h->live);
 	C.curl_multi_cleanup(h->multi);
 	event_free(h->timer);
 	free(h->ca_file);

@@ -30,6 +30,10 @@ static void txt_answer(const struct dns_answer *a, void *arg)
 	struct txt_q *q = arg;
 	struct txt_set *set = q->set;
 
+	if (a->status == DNS_CANCELLED) {
+		free(q);
+		return;
+	}
 	set->looked_up = 1;
 	if (a->sec == DNSSEC_BOGUS) {
 		set->failed = 1;
@@ -102,6 +106,10 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 	struct domain_policy *pol = q->d->policy;
 	char host[512], url[600];
 
+	if (a->status == DNS_CANCELLED) {
+		free(q);
+		return;
+	}
 	snprintf(host, sizeof(host), "mta-sts.%s", q->d->name);
 	if (a->status == DNS_OK && a->naddrs > 0 && a->sec != DNSSEC_BOGUS) {
 		snprintf(pol->sts_addr, sizeof(pol->sts_addr), "%s", a->addrs[0]);

@@ -98,6 +98,7 @@ struct probe {
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
 
 	/* Bookkeeping of the engine: a probe is shared by every domain that needs it. */
+	struct session *session; /* while a session runs for it */
 	int scheduled;
 	int done;
 	struct domain **waiters; /* domains waiting for this probe */
@@ -111,6 +112,7 @@ struct probe {
 
 struct engine;
 struct domain_policy;
+struct session;
 
 /* One mail exchanger of a domain, with the addresses it resolved to. */
 struct mx_host {
@@ -140,8 +142,9 @@ struct domain {
 	enum status status;
 	size_t pending; /* DNS queries and probes outstanding */
 	struct engine *engine;
-	struct domain_policy
-	    *policy; /* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
+	struct domain *prev, *next; /* the engine's domains in flight */
+	/* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
+	struct domain_policy *policy;
 };
 
 void domain_add(struct domain *, enum finding_code, const char *fmt, ...)

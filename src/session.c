@@ -59,6 +59,7 @@ static void session_finish(struct session *s)
 	void *arg = s->arg;
 
 	p->t.total_ms = now_ms() - s->t0;
+	p->session = NULL;
 	if (s->timer)
 		event_free(s->timer);
 	io_free(s->io);
@@ -345,6 +346,18 @@ static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage 
 	return -1;
 }
 
+void session_abort(struct session *s)
+{
+	if (s == NULL)
+		return;
+	s->p->session = NULL;
+	if (s->timer)
+		event_free(s->timer);
+	io_free(s->io);
+	reply_reset(&s->reply);
+	free(s);
+}
+
 void session_start(struct event_base *base, const struct session_params *par, struct probe *p,
     session_done_cb done, void *arg)
 {
@@ -359,6 +372,7 @@ void session_start(struct event_base *base, const struct session_params *par, st
 	s->arg = arg;
 	s->t0 = now_ms();
 	s->state = S_CONNECT;
+	p->session = s;
 	s->timer = evtimer_new(base, session_timeout, s);
 	if (s->timer == NULL)
 		fatal("cannot create timer");

@@ -26,4 +26,8 @@ struct session_params {
 void session_start(struct event_base *, const struct session_params *, struct probe *,
     session_done_cb done, void *arg);
 
+/* End a session in flight without a result (the run was interrupted): frees everything it
+ * holds, and done is never called. */
+void session_abort(struct session *);
+
 #endif

@@ -28,6 +28,7 @@ struct engine {
 	 * --jsonl scan does not keep every result. */
 	struct probe *lru_head, *lru_tail;
 	size_t nlru;
+	struct domain *live; /* domains in flight, freed by engine_free() after an interrupt */
 };
 
 /* Popular providers' MX stay hot in this many completed probes (about 3 KiB each). */
@@ -233,8 +234,14 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 	struct addr_query *q = arg;
 	struct engine *e = q->e;
 	struct domain *d = q->d;
-	struct mx_host *m = &d->mx[q->mx];
+	struct mx_host *m;
 	const char *type = q->rrtype == ns_t_a ? "A" : "AAAA";
+
+	if (a->status == DNS_CANCELLED) {
+		free(q);
+		return;
+	}
+	m = &d->mx[q->mx];
 
 	if (q->rrtype == DNS_T_TLSA) {
 		free(q);
@@ -355,6 +362,9 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 	struct domain *d = arg;
 	struct engine *e = d->engine;
 	struct dns_mx *mx;
+
+	if (a->status == DNS_CANCELLED)
+		return; /* the engine frees the domain */
 
 	size_t n = 0, nulls = 0;
 
@@ -482,6 +492,13 @@ static void domain_complete(struct engine *e, struct domain *d)
 	target_explain_partial(d);
 	domain_settle(d);
 	e->domains_in_flight--;
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		e->live = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	d->prev = d->next = NULL;
 	e->run->status = status_worst(e->run->status, d->status);
 	e->cfg.emit(d, e->cfg.arg);
 }
@@ -495,6 +512,10 @@ static struct domain *domain_begin(struct engine *e, const char *name, size_t se
 	d->engine = e;
 	d->pending = 1; /* released when the starting step returns */
 	e->domains_in_flight++;
+	d->next = e->live;
+	if (e->live)
+		e->live->prev = d;
+	e->live = d;
 	return d;
 }
 
@@ -595,10 +616,17 @@ void engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	/* Only after an interrupt is anything still in flight. */
+	while (e->live) {
+		struct domain *d = e->live;
+		e->live = d->next;
+		domain_free(d);
+	}
 	sched_free(e->sched);
 	for (size_t i = 0; i < e->nmap; i++)
 		while (e->map[i]) {
 			struct probe *n = e->map[i]->hnext;
+			session_abort(e->map[i]->session);
 			probe_free(e->map[i]);
 			e->map[i] = n;
 		}
