@@ -13,6 +13,9 @@ if [ "${1:-}" = stop ]; then
 	for s in postfix nsd nginx-https; do bash "tests/lab/$s.sh" stop "$LAB"; done
 	exit 0
 fi
+# Run directly rather than by `make demo`, the binary may not be built yet.
+sh scripts/deps.sh || exit 1
+make --no-print-directory "$BIN" || exit 1
 for s in postfix nsd nginx-https; do
 	bash "tests/lab/$s.sh" start "$LAB" || exit 1
 done
