@@ -164,6 +164,8 @@ static void emit(struct domain *d, void *arg)
 	struct check *c = arg;
 
 	c->done++;
+	if (c->progress_shown) /* the next tick redraws it below this result */
+		fputs("\r\033[K", stderr);
 	if (d->status >= STATUS_CRIT)
 		c->failed++;
 	if (c->o->jsonl) {
@@ -195,14 +197,15 @@ static void show_progress(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->in.total && rate > 0)
-		fprintf(stderr,
-		    "\r%zu/%zu domains, %.0f/s, %zu failing, %zu in flight, ETA %.0fs   ", c->done,
-		    c->in.total, rate, c->failed, engine_probes_in_flight(c->engine),
-		    (double)(c->in.total - c->done) / rate);
+	if (c->in.total)
+		fprintf(stderr, "\r%zu/%zu domains", c->done, c->in.total);
 	else
-		fprintf(stderr, "\r%zu domains, %.0f/s, %zu failing, %zu in flight   ", c->done,
-		    rate, c->failed, engine_probes_in_flight(c->engine));
+		fprintf(stderr, "\r%zu domains", c->done);
+	fprintf(stderr, ", %.0f/s, %zu failing, %zu domains and %zu connections in flight", rate,
+	    c->failed, engine_domains_in_flight(c->engine), engine_probes_in_flight(c->engine));
+	if (c->in.total && rate > 0)
+		fprintf(stderr, ", ETA %.0fs", (double)(c->in.total - c->done) / rate);
+	fputs("\033[K", stderr);
 	c->progress_shown = 1;
 }
 

@@ -300,9 +300,10 @@ static void judge_tlsrpt(struct domain *d)
 
 	if (pol->tlsrpt_txt.recs.n == 0) {
 		domain_add_sev(d, F_TLSRPT_MISSING, needed ? SEV_WARN : SEV_INFO,
-		    "no TLS-RPT record at _smtp._tls.%s%s%s%s", d->name,
+		    "no TLS-RPT record at _smtp._tls.%s%s%s%s%s", d->name,
 		    pol->tlsrpt_txt.failed ? " (the lookup failed: " : "",
 		    pol->tlsrpt_txt.failed ? pol->tlsrpt_txt.why : "",
+		    pol->tlsrpt_txt.failed ? ")" : "",
 		    !needed ? ""
 		        : pol->sts_txt.recs.n
 		        ? "; with MTA-STS published, nobody hears when senders fail"
@@ -329,7 +330,9 @@ static void judge_records(struct domain *d)
 	char err[200];
 
 	if (pol->spf_txt.recs.n == 0)
-		domain_add(d, F_SPF_MISSING, "no SPF record (v=spf1 TXT) at %s", d->name);
+		domain_add(d, F_SPF_MISSING, "no SPF record (v=spf1 TXT) at %s%s%s%s", d->name,
+		    pol->spf_txt.failed ? " (the lookup failed: " : "",
+		    pol->spf_txt.failed ? pol->spf_txt.why : "", pol->spf_txt.failed ? ")" : "");
 	else if (pol->spf_txt.recs.n > 1)
 		domain_add(d, F_SPF_MULTIPLE,
 		    "%zu SPF records at %s: SPF evaluation is a permerror", pol->spf_txt.recs.n,
@@ -351,7 +354,10 @@ static void judge_records(struct domain *d)
 			    pol->spf.redirect);
 	}
 	if (pol->dmarc_txt.recs.n == 0)
-		domain_add(d, F_DMARC_MISSING, "no DMARC record at _dmarc.%s", d->name);
+		domain_add(d, F_DMARC_MISSING, "no DMARC record at _dmarc.%s%s%s%s", d->name,
+		    pol->dmarc_txt.failed ? " (the lookup failed: " : "",
+		    pol->dmarc_txt.failed ? pol->dmarc_txt.why : "",
+		    pol->dmarc_txt.failed ? ")" : "");
 	else if (pol->dmarc_txt.recs.n > 1)
 		domain_add(d, F_DMARC_INVALID, "%zu DMARC records at _dmarc.%s: receivers use none",
 		    pol->dmarc_txt.recs.n, d->name);
@@ -394,7 +400,9 @@ static void judge_records(struct domain *d)
 
 void policy_judge(struct domain *d, const struct policy_config *cfg)
 {
-	if (d->policy == NULL)
+	/* A domain that does not exist, or whose MX lookup failed, has nothing to say about
+	 * its policies beyond that: the lookups beside it failed for the same reason. */
+	if (d->policy == NULL || d->mx_failed)
 		return;
 	if (cfg->mta_sts) {
 		judge_sts(d);

@@ -135,6 +135,7 @@ struct domain {
 	size_t seq;    /* position in the input */
 	int host_mode; /* --host: the one "MX" is the host itself, no MX lookup */
 	int dnssec;    /* enum dnssec_state of the MX answer */
+	int mx_failed; /* the MX lookup failed: NXDOMAIN, SERVFAIL, timeout, bogus */
 	struct mx_host *mx;
 	size_t nmx;
 	struct finding *findings;

@@ -370,14 +370,17 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 
 	d->dnssec = a->sec;
 	if (a->status == DNS_NXDOMAIN) {
+		d->mx_failed = 1;
 		domain_add(d, F_DNS_NXDOMAIN, "%s does not exist (NXDOMAIN)", d->name);
 		goto out;
 	}
 	if (a->status != DNS_OK) {
+		d->mx_failed = 1;
 		domain_add(d, F_DNS_FAILED, "MX lookup for %s failed: %s", d->name, a->why);
 		goto out;
 	}
 	if (a->sec == DNSSEC_BOGUS) {
+		d->mx_failed = 1;
 		domain_add(d, F_DNS_BOGUS, "MX of %s: DNSSEC validation failed: %s", d->name,
 		    a->why);
 		goto out;
