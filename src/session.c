@@ -59,16 +59,12 @@ static void session_finish(struct session *s)
 	void *arg = s->arg;
 
 	p->t.total_ms = now_ms() - s->t0;
-	p->session = NULL;
-	if (s->timer)
-		event_free(s->timer);
-	io_free(s->io);
-	reply_reset(&s->reply);
-	free(s);
+	session_abort(s);
 	done(p, arg);
 }
 
-/* A failure ends the session; after TLS was up nothing more is needed, so QUIT is skipped. */
+/* A failure ends the session at once, without QUIT: after a protocol error, a timeout or a
+ * failed handshake no command would mean anything to the server. */
 static void session_fail(struct session *s, enum finding_code code, const char *fmt,
     const char *detail)
 {
@@ -346,6 +342,7 @@ static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage 
 	return -1;
 }
 
+/* Free the session and all it holds; the probe keeps what was observed. */
 void session_abort(struct session *s)
 {
 	if (s == NULL)

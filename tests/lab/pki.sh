@@ -169,7 +169,7 @@ for c in $CASES; do
         ec)           key=ec ;;
         expired)      from=$((-100 * DAY)); to=$((-10 * DAY)) ;;
         notyet)       from=$((30 * DAY)); to=$((120 * DAY)) ;;
-        soon)         to=$((10 * DAY + 3600)) ;;
+        soon)         to=$((10 * DAY + 13 * 3600)) ;; # 10 whole days left for the 12 h the PKI is cached
         selfsigned)   issuer=self; chain= ;;
         wrongname)    cn=other.example.test
                       san="DNS:other.example.test,DNS:www.other.example.test" ;;
