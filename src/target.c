@@ -488,8 +488,43 @@ void target_explain_partial(struct domain *d)
 		domain_add(d, F_MX_PARTIAL, "%zu of %zu probes are broken", bad, total);
 }
 
+/*
+ * RFC 7672 2.2: DANE applies only to hosts whose records are DNSSEC-signed. When nothing
+ * about a domain is signed, say once why DANE cannot apply, rather than nothing at all.
+ */
+static void explain_no_dane(struct engine *e, struct domain *d)
+{
+	int any = 0, secure_host = 0;
+
+	if (!dns_validating(e->cfg.dns) || e->cfg.no_dane || d->mx_failed || d->nmx == 0)
+		return;
+	for (size_t i = 0; i < d->nmx; i++) {
+		const struct mx_host *m = &d->mx[i];
+
+		if (m->dane == NULL)
+			continue;
+		any = 1;
+		if (m->dane->state != DANE_STATE_NONE && m->dane->state != DANE_STATE_INSECURE)
+			return; /* DANE applies somewhere: the probes say how it went */
+		secure_host |= m->dnssec == DNSSEC_SECURE;
+	}
+	if (!any)
+		return;
+	if (d->dnssec != DNSSEC_SECURE && !d->host_mode && !secure_host)
+		domain_add(d, F_DANE_NOT_DNSSEC,
+		    "neither the MX records of %s nor its MX hosts are DNSSEC-signed: DANE cannot "
+		    "apply",
+		    d->name);
+	else if (!secure_host)
+		domain_add(d, F_DANE_NOT_DNSSEC,
+		    "the address records of the MX hosts of %s are not DNSSEC-signed: DANE cannot "
+		    "apply (RFC 7672 2.2)",
+		    d->name);
+}
+
 static void domain_complete(struct engine *e, struct domain *d)
 {
+	explain_no_dane(e, d);
 	if (e->cfg.policy)
 		policy_judge(d, e->cfg.policy);
 	target_explain_partial(d);
