@@ -242,8 +242,12 @@ int check_main(int argc, char **argv)
 	rc = STATUS_UNKNOWN;
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
+	if (o.protocol)
+		d = dialect_by_name(o.protocol);
+	else if (o.host && o.port)
+		d = dialect_by_port(o.port);
 	if (o.port == 0)
-		o.port = d->port_starttls[0];
+		o.port = o.mode == TLS_MODE_IMPLICIT ? d->port_implicit[0] : d->port_starttls[0];
 	if (o.file) {
 		if (strcmp(o.file, "-") == 0) {
 			c.in.f = stdin;

@@ -1,6 +1,7 @@
 /*
- * dialect.c - SMTP as a row of data plus its reply grammar (RFC 5321 4.2). IMAP and POP3 are
- * further rows of the same shape. Nothing here does I/O.
+ * dialect.c - SMTP (RFC 5321 4.2), IMAP (RFC 9051, STARTTLS per RFC 2595) and POP3 (RFC 1939,
+ * CAPA and STLS per RFC 2449 and 2595) as rows of data, each with its reply grammar. The
+ * session machine is shared; nothing here does I/O.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -77,24 +78,194 @@ enum feed smtp_feed(struct reply *r, const char *line, size_t len, const struct 
 	return FEED_DONE;
 }
 
-/* EHLO reply: the first line is the server's greeting name, each further line a keyword. */
-static void smtp_capabilities(const struct reply *r, struct strlist *out)
+static void censored_copy(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	char *c = censor(src, len < 40 ? len : 40);
+
+	snprintf(dst, dstlen, "%s", c);
+	free(c);
+}
+
+/*
+ * IMAP: the greeting is one untagged line ("* OK", "* PREAUTH"; "* BYE" refuses); a command's
+ * reply is any number of untagged "* " lines ended by the line that starts with its tag,
+ * whose status is OK, NO or BAD (RFC 9051 7.1).
+ */
+enum feed imap_feed(struct reply *r, const char *line, size_t len, const struct limits *lim,
+    char *err, size_t errlen)
+{
+	char c[48];
+	size_t tl = strlen(r->tag);
+
+	if (len >= 2 && line[0] == '*' && line[1] == ' ') {
+		const char *t = line + 2;
+		size_t n = len - 2;
+
+		if (reply_line(r, t, n, len, lim, err, errlen) == FEED_ERROR)
+			return FEED_ERROR;
+		if (tl)
+			return FEED_MORE; /* untagged data before the tagged status */
+		r->complete = 1;
+		if ((n >= 2 && strncasecmp(t, "OK", 2) == 0) ||
+		    (n >= 7 && strncasecmp(t, "PREAUTH", 7) == 0))
+			r->verdict = REPLY_OK;
+		else
+			r->verdict = REPLY_PERMFAIL; /* BYE, or anything else */
+		return FEED_DONE;
+	}
+	if (tl && len > tl && strncmp(line, r->tag, tl) == 0 && line[tl] == ' ') {
+		const char *st = line + tl + 1;
+		size_t n = len - tl - 1;
+
+		if (reply_line(r, st, n, len, lim, err, errlen) == FEED_ERROR)
+			return FEED_ERROR;
+		r->complete = 1;
+		if (n >= 2 && strncasecmp(st, "OK", 2) == 0)
+			r->verdict = REPLY_OK;
+		else if (n >= 2 && strncasecmp(st, "NO", 2) == 0)
+			r->verdict = REPLY_TEMPFAIL;
+		else
+			r->verdict = REPLY_PERMFAIL;
+		return FEED_DONE;
+	}
+	censored_copy(c, sizeof(c), line, len);
+	if (tl)
+		snprintf(err, errlen, "unexpected IMAP line \"%s\" (waiting for tag %s)", c, r->tag);
+	else
+		snprintf(err, errlen, "malformed IMAP greeting \"%s\"", c);
+	return FEED_ERROR;
+}
+
+/* "* CAPABILITY IMAP4rev1 STARTTLS ..." lines: every word after CAPABILITY is one. */
+static void imap_capabilities(const struct reply *r, struct strlist *out)
+{
+	for (size_t i = 0; i < r->nlines; i++) {
+		char *copy, *save = NULL;
+
+		if (strncasecmp(r->lines[i], "CAPABILITY ", 11) != 0)
+			continue;
+		copy = xstrdup(r->lines[i] + 11);
+		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			strlist_add(out, w);
+		free(copy);
+	}
+}
+
+/*
+ * POP3: "+OK" or "-ERR" on the first line; a multi-line reply (CAPA) then runs to a line of
+ * a single ".", with lines that start with "." dot-stuffed (RFC 1939 3).
+ */
+enum feed pop3_feed(struct reply *r, const char *line, size_t len, const struct limits *lim,
+    char *err, size_t errlen)
+{
+	char c[48];
+
+	if (r->nlines == 0) {
+		int ok = len >= 3 && strncmp(line, "+OK", 3) == 0;
+
+		if (!ok && !(len >= 4 && strncmp(line, "-ERR", 4) == 0)) {
+			censored_copy(c, sizeof(c), line, len);
+			snprintf(err, errlen, "malformed POP3 reply \"%s\"", c);
+			return FEED_ERROR;
+		}
+		if (reply_line(r, line, len, len, lim, err, errlen) == FEED_ERROR)
+			return FEED_ERROR;
+		r->verdict = ok ? REPLY_OK : REPLY_PERMFAIL;
+		if (ok && r->multiline)
+			return FEED_MORE;
+		r->complete = 1;
+		return FEED_DONE;
+	}
+	if (len == 1 && line[0] == '.') {
+		r->complete = 1;
+		return FEED_DONE;
+	}
+	if (line[0] == '.') {
+		line++;
+		len--;
+	}
+	return reply_line(r, line, len, len + 1, lim, err, errlen);
+}
+
+/* EHLO and CAPA: each line after the first (the greeting name, "+OK") is a capability. */
+static void lines_after_first(const struct reply *r, struct strlist *out)
 {
 	for (size_t i = 1; i < r->nlines; i++)
 		strlist_add(out, r->lines[i]);
 }
 
+/* clang-format off */
 const struct dialect dialect_smtp = {
-    .name = "smtp",
-    .port_starttls = {25, 587, 0},
-    .port_implicit = {465, 0, 0},
-    .capa_cmd = "EHLO %s",
-    .starttls_cmd = "STARTTLS",
-    .starttls_capa = "STARTTLS",
-    .quit_cmd = "QUIT",
-    .feed = smtp_feed,
-    .capabilities = smtp_capabilities,
+	.name = "smtp",
+	.port_starttls = {25, 587, 0},
+	.port_implicit = {465, 0, 0},
+	.capa_cmd = "EHLO %s",
+	.capa_name = "EHLO",
+	.starttls_cmd = "STARTTLS",
+	.starttls_capa = "STARTTLS",
+	.quit_cmd = "QUIT",
+	.feed = smtp_feed,
+	.capabilities = lines_after_first,
 };
+
+/* Tags are fixed per command: a session never has two commands in flight. */
+const struct dialect dialect_imap = {
+	.name = "imap",
+	.port_starttls = {143, 0, 0},
+	.port_implicit = {993, 0, 0},
+	.capa_cmd = "C CAPABILITY",
+	.capa_name = "CAPABILITY",
+	.starttls_cmd = "S STARTTLS",
+	.starttls_capa = "STARTTLS",
+	.quit_cmd = "L LOGOUT",
+	.tagged = 1,
+	.feed = imap_feed,
+	.capabilities = imap_capabilities,
+};
+
+const struct dialect dialect_pop3 = {
+	.name = "pop3",
+	.port_starttls = {110, 0, 0},
+	.port_implicit = {995, 0, 0},
+	.capa_cmd = "CAPA",
+	.capa_name = "CAPA",
+	.capa_multiline = 1,
+	.starttls_cmd = "STLS",
+	.starttls_capa = "STLS",
+	.quit_cmd = "QUIT",
+	.feed = pop3_feed,
+	.capabilities = lines_after_first,
+};
+/* clang-format on */
+
+static const struct dialect *const dialects[] = {&dialect_smtp, &dialect_imap, &dialect_pop3};
+
+const struct dialect *dialect_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++)
+		if (strcasecmp(dialects[i]->name, name) == 0)
+			return dialects[i];
+	return NULL;
+}
+
+const struct dialect *dialect_by_port(unsigned short port)
+{
+	for (size_t i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++)
+		for (size_t k = 0; k < 3; k++)
+			if (port && (dialects[i]->port_starttls[k] == port ||
+				dialects[i]->port_implicit[k] == port))
+				return dialects[i];
+	return &dialect_smtp;
+}
+
+/* The reply to cmd ends with cmd's tag (IMAP), or at "." when cmd is POP3's CAPA. */
+void reply_expect(struct reply *r, const struct dialect *d, const char *cmd)
+{
+	reply_reset(r);
+	if (cmd && d->tagged)
+		snprintf(r->tag, sizeof(r->tag), "%.*s", (int)strcspn(cmd, " "), cmd);
+	r->multiline = cmd && d->capa_multiline && strcmp(cmd, d->capa_cmd) == 0;
+}
 
 /* Implicit TLS on the dialect's implicit ports (465, RFC 8314), STARTTLS elsewhere. */
 enum tls_mode dialect_mode_for(const struct dialect *d, unsigned short port)

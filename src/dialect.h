@@ -14,7 +14,9 @@ enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };
 
 /* One reply being assembled from lines; bounded by struct limits. */
 struct reply {
-	int code; /* SMTP: the three-digit code; others: 0 */
+	int code;     /* SMTP: the three-digit code; others: 0 */
+	char tag[8];  /* IMAP: the tag that ends this reply; "" for the greeting */
+	int multiline; /* POP3: the reply is +OK and lines up to "." (CAPA) */
 	enum reply_verdict verdict;
 	size_t nlines;
 	size_t bytes;
@@ -31,9 +33,12 @@ struct dialect {
 	unsigned short port_starttls[3]; /* ports where STARTTLS is the default (0 ends) */
 	unsigned short port_implicit[3]; /* ports where TLS starts at once */
 	const char *capa_cmd;            /* printf format, %s = the EHLO name where it has one */
+	const char *capa_name;           /* how people call it: EHLO, CAPABILITY, CAPA */
+	int capa_multiline;              /* POP3: its reply runs to a "." line */
 	const char *starttls_cmd;
 	const char *starttls_capa; /* capability keyword announcing STARTTLS */
 	const char *quit_cmd;
+	int tagged; /* IMAP: each command's first word is the tag that ends its reply */
 	/* Feed one line (without EOL) into r; err gets a reason on FEED_ERROR. */
 	enum feed (*feed)(struct reply *r, const char *line, size_t len, const struct limits *,
 	    char *err, size_t errlen);
@@ -41,11 +46,20 @@ struct dialect {
 	void (*capabilities)(const struct reply *r, struct strlist *out);
 };
 
-extern const struct dialect dialect_smtp;
+extern const struct dialect dialect_smtp, dialect_imap, dialect_pop3;
+
+/* By name ("smtp", "imap", "pop3"), or NULL. */
+const struct dialect *dialect_by_name(const char *);
+/* The dialect whose standard ports include port (SMTP when none does). */
+const struct dialect *dialect_by_port(unsigned short port);
+/* Ready r for the reply to cmd (NULL: the greeting). */
+void reply_expect(struct reply *, const struct dialect *, const char *cmd);
 
 enum tls_mode dialect_mode_for(const struct dialect *, unsigned short port);
 int dialect_has_capa(const struct strlist *, const char *keyword);
 
 enum feed smtp_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);
+enum feed imap_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);
+enum feed pop3_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);
 
 #endif

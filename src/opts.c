@@ -10,7 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "dialect.h"
 #include "opts.h"
 #include "result.h"
 #include "tlsinfo.h"
@@ -39,7 +41,8 @@ const struct opt check_opts_table[] = {
 	{"no-mta-sts", 0, OPT_FLAG, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy"},
 	{"pem", 0, OPT_FLAG, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)"},
 	{"per-host", 0, OPT_VALUE, "N", "connections in flight to one address (default 4)"},
-	{"port", 'p', OPT_VALUE, "PORT", "port (default 25); 25 and 587 use STARTTLS, 465 implicit TLS"},
+	{"port", 'p', OPT_VALUE, "PORT", "port (default 25, 143 or 110; with --tls 465, 993 or 995); 465, 993 and 995 are implicit TLS"},
+	{"protocol", 'P', OPT_VALUE, "NAME", "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)"},
 	{"resolver", 0, OPT_VALUE, "IP[@PORT]", "ask this DNS resolver instead of /etc/resolv.conf (repeatable)"},
 	{"show-chain", 0, OPT_FLAG, NULL, "print every certificate of the chain in the text report"},
 	{"starttls", 0, OPT_FLAG, NULL, "upgrade with STARTTLS whatever the port"},
@@ -84,6 +87,7 @@ void opts_usage_check(FILE *f)
 	      "  mailtls check -f domains.txt --jsonl --concurrency 200 > results.jsonl\n"
 	      "  mailtls check --host mx.example.org\n"
 	      "  mailtls check --host mail.example.org:465\n"
+	      "  mailtls check --host imap.example.org:993\n"
 	      "  mailtls check --host mx.example.org --address 192.0.2.25 --at 2027-01-15\n"
 	      "  mailtls check --host mx.example.org --json | jq .probes[0].findings\n",
 	    f);
@@ -370,6 +374,10 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 				    optarg);
 			else
 				o->dkim[o->ndkim++] = optarg;
+		} else if (strcmp(t->lname, "protocol") == 0) {
+			if (dialect_by_name(optarg) == NULL)
+				snprintf(err, sizeof(err), "\"%s\" is not smtp, imap or pop3", optarg);
+			o->protocol = optarg;
 		} else if (strcmp(t->lname, "no-dane") == 0) {
 			o->no_dane = 1;
 		} else if (strcmp(t->lname, "no-mta-sts") == 0) {
@@ -405,6 +413,11 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 	}
 	if (hostarg == NULL && o->ndomains == 0 && o->file == NULL) {
 		fprintf(stderr, "mailtls check: name a DOMAIN, -f FILE, or --host HOST\n");
+		errors++;
+	}
+	if (o->protocol && hostarg == NULL && strcasecmp(o->protocol, "smtp") != 0) {
+		fprintf(stderr, "mailtls check: domains are checked at their MX, over SMTP; "
+				"name an IMAP or POP3 server with --host\n");
 		errors++;
 	}
 	if (o->json && o->jsonl) {

@@ -39,6 +39,7 @@ struct check_opts {
 	double timeout;
 	int family; /* 0, 4 or 6 */
 	const char *ehlo;
+	const char *protocol; /* --protocol, or NULL: by port */
 	int json;
 	int jsonl;
 	const char *file; /* -f */

@@ -19,7 +19,7 @@
 enum session_state {
 	S_CONNECT,   /* TCP connect in progress */
 	S_GREETING,  /* waiting for the banner */
-	S_CAPA,      /* capability command sent (EHLO) */
+	S_CAPA,      /* capability command sent (EHLO, CAPABILITY, CAPA) */
 	S_STARTTLS,  /* STARTTLS sent */
 	S_HANDSHAKE, /* TLS handshake in progress */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
@@ -148,27 +148,31 @@ static int session_handshake(struct session *s)
 
 static void session_enter(struct session *s, enum session_state st)
 {
+	const struct dialect *d = s->p->dialect;
 	char *cmd;
 
 	s->state = st;
-	reply_reset(&s->reply);
+	reply_expect(&s->reply, d, NULL);
 	session_arm(s);
 	switch (st) {
 	case S_GREETING:
 		break;
 	case S_CAPA:
-		cmd = xasprintf(s->p->dialect->capa_cmd, s->par->ehlo_name);
+		cmd = xasprintf(d->capa_cmd, s->par->ehlo_name);
+		reply_expect(&s->reply, d, cmd);
 		session_send(s, cmd);
 		free(cmd);
 		break;
 	case S_STARTTLS:
-		session_send(s, s->p->dialect->starttls_cmd);
+		reply_expect(&s->reply, d, d->starttls_cmd);
+		session_send(s, d->starttls_cmd);
 		break;
 	case S_HANDSHAKE:
 		session_handshake(s);
 		break;
 	case S_QUIT:
-		session_send(s, s->p->dialect->quit_cmd);
+		reply_expect(&s->reply, d, d->quit_cmd);
+		session_send(s, d->quit_cmd);
 		break;
 	default:
 		break;
@@ -221,11 +225,11 @@ static int session_reply(struct session *s)
 			text = reply_join(r);
 			if (!s->io->tls)
 				probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
-				    "EHLO was refused (\"%s\"), so STARTTLS cannot be offered",
-				    text);
+				    "%s was refused (\"%s\"), so %s cannot be offered",
+				    p->dialect->capa_name, text, p->dialect->starttls_capa);
 			else
-				probe_add(p, F_PROTOCOL_ERROR, -1,
-				    "EHLO over TLS was refused: \"%s\"", text);
+				probe_add(p, F_PROTOCOL_ERROR, -1, "%s over TLS was refused: \"%s\"",
+				    p->dialect->capa_name, text);
 			free(text);
 			session_enter(s, S_QUIT);
 			return 1;
@@ -250,7 +254,7 @@ static int session_reply(struct session *s)
 		if (r->verdict != REPLY_OK) {
 			text = reply_join(r);
 			probe_add(p, F_STARTTLS_REJECTED, -1, "%s was answered \"%s\"",
-			    p->dialect->starttls_cmd, text);
+			    p->dialect->starttls_capa, text);
 			free(text);
 			session_enter(s, S_QUIT);
 			return 1;

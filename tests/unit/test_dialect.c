@@ -150,6 +150,116 @@ static void server_text_is_censored(void **state)
 	reply_reset(&r);
 }
 
+static enum feed ifeed(struct reply *r, const char *line, char *err)
+{
+	return imap_feed(r, line, strlen(line), &lim, err, 160);
+}
+
+static void imap_greeting_and_capability(void **state)
+{
+	struct reply r = {0};
+	struct strlist capa = {0};
+	char err[160];
+
+	(void)state;
+	reply_expect(&r, &dialect_imap, NULL);
+	assert_int_equal(ifeed(&r, "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_OK);
+	reply_expect(&r, &dialect_imap, "C CAPABILITY");
+	assert_string_equal(r.tag, "C");
+	assert_int_equal(ifeed(&r, "* CAPABILITY IMAP4rev1 SASL-IR starttls LOGINDISABLED", err), FEED_MORE);
+	assert_int_equal(ifeed(&r, "C OK Pre-login capabilities listed, post-login capabilities have more.", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_OK);
+	dialect_imap.capabilities(&r, &capa);
+	assert_int_equal(capa.n, 4);
+	assert_true(dialect_has_capa(&capa, "STARTTLS"));
+	assert_true(dialect_has_capa(&capa, "LOGINDISABLED"));
+	strlist_free(&capa);
+	reply_reset(&r);
+}
+
+static void imap_refusals_and_garbage(void **state)
+{
+	struct reply r = {0};
+	char err[160];
+
+	(void)state;
+	reply_expect(&r, &dialect_imap, NULL);
+	assert_int_equal(ifeed(&r, "* BYE too many connections", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_PERMFAIL);
+	reply_expect(&r, &dialect_imap, NULL);
+	assert_int_equal(ifeed(&r, "220 smtp.example.test ESMTP", err), FEED_ERROR);
+	assert_non_null(strstr(err, "malformed IMAP greeting"));
+	reply_expect(&r, &dialect_imap, "S STARTTLS");
+	assert_int_equal(ifeed(&r, "S NO TLS not available", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_TEMPFAIL);
+	reply_expect(&r, &dialect_imap, "S STARTTLS");
+	assert_int_equal(ifeed(&r, "S BAD unknown command", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_PERMFAIL);
+	/* Another tag's status is not the end of this reply: it is a protocol error. */
+	reply_expect(&r, &dialect_imap, "S STARTTLS");
+	assert_int_equal(ifeed(&r, "X OK", err), FEED_ERROR);
+	assert_non_null(strstr(err, "waiting for tag S"));
+	/* Untagged lines are bounded like any reply. */
+	reply_expect(&r, &dialect_imap, "C CAPABILITY");
+	for (size_t i = 0; i < lim.reply_lines; i++)
+		assert_int_equal(ifeed(&r, "* X", err), FEED_MORE);
+	assert_int_equal(ifeed(&r, "* X", err), FEED_ERROR);
+	reply_reset(&r);
+}
+
+static enum feed pfeed(struct reply *r, const char *line, char *err)
+{
+	return pop3_feed(r, line, strlen(line), &lim, err, 160);
+}
+
+static void pop3_capa_and_stls(void **state)
+{
+	struct reply r = {0};
+	struct strlist capa = {0};
+	char err[160];
+
+	(void)state;
+	reply_expect(&r, &dialect_pop3, NULL);
+	assert_int_equal(pfeed(&r, "+OK Dovecot ready.", err), FEED_DONE);
+	reply_expect(&r, &dialect_pop3, "CAPA");
+	assert_true(r.multiline);
+	assert_int_equal(pfeed(&r, "+OK", err), FEED_MORE);
+	assert_int_equal(pfeed(&r, "CAPA", err), FEED_MORE);
+	assert_int_equal(pfeed(&r, "STLS", err), FEED_MORE);
+	assert_int_equal(pfeed(&r, "..dot-stuffed", err), FEED_MORE);
+	assert_int_equal(pfeed(&r, ".", err), FEED_DONE);
+	dialect_pop3.capabilities(&r, &capa);
+	assert_int_equal(capa.n, 3);
+	assert_true(dialect_has_capa(&capa, "STLS"));
+	assert_string_equal(capa.v[2], ".dot-stuffed");
+	strlist_free(&capa);
+	reply_expect(&r, &dialect_pop3, "STLS");
+	assert_false(r.multiline);
+	assert_int_equal(pfeed(&r, "-ERR TLS not available", err), FEED_DONE);
+	assert_int_equal(r.verdict, REPLY_PERMFAIL);
+	/* A -ERR to CAPA ends at once, without a "." line. */
+	reply_expect(&r, &dialect_pop3, "CAPA");
+	assert_int_equal(pfeed(&r, "-ERR unknown command", err), FEED_DONE);
+	reply_expect(&r, &dialect_pop3, NULL);
+	assert_int_equal(pfeed(&r, "* OK IMAP here", err), FEED_ERROR);
+	assert_non_null(strstr(err, "malformed POP3 reply"));
+	reply_reset(&r);
+}
+
+static void dialect_by_port_and_name(void **state)
+{
+	(void)state;
+	assert_ptr_equal(dialect_by_port(993), &dialect_imap);
+	assert_ptr_equal(dialect_by_port(110), &dialect_pop3);
+	assert_ptr_equal(dialect_by_port(587), &dialect_smtp);
+	assert_ptr_equal(dialect_by_port(2525), &dialect_smtp);
+	assert_ptr_equal(dialect_by_name("IMAP"), &dialect_imap);
+	assert_null(dialect_by_name("nntp"));
+	assert_int_equal(dialect_mode_for(&dialect_pop3, 995), TLS_MODE_IMPLICIT);
+	assert_int_equal(dialect_mode_for(&dialect_imap, 143), TLS_MODE_STARTTLS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +272,10 @@ int main(void)
 	    cmocka_unit_test(line_count_is_bounded),
 	    cmocka_unit_test(byte_count_is_bounded),
 	    cmocka_unit_test(server_text_is_censored),
+	    cmocka_unit_test(imap_greeting_and_capability),
+	    cmocka_unit_test(imap_refusals_and_garbage),
+	    cmocka_unit_test(pop3_capa_and_stls),
+	    cmocka_unit_test(dialect_by_port_and_name),
 	};
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
 }
