@@ -1,5 +1,5 @@
 #!/bin/sh
-# make demo: bring up the local mail lab (real Postfix, an authoritative NSD with a
+# make demo: bring up the local mail lab (real Postfix, Dovecot, an authoritative NSD with a
 # DNSSEC-signed zone, nginx serving MTA-STS policies, a generated test PKI; all on loopback)
 # and check it the way a mail administrator would: single servers, then whole domains.
 # The lab stays up for you to explore; `sh scripts/demo.sh stop` ends it.
@@ -10,13 +10,13 @@ BIN=build/mailtls
 CA=$LAB/pki/ca.pem
 
 if [ "${1:-}" = stop ]; then
-	for s in postfix nsd nginx-https; do bash "tests/lab/$s.sh" stop "$LAB"; done
+	for s in postfix nsd nginx-https dovecot; do bash "tests/lab/$s.sh" stop "$LAB"; done
 	exit 0
 fi
 # Run directly rather than by `make demo`, the binary may not be built yet.
 sh scripts/deps.sh || exit 1
 make --no-print-directory "$BIN" || exit 1
-for s in postfix nsd nginx-https; do
+for s in postfix nsd nginx-https dovecot; do
 	bash "tests/lab/$s.sh" start "$LAB" || exit 1
 done
 echo
@@ -35,6 +35,11 @@ for c in expired:11 soon:13 selfsigned:14 wrongname:15 noint:17 order:18 rsa1024
 	run --host "${c%%:*}.mail.test" --address "127.0.0.${c#*:}" --ca-file "$CA"
 done
 run --host good.mail.test --address 127.0.0.10 --ca-file "$CA" --at +100d
+
+echo "== the same session machine speaking IMAP and POP3 (Dovecot) =="
+for p in 143 993 110 995; do
+	run --host "good.mail.test:$p" --address 127.0.0.40 --ca-file "$CA"
+done
 
 echo "== whole domains: MX, every address, DANE, MTA-STS, TLS-RPT, SPF, DMARC, DKIM =="
 DNS="--resolver 127.0.0.53@5300 --trust-anchor $LAB/nsd/dane.test.ds --ca-file $CA"

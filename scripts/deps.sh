@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl ca-certificates postfix python3 iproute2
-nsd ldnsutils nginx libnginx-mod-mail time"
+nsd ldnsutils nginx libnginx-mod-mail time dovecot-imapd dovecot-pop3d"
 
 missing=""
 for p in $PKGS; do

@@ -96,7 +96,7 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 	}
 	if (p->capa_tls.n || p->capa_plain.n) {
 		const struct strlist *c = p->capa_tls.n ? &p->capa_tls : &p->capa_plain;
-		fprintf(f, "  ehlo%s  ", p->capa_tls.n ? "/tls" : "    ");
+		fprintf(f, "  capa%s  ", p->capa_tls.n ? "/tls" : "    ");
 		for (size_t i = 0; i < c->n; i++)
 			fprintf(f, "%s%s", i ? ", " : "", c->v[i]);
 		fputc('\n', f);

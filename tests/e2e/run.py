@@ -214,6 +214,7 @@ def start_lab():
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "start", LAB], check=True)
+    subprocess.run(["bash", os.path.join(ROOT, "tests/lab/dovecot.sh"), "start", LAB], check=True)
     # A hostile server left by an earlier run that died would hold the ports: end it.
     pidfile = os.path.join(LAB, "hostile.pid")
     try:
@@ -250,6 +251,7 @@ def stop_lab(hostile):
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "stop", LAB])
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "stop", LAB])
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "stop", LAB])
+        subprocess.run(["bash", os.path.join(ROOT, "tests/lab/dovecot.sh"), "stop", LAB])
 
 
 def lab_cases():
@@ -332,6 +334,37 @@ def lab_cases():
          has=("CERT_UNTRUSTED_ROOT",), lacks=("CERT_TRUSTED",), ca=False)
     case("connect-refused", lab("down.mail.test", "127.0.0.9"), 2,
          has=("CONNECT_FAILED",), check=message("CONNECT_FAILED", "refused"))
+
+
+def mailbox_cases():
+    """IMAP and POP3 against real Dovecot: the same session machine, other dialect rows."""
+    def proto(mode, protocol):
+        def check(p):
+            if p["protocol"] != protocol or p["tls_mode"] != mode:
+                return f"protocol {p['protocol']} {p['tls_mode']}"
+            if mode == "starttls" and not any(c.upper() == ("STLS" if protocol == "pop3" else "STARTTLS")
+                                              for c in p["capabilities"]["plain"]):
+                return f"plain capabilities {p['capabilities']['plain']}"
+            if not p["capabilities"]["tls"] or not p["banner"]:
+                return f"tls capabilities {p['capabilities']['tls']} banner {p['banner']}"
+            return None
+        return check
+    case("imap-143-starttls", lab("good.mail.test", "127.0.0.40", 143), 0, has=("CERT_TRUSTED", "CERT_HOSTNAME_OK"),
+         lacks=WARN_CRIT, check=proto("starttls", "imap"))
+    case("imap-993-implicit", lab("good.mail.test", "127.0.0.40", 993), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT,
+         check=proto("implicit", "imap"))
+    case("pop3-110-stls", lab("good.mail.test", "127.0.0.40", 110), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT,
+         check=proto("starttls", "pop3"))
+    case("pop3-995-implicit", lab("good.mail.test", "127.0.0.40", 995), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT,
+         check=proto("implicit", "pop3"))
+    case("imap-no-starttls", lab("good.mail.test", "127.0.0.41", 143), 2, has=("STARTTLS_NOT_OFFERED",),
+         lacks=("TLS_ESTABLISHED",))
+    # --protocol overrides the port: POP3 spoken at IMAP's port is a protocol error, not a hang.
+    case("protocol-mismatch-is-an-error", lab("good.mail.test", "127.0.0.40", 143, "--protocol", "pop3"), 2,
+         has=("PROTOCOL_ERROR",), check=lambda p: None if "malformed POP3 reply" in find(p, "PROTOCOL_ERROR")[0]["message"]
+         else find(p, "PROTOCOL_ERROR"))
+    cli_case("cli-protocol-needs-host", ["check", "example.test", "--protocol", "imap"], 3, err_re=r"name an IMAP or POP3 server with --host")
+    cli_case("cli-bad-protocol", ["check", "--host", "x.test", "--protocol", "nntp"], 3, err_re=r"\"nntp\" is not smtp, imap or pop3")
 
 
 def hostile_cases(modes):
@@ -749,6 +782,7 @@ def main():
     try:
         lab_cases()
         hostile_cases(modes)
+        mailbox_cases()
         domain_cases()
         peer_cases()
         dane_cases()
