@@ -250,17 +250,7 @@ GREET = {"imap": (b"* OK", b"a LOGOUT\r\n"), "pop3": (b"+OK", b"QUIT\r\n")}
 
 def greets(addr, port, proto, tls):
     want, bye = GREET[proto]
-    with socket.create_connection((addr, int(port)), timeout=2) as s:
-        if tls == "implicit":
-            s = ctx.wrap_socket(s)
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(512)
-            if not chunk:
-                break
-            data += chunk
-        s.sendall(bye)
-        return data.startswith(want)
+    return lab_greets(addr, port, want, bye, ctx if tls == "implicit" else None)
 
 lab_poll_checks("dovecot", pidfile,
                 [("%s port %s (%s, %s)" % tuple(t), lambda t=t: greets(*t)) for t in table])

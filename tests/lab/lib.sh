@@ -187,8 +187,8 @@ lab_python() {
     python3 -c "$(cat <<'EOF'
 import socket, sys, time
 
-def lab_smtp_banner(addr, port, tls=None):
-    """SMTP server at addr:port greets "220 " (TLS first if tls, an SSLContext, is given); QUIT."""
+def lab_greets(addr, port, want, bye, tls=None):
+    """The server at addr:port greets with want (TLS first if tls, an SSLContext); then bye."""
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     with socket.socket(fam, socket.SOCK_STREAM) as s:
         s.settimeout(2)
@@ -201,8 +201,13 @@ def lab_smtp_banner(addr, port, tls=None):
             if not chunk:
                 break
             data += chunk
-        s.sendall(b"QUIT\r\n")
-        return data.startswith(b"220 ")
+        s.sendall(bye)
+        return data.startswith(want)
+
+
+def lab_smtp_banner(addr, port, tls=None):
+    """SMTP server at addr:port greets "220 " (TLS first if tls is given); QUIT."""
+    return lab_greets(addr, port, b"220 ", b"QUIT\r\n", tls)
 
 def lab_died(pidfile):
     """The daemon in pidfile exited (or is a zombie): stop waiting for it. False until written."""
