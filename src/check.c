@@ -299,6 +299,7 @@ int check_main(int argc, char **argv)
 	sp.lim = &lim;
 	sp.ssl_ctx = ctx;
 	sp.ehlo_name = o.ehlo ? o.ehlo : ehlo;
+	sp.trace = o.verbose ? stderr : NULL;
 	memset(&vp, 0, sizeof(vp));
 	vp.store = SSL_CTX_get_cert_store(ctx);
 	vp.ssl_ctx = ctx;

@@ -49,6 +49,7 @@ const struct opt check_opts_table[] = {
 	{"timeout", 't', OPT_VALUE, "SECONDS", "bound every wait: connect, each reply, the handshake (default 10)"},
 	{"tls", 0, OPT_FLAG, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port"},
 	{"trust-anchor", 0, OPT_VALUE, "FILE", "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate"},
+	{"verbose", 'v', OPT_FLAG, NULL, "print the dialogue with each server on standard error (server text censored)"},
 	{"warn-days", 'w', OPT_VALUE, "N", "warn when a certificate expires within N days (default 30)"},
 	{NULL, 0, 0, NULL, NULL},
 };
@@ -392,6 +393,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 			opts_parse_count(optarg, &o->per_host, err, sizeof(err));
 		} else if (strcmp(t->lname, "pem") == 0) {
 			o->pem = o->show_chain = 1;
+		} else if (strcmp(t->lname, "verbose") == 0) {
+			o->verbose = 1;
 		} else if (strcmp(t->lname, "show-chain") == 0) {
 			o->show_chain = 1;
 		}

@@ -54,6 +54,7 @@ struct check_opts {
 	size_t concurrency;
 	size_t per_host;
 	int show_chain;
+	int verbose;
 	int pem;
 	char hostbuf[256];
 };

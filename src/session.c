@@ -113,8 +113,22 @@ static void session_arm(struct session *s)
 	evtimer_add(s->timer, &tv);
 }
 
+/* --verbose: "[address]:port C: EHLO x" and "S: 250-..."; server text censored. */
+static void session_trace(const struct session *s, const char *who, const char *text, size_t len)
+{
+	char *c;
+
+	if (s->par->trace == NULL)
+		return;
+	c = censor(text, len);
+	fprintf(s->par->trace, strchr(s->p->address, ':') ? "[%s]:%u %s %s\n" : "%s:%u %s %s\n",
+	    s->p->address, s->p->port, who, c);
+	free(c);
+}
+
 static void session_send(struct session *s, const char *cmd)
 {
+	session_trace(s, "C:", cmd, strlen(cmd));
 	if (io_printf(s->io, "%s", cmd) < 0)
 		session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", s->io->err);
 }
@@ -137,6 +151,12 @@ static int session_handshake(struct session *s)
 	if (stale < 0) {
 		session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", s->io->err);
 		return -1;
+	}
+	if (stale > 0) {
+		char msg[80];
+		snprintf(msg, sizeof(msg),
+		    "%ld plaintext bytes after the STARTTLS reply, discarded", stale);
+		session_trace(s, "--", msg, strlen(msg));
 	}
 	if (stale > 0)
 		probe_add(s->p, F_STARTTLS_INJECTION, -1,
@@ -228,8 +248,8 @@ static int session_reply(struct session *s)
 				    "%s was refused (\"%s\"), so %s cannot be offered",
 				    p->dialect->capa_name, text, p->dialect->starttls_capa);
 			else
-				probe_add(p, F_PROTOCOL_ERROR, -1, "%s over TLS was refused: \"%s\"",
-				    p->dialect->capa_name, text);
+				probe_add(p, F_PROTOCOL_ERROR, -1,
+				    "%s over TLS was refused: \"%s\"", p->dialect->capa_name, text);
 			free(text);
 			session_enter(s, S_QUIT);
 			return 1;
@@ -287,9 +307,11 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 		tlsinfo_capture(s->p, io->ssl);
 		probe_add(s->p, F_TLS_ESTABLISHED, -1, "%s, %s, %s", s->p->tls_version,
 		    s->p->cipher, s->p->group ? s->p->group : "no key exchange group");
+		session_trace(s, "--", "TLS established", 15);
 		session_enter(s, s->greeted ? S_CAPA : S_GREETING);
 		return 1;
 	case IO_LINE:
+		session_trace(s, "S:", line, len);
 		if (s->state == S_HANDSHAKE || s->state == S_CONNECT) {
 			session_fail(s, F_PROTOCOL_ERROR, "in state %s: unexpected line \"%s\"",
 			    "");

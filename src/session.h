@@ -5,6 +5,8 @@
 #ifndef MAILTLS_SESSION_H
 #define MAILTLS_SESSION_H
 
+#include <stdio.h>
+
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
@@ -19,6 +21,7 @@ struct session_params {
 	const struct limits *lim;
 	SSL_CTX *ssl_ctx;
 	const char *ehlo_name;
+	FILE *trace; /* --verbose: the dialogue, censored, one line per command and reply line */
 };
 
 /* Starts the session for p (p->address and p->port must be set); done is called exactly once,

@@ -407,6 +407,18 @@ def hostile_cases(modes):
         report("hostile-interrupt-mid-session", p.returncode == 3 and j.get("probes") == [] and j.get("status") == "unknown"
                and "interrupted before" in err,
                f"exit {p.returncode} out {out[:200]!r} err {err[-400:]!r}")
+    if selected("verbose-dialogue-on-stderr"):
+        rc, out, err = run(["check", "--ca-file", CA, "-v"] + h("inject"))
+        lines = err.splitlines()
+        want = [" C: STARTTLS", " S: 220 2.0.0 Ready to start TLS", " -- 30 plaintext bytes after the STARTTLS reply, discarded",
+                " -- TLS established", " S: 250 8BITMIME"]
+        missing = [w for w in want if not any(l.endswith(w) or w in l for l in lines)]
+        report("verbose-dialogue-on-stderr", rc == 2 and not missing and out.startswith("CRITICAL"),
+               f"missing {missing} in {err[-600:]!r}")
+    if selected("verbose-censors-server-text"):
+        rc, out, err = run(["check", "--ca-file", CA, "-v", "--timeout", "2"] + h("garbage"))
+        report("verbose-censors-server-text", "S: " in err and all(32 <= ord(ch) < 127 for ch in err.replace("\n", "")),
+               f"stderr {err[:200]!r}")
     case("hostile-control-good", h("good"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT + ("STARTTLS_INJECTION",))
     case("hostile-bare-lf", h("ipv4banner-lf"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT)
 
