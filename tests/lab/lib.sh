@@ -187,6 +187,17 @@ lab_python() {
     python3 -c "$(cat <<'EOF'
 import socket, sys, time
 
+def lab_recv_line(s):
+    """What s sends up to and including its first newline (or until it closes)."""
+    data = b""
+    while b"\n" not in data:
+        chunk = s.recv(512)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def lab_greets(addr, port, want, bye, tls=None):
     """The server at addr:port greets with want (TLS first if tls, an SSLContext); then bye."""
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
@@ -195,12 +206,7 @@ def lab_greets(addr, port, want, bye, tls=None):
         s.connect((addr, int(port)))
         if tls:
             s = tls.wrap_socket(s)
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(512)
-            if not chunk:
-                break
-            data += chunk
+        data = lab_recv_line(s)
         s.sendall(bye)
         return data.startswith(want)
 

@@ -195,13 +195,7 @@ def status(case):
         with ctx.wrap_socket(raw, server_hostname=host) as s:
             s.sendall(b"HEAD /.well-known/mta-sts.txt HTTP/1.1\r\nHost: %s\r\n"
                       b"Connection: close\r\n\r\n" % host.encode())
-            data = b""
-            while b"\r\n" not in data:
-                chunk = s.recv(512)
-                if not chunk:
-                    break
-                data += chunk
-            return data.split(b" ")[1:2] == [want[case]]
+            return lab_recv_line(s).split(b" ")[1:2] == [want[case]]
 
 lab_poll_checks("nginx", pidfile,
                 [("mta-sts.%s.%s (want %s)" % (c, domain, w.decode()), lambda c=c: status(c))
