@@ -39,7 +39,10 @@ struct dialect {
 	const char *starttls_capa; /* capability keyword announcing STARTTLS */
 	const char *quit_cmd;
 	int tagged; /* IMAP: each command's first word is the tag that ends its reply */
-	/* Feed one line (without EOL) into r; err gets a reason on FEED_ERROR. */
+	/* Feed one line into r; err gets a reason on FEED_ERROR. The line is len bytes
+	 * without its EOL, and line[len] is always a NUL (the io layer guarantees it), so an
+	 * empty line can be tested with line[0]. It may hold NUL bytes of its own: len, not
+	 * strlen, is its length. */
 	enum feed (*feed)(struct reply *r, const char *line, size_t len, const struct limits *,
 	    char *err, size_t errlen);
 	/* Capability lines from a complete reply to capa_cmd, into out (keyword first). */

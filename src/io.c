@@ -28,6 +28,7 @@ struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, v
 
 	io->base = base;
 	io->lim = lim;
+	io->line = xcalloc(lim->line_max + 1, 1);
 	io->cb = cb;
 	io->arg = arg;
 	return io;
@@ -36,8 +37,8 @@ struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, v
 static void io_arm(struct io *io)
 {
 	bufferevent_setcb(io->bev, io_read_cb, NULL, io_event_cb, io);
-	/* Stop reading once a line's worth is buffered: the reader then either finds an EOL
-	 * or reports the line as too long. Memory per connection stays bounded. */
+	/* Stop reading once a longest line and its CRLF are buffered: the reader then either
+	 * finds an EOL or reports the line as too long. Memory per connection stays bounded. */
 	bufferevent_setwatermark(io->bev, EV_READ, 0, io->lim->line_max + 2);
 	bufferevent_enable(io->bev, EV_READ | EV_WRITE);
 }
@@ -63,19 +64,16 @@ int io_connect(struct io *io, const struct sockaddr *sa, socklen_t salen)
  */
 int io_printf(struct io *io, const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[IO_COMMAND_MAX];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	n = io_vformat(io, buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
-		snprintf(io->err, sizeof(io->err), "command too long");
+	if (n < 0)
 		return -1;
-	}
-	memcpy(buf + n, "\r\n", 2);
-	if (bufferevent_write(io->bev, buf, (size_t)n + 2) < 0) {
+	if (bufferevent_write(io->bev, buf, (size_t)n) < 0) {
 		snprintf(io->err, sizeof(io->err), "cannot queue output");
 		return -1;
 	}
@@ -105,41 +103,9 @@ static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *inf
 #endif
 }
 
-/*
- * Deliver complete lines. CRLF is the rule; a bare LF is accepted as many servers send it.
- * Stops as soon as the callback says the transport changed.
- */
 static void io_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct io *io = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	char line[8192];
-
-	for (;;) {
-		size_t eol_len = 0, n;
-		struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
-
-		if (p.pos < 0) {
-			if (evbuffer_get_length(in) > io->lim->line_max) {
-				snprintf(io->err, sizeof(io->err), "line longer than %zu bytes",
-				    io->lim->line_max);
-				io->cb(io, IO_ERROR, NULL, 0, io->arg);
-			}
-			return;
-		}
-		n = (size_t)p.pos;
-		if (n > io->lim->line_max || n >= sizeof(line)) {
-			snprintf(io->err, sizeof(io->err), "line longer than %zu bytes",
-			    io->lim->line_max);
-			io->cb(io, IO_ERROR, NULL, 0, io->arg);
-			return;
-		}
-		evbuffer_remove(in, line, n);
-		evbuffer_drain(in, eol_len);
-		line[n] = '\0';
-		if (io->cb(io, IO_LINE, line, n, io->arg) != 0)
-			return;
-	}
+	io_deliver(arg, bufferevent_get_input(bev));
 }
 
 static void io_ssl_error(struct io *io, const char *what)
@@ -223,5 +189,6 @@ void io_free(struct io *io)
 		return;
 	if (io->bev)
 		bufferevent_free(io->bev);
+	free(io->line);
 	free(io);
 }

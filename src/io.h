@@ -5,6 +5,7 @@
 #ifndef MAILTLS_IO_H
 #define MAILTLS_IO_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -15,7 +16,7 @@
 
 enum io_event {
 	IO_CONNECTED, /* TCP connected */
-	IO_LINE,      /* one complete line, EOL stripped */
+	IO_LINE,      /* one complete line, EOL stripped, NUL-terminated (NULs inside kept) */
 	IO_TLS_READY, /* handshake done */
 	IO_ERROR,     /* io->err says why */
 	IO_CLOSED,    /* peer closed */
@@ -38,6 +39,7 @@ struct io {
 	void *arg;
 	int tls;
 	evutil_socket_t fd;
+	char *line; /* the line being delivered: lim->line_max + 1 bytes */
 	char err[256];
 };
 
@@ -48,5 +50,16 @@ int io_printf(struct io *, const char *fmt, ...) __attribute__((format(printf, 2
  * were already buffered and are thrown away (never read as a reply), or -1 on error. */
 long io_start_tls(struct io *, SSL *);
 void io_free(struct io *);
+
+/* The line reader on its own (pure over an evbuffer; for io.c and the fuzzer). */
+enum io_take { IO_TAKE_LINE, IO_TAKE_MORE, IO_TAKE_TOO_LONG };
+struct evbuffer;
+enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size_t *len);
+/* Hand every complete line of in to io->cb, as a read event does. */
+void io_deliver(struct io *, struct evbuffer *in);
+/* One command line, CRLF added: its length, or -1 with io->err set (too long). */
+#define IO_COMMAND_MAX 1024
+int io_vformat(struct io *, char *buf, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 #endif

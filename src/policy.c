@@ -76,11 +76,10 @@ struct sts_q {
 	double timeout_s;
 };
 
-static void sts_fetched(const struct https_result *r, void *arg)
+/* What a fetch answered, kept for judge_sts(): a body only when RFC 8461 3.3 allows one. */
+void policy_sts_fetched(struct domain_policy *pol, const struct https_result *r)
 {
-	struct domain *d = arg;
-	struct domain_policy *pol = d->policy;
-
+	pol->sts_fetched = 1;
 	pol->sts_http_status = r->status;
 	snprintf(pol->sts_content_type, sizeof(pol->sts_content_type), "%s", r->content_type);
 	if (r->err[0]) {
@@ -94,9 +93,17 @@ static void sts_fetched(const struct https_result *r, void *arg)
 		pol->sts_fetch_error = xasprintf("media type \"%s\", not text/plain",
 		    r->content_type[0] ? r->content_type : "(none)");
 	} else {
-		pol->sts_body = xstrndup(r->body ? r->body : "", r->len);
-		pol->sts_body_len = r->len;
+		/* Every byte as it came, NULs included: the parser says what a NUL means. */
+		pol->sts_body = xmemdup(r->body ? r->body : "", r->body ? r->len : 0);
+		pol->sts_body_len = r->body ? r->len : 0;
 	}
+}
+
+static void sts_fetched(const struct https_result *r, void *arg)
+{
+	struct domain *d = arg;
+
+	policy_sts_fetched(d->policy, r);
 	engine_release(d);
 }
 
@@ -114,7 +121,6 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 	if (a->status == DNS_OK && a->naddrs > 0 && a->sec != DNSSEC_BOGUS) {
 		snprintf(pol->sts_addr, sizeof(pol->sts_addr), "%s", a->addrs[0]);
 		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
-		pol->sts_fetched = 1;
 		engine_hold(q->d);
 		https_get(engine_https(q->e), url, host, pol->sts_addr, q->timeout_s,
 		    STS_POLICY_MAX, sts_fetched, q->d);

@@ -68,4 +68,8 @@ void policy_start(struct engine *, struct domain *, const struct policy_config *
 void policy_judge(struct domain *, const struct policy_config *);
 void policy_free(struct domain_policy *);
 
+struct https_result;
+/* Keep what an MTA-STS policy fetch answered (pure: for the fetch callback and the fuzzer). */
+void policy_sts_fetched(struct domain_policy *, const struct https_result *);
+
 #endif

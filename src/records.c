@@ -480,6 +480,7 @@ int records_sts_policy(const char *body, size_t len, struct sts_policy *out, cha
     size_t errlen)
 {
 	size_t pos = 0, lineno = 0;
+	const char *nul;
 	int seen = 0;
 
 	if (!out || (!body && len))
@@ -487,6 +488,11 @@ int records_sts_policy(const char *body, size_t len, struct sts_policy *out, cha
 	memset(out, 0, sizeof(*out));
 	if (len > STS_POLICY_MAX)
 		return fail(err, errlen, "policy larger than %d bytes", STS_POLICY_MAX);
+	/* RFC 8461 3.2: the policy is text; a NUL is no part of any line (and would end a C
+	 * string early for whoever reads it next). */
+	if (len && (nul = memchr(body, '\0', len)) != NULL)
+		return fail(err, errlen, "NUL byte at offset %zu: a policy is text",
+		    (size_t)(nul - body));
 	while (pos < len) {
 		const char *line = body + pos, *nl = memchr(line, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - line) : len - pos;

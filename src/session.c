@@ -294,6 +294,11 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 	struct session *s = arg;
 	char err[160];
 
+	/* The transport raises each of these once, in its state; anything else is a broken
+	 * invariant of the transport, and must not be read twice into the probe. */
+	if ((ev == IO_CONNECTED && s->state != S_CONNECT) ||
+	    (ev == IO_TLS_READY && s->state != S_HANDSHAKE))
+		return 0;
 	switch (ev) {
 	case IO_CONNECTED:
 		s->p->t.connect_ms = now_ms() - s->t0;

@@ -201,7 +201,7 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 }
 
 /* What the TLSA answer means for DANE (RFC 7672 2.2): only signed records are used. */
-static void tlsa_answer(struct dane_rrset *set, const struct dns_answer *a)
+void target_tlsa_apply(struct dane_rrset *set, const struct dns_answer *a)
 {
 	if (a->sec == DNSSEC_BOGUS) {
 		set->state = DANE_STATE_BOGUS;
@@ -229,29 +229,11 @@ static int dnssec_combine(int have, enum dnssec_state s)
 	return have;
 }
 
-static void addr_answer(const struct dns_answer *a, void *arg)
+/* What an A or AAAA answer means for one MX host: its addresses, or why it has none. */
+void target_addr_apply(struct domain *d, struct mx_host *m, int rrtype, const struct dns_answer *a)
 {
-	struct addr_query *q = arg;
-	struct engine *e = q->e;
-	struct domain *d = q->d;
-	struct mx_host *m;
-	const char *type = q->rrtype == ns_t_a ? "A" : "AAAA";
+	const char *type = rrtype == ns_t_a ? "A" : "AAAA";
 
-	if (a->status == DNS_CANCELLED) {
-		free(q);
-		return;
-	}
-	m = &d->mx[q->mx];
-
-	if (q->rrtype == DNS_T_TLSA) {
-		free(q);
-		tlsa_answer(m->dane, a);
-		if (--m->pending == 0)
-			mx_resolved(e, d, m);
-		domain_release(e, d);
-		return;
-	}
-	free(q);
 	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
 		domain_add(d, F_DNS_BOGUS, "%s %s: DNSSEC validation failed: %s", m->host, type,
 		    a->why);
@@ -274,6 +256,32 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 		    a->status == DNS_NXDOMAIN ? "NXDOMAIN" : a->why);
 		free(prev);
 	}
+}
+
+static void addr_answer(const struct dns_answer *a, void *arg)
+{
+	struct addr_query *q = arg;
+	struct engine *e = q->e;
+	struct domain *d = q->d;
+	struct mx_host *m;
+	int rrtype = q->rrtype;
+
+	if (a->status == DNS_CANCELLED) {
+		free(q);
+		return;
+	}
+	m = &d->mx[q->mx];
+
+	if (rrtype == DNS_T_TLSA) {
+		free(q);
+		target_tlsa_apply(m->dane, a);
+		if (--m->pending == 0)
+			mx_resolved(e, d, m);
+		domain_release(e, d);
+		return;
+	}
+	free(q);
+	target_addr_apply(d, m, rrtype, a);
 	if (--m->pending == 0)
 		mx_resolved(e, d, m);
 	domain_release(e, d);
@@ -357,33 +365,31 @@ static void domain_resolve_mx(struct engine *e, struct domain *d)
 	domain_release(e, d);
 }
 
-static void mx_answer(const struct dns_answer *a, void *arg)
+/*
+ * What an MX answer means for d: its MX hosts in preference order with the findings about
+ * them, or why there are none. Returns 1 when the hosts' addresses are to be looked up.
+ */
+int target_mx_apply(struct domain *d, const struct dns_answer *a)
 {
-	struct domain *d = arg;
-	struct engine *e = d->engine;
 	struct dns_mx *mx;
-
-	if (a->status == DNS_CANCELLED)
-		return; /* the engine frees the domain */
-
 	size_t n = 0, nulls = 0;
 
 	d->dnssec = a->sec;
 	if (a->status == DNS_NXDOMAIN) {
 		d->mx_failed = 1;
 		domain_add(d, F_DNS_NXDOMAIN, "%s does not exist (NXDOMAIN)", d->name);
-		goto out;
+		return 0;
 	}
 	if (a->status != DNS_OK) {
 		d->mx_failed = 1;
 		domain_add(d, F_DNS_FAILED, "MX lookup for %s failed: %s", d->name, a->why);
-		goto out;
+		return 0;
 	}
 	if (a->sec == DNSSEC_BOGUS) {
 		d->mx_failed = 1;
 		domain_add(d, F_DNS_BOGUS, "MX of %s: DNSSEC validation failed: %s", d->name,
 		    a->why);
-		goto out;
+		return 0;
 	}
 	mx = xcalloc(a->nmx + 1, sizeof(*mx));
 	if (a->nmx)
@@ -396,7 +402,7 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 		domain_add(d, F_MX_NULL, "%s publishes a null MX (RFC 7505): it accepts no mail",
 		    d->name);
 		free(mx);
-		goto out;
+		return 0;
 	}
 	if (nulls)
 		domain_add_sev(d, F_MX_NULL, SEV_WARN,
@@ -426,8 +432,18 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 		    "%s has no MX records: mail goes to its own address records (RFC 5321 5.1)",
 		    d->name);
 	}
-	domain_resolve_mx(e, d);
-out:
+	return 1;
+}
+
+static void mx_answer(const struct dns_answer *a, void *arg)
+{
+	struct domain *d = arg;
+	struct engine *e = d->engine;
+
+	if (a->status == DNS_CANCELLED)
+		return; /* the engine frees the domain */
+	if (target_mx_apply(d, a))
+		domain_resolve_mx(e, d);
 	domain_release(e, d);
 }
 

@@ -55,7 +55,11 @@ void engine_release(struct domain *);
 struct dns *engine_dns(const struct engine *);
 struct https *engine_https(const struct engine *);
 
-/* Pure helper for the partial-failure finding; exposed for unit tests. */
+/* Pure pieces, exposed for unit tests and the fuzzer: what each DNS answer means. */
 void target_explain_partial(struct domain *);
+int target_mx_apply(struct domain *, const struct dns_answer *);
+void target_addr_apply(struct domain *, struct mx_host *, int rrtype, const struct dns_answer *);
+struct dane_rrset;
+void target_tlsa_apply(struct dane_rrset *, const struct dns_answer *);
 
 #endif

@@ -81,10 +81,19 @@ int tlsinfo_is_ip(const char *s)
 
 void tlsinfo_capture(struct probe *p, SSL *ssl)
 {
-	STACK_OF(X509) *sent = SSL_get_peer_cert_chain(ssl);
-	int nid = SSL_get_negotiated_group(ssl);
+	STACK_OF(X509) *sent;
+	int nid;
 	EVP_PKEY *tmp = NULL;
 
+	/* Only a finished handshake has parameters to read; OpenSSL 3.0 dereferences the
+	 * missing session of one that is not. */
+	if (ssl == NULL || !SSL_is_init_finished(ssl) || SSL_get_session(ssl) == NULL) {
+		p->tls_version = xstrdup("unknown");
+		p->cipher = xstrdup("unknown");
+		return;
+	}
+	sent = SSL_get_peer_cert_chain(ssl);
+	nid = SSL_get_negotiated_group(ssl);
 	p->tls_version = xstrdup(SSL_get_version(ssl));
 	p->cipher = xstrdup(SSL_get_cipher_name(ssl));
 	if (nid > 0) {
@@ -220,11 +229,15 @@ void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 		} else if (g->type == GEN_IPADD) {
 			int l = ASN1_STRING_length(g->d.iPAddress);
 			const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
-			if (inet_ntop(l == 4 ? AF_INET : AF_INET6, d, addr, sizeof(addr)) &&
-			    (l == 4 || l == 16)) {
+
+			/* RFC 5280 4.2.1.6: four octets or sixteen; anything else is shown as
+			 * what it is, never read as an address. */
+			if ((l == 4 || l == 16) &&
+			    inet_ntop(l == 4 ? AF_INET : AF_INET6, d, addr, sizeof(addr)))
 				snprintf(buf, sizeof(buf), "IP:%s", addr);
-				strlist_add(&ci->san, buf);
-			}
+			else
+				snprintf(buf, sizeof(buf), "IP:(invalid: %d bytes)", l);
+			strlist_add(&ci->san, buf);
 		}
 	}
 	GENERAL_NAMES_free(gens);

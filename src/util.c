@@ -57,6 +57,15 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *xmemdup(const void *s, size_t n)
+{
+	char *p = xcalloc(n + 1, 1);
+
+	if (n)
+		memcpy(p, s, n);
+	return p;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *p;

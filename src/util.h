@@ -12,6 +12,8 @@ void *xcalloc(size_t, size_t);
 void *xreallocarray(void *, size_t, size_t);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
+/* n bytes of s, NULs included, plus a terminating NUL. */
+char *xmemdup(const void *s, size_t n);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));

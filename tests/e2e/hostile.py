@@ -5,6 +5,7 @@ library only.
 
 Usage:
     python3 tests/e2e/hostile.py --cert CHAIN.pem --key KEY.pem \
+        [--badipsan-cert CHAIN.pem --badipsan-key KEY.pem] \
         [--base-port 2500] [--addr 127.0.0.50] [-v]
     python3 tests/e2e/hostile.py --list  [--base-port N]   # human-readable table
     python3 tests/e2e/hostile.py --modes [--base-port N]   # JSON {"mode": port}
@@ -59,8 +60,19 @@ Port table (offset from --base-port):
                       bytes instead of a ServerHello; held open 10 s
   13   ipv4banner-lf  like "good" but every reply line ends in a bare LF
                       ("220 hostile.test ESMTP\n"), before and after TLS
+  14   badipsan       like "good" but TLS presents --badipsan-cert/--badipsan-key
+                      (tests/lab/pki.sh "badipsan": leaf + intermediate; the
+                      leaf's subjectAltName is DNS:good.mail.test and an
+                      iPAddress of 0 bytes).  Started without those options,
+                      this mode greets "421 4.3.0 ..." and closes instead
+  15   split4096      like "good" but the greeting is one line of exactly
+                      4096 bytes ("220 hostile.test ESMTP " and printable
+                      filler, no continuation), then "\r" in a segment of its
+                      own, 0.2 s pause, then "\n" in another
+  16   split4097      the same with 4097 bytes before the "\r" (one over the
+                      4096-byte line limit of clients like mailtls)
 
-"Normal" SMTP handling (modes 3-6, 9-13): lines end in CRLF or bare LF;
+"Normal" SMTP handling (modes 3-6, 9-16): lines end in CRLF or bare LF;
 EHLO/HELO, STARTTLS, QUIT (221, close), NOOP/RSET (250); anything else
 "502 5.5.2 unknown".  After TLS: EHLO without STARTTLS, STARTTLS -> 503.
 Input lines are limited to 4096 bytes (longer -> 500 and close).  Data the
@@ -102,6 +114,10 @@ MODES = [
     ("good", "well-behaved: banner, EHLO, STARTTLS, TLS, EHLO, QUIT"),
     ("tlsgarbage", "STARTTLS -> 220, then random bytes instead of ServerHello"),
     ("ipv4banner-lf", "like good, but all replies end in bare LF"),
+    # Append new modes here: the offsets of the ones above must not move.
+    ("badipsan", "like good, with --badipsan-cert (0-byte iPAddress SAN)"),
+    ("split4096", "like good, greeting of 4096 bytes, then CR, 0.2 s, LF"),
+    ("split4097", "like good, greeting of 4097 bytes, then CR, 0.2 s, LF"),
 ]
 
 VERBOSE = False
@@ -447,6 +463,49 @@ class BareLF(Session):
     eol = "\n"
 
 
+class BadIPSAN(Session):
+    """Good, over the badipsan context (main() hands it in); None if not loaded."""
+
+    def run(self):
+        if self.ctx is None:
+            self.reply("421 4.3.0 %s badipsan mode needs --badipsan-cert/--badipsan-key"
+                       % HOST)
+            graceful_close(self.sock)
+            return
+        Session.run(self)
+
+
+def long_greeting(n):
+    """One 220 reply line of exactly n bytes (line ending not counted):
+    "220 hostile.test ESMTP " and then printable filler, no blanks at the end."""
+    head = BANNER + " "
+    fill = "0123456789abcdefghijklmnopqrstuvwxyz"
+    body = (fill * (n // len(fill) + 1))[:n - len(head)]
+    return head + body
+
+
+class SplitCRLF(Session):
+    """Greeting of `length` bytes; its CR and LF in two segments 0.2 s apart
+    (TCP_NODELAY is set on every connection, serve_conn)."""
+    length = LINE_LIMIT
+
+    def greet(self):
+        line = long_greeting(self.length)
+        assert len(line) == self.length
+        self.send(line)
+        self.send("\r")
+        time.sleep(0.2)
+        self.send("\n")
+
+
+class SplitCRLF4096(SplitCRLF):
+    length = 4096
+
+
+class SplitCRLF4097(SplitCRLF):
+    length = 4097
+
+
 HANDLERS = {
     "nobanner": NoBanner,
     "garbage": Garbage,
@@ -462,6 +521,9 @@ HANDLERS = {
     "good": Good,
     "tlsgarbage": TLSGarbage,
     "ipv4banner-lf": BareLF,
+    "badipsan": BadIPSAN,
+    "split4096": SplitCRLF4096,
+    "split4097": SplitCRLF4097,
 }
 assert [m for m, _ in MODES] == list(HANDLERS)
 
@@ -496,6 +558,11 @@ def main(argv=None):
         description="Misbehaving SMTP server for mailtls e2e tests.")
     ap.add_argument("--cert", help="server certificate chain (PEM)")
     ap.add_argument("--key", help="server private key (PEM)")
+    ap.add_argument("--badipsan-cert",
+                    help='certificate chain (PEM) of mode "badipsan" '
+                    '(pki.sh: badipsan.chain.pem)')
+    ap.add_argument("--badipsan-key",
+                    help='private key (PEM) of mode "badipsan" (pki.sh: badipsan.key)')
     ap.add_argument("--base-port", type=int, default=2500)
     ap.add_argument("--addr", default="127.0.0.50",
                     help="loopback address to listen on (default 127.0.0.50)")
@@ -529,9 +596,20 @@ def main(argv=None):
         ap.error("--addr must be a loopback address")
     family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
 
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if bool(args.badipsan_cert) != bool(args.badipsan_key):
+        ap.error("--badipsan-cert and --badipsan-key go together")
+
+    def context(cert, key):
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        c.load_cert_chain(cert, key)
+        return c
+
     try:
-        ctx.load_cert_chain(args.cert, args.key)
+        ctx = context(args.cert, args.key)
+        # Per-mode TLS contexts; every other mode uses ctx.
+        contexts = {"badipsan": None}
+        if args.badipsan_cert:
+            contexts["badipsan"] = context(args.badipsan_cert, args.badipsan_key)
     except (OSError, ssl.SSLError) as e:
         sys.stderr.write("hostile: cannot load cert/key: %s\n" % e)
         return 2
@@ -579,7 +657,8 @@ def main(argv=None):
                 time.sleep(0.1)
                 continue
             conn.setblocking(True)
-            threading.Thread(target=serve_conn, args=(key.data, conn, peer, ctx),
+            threading.Thread(target=serve_conn,
+                             args=(key.data, conn, peer, contexts.get(key.data, ctx)),
                              name="hostile-" + key.data, daemon=True).start()
 
     for s in listeners:

@@ -229,7 +229,8 @@ def start_lab():
         pass
     hostile = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "hostile.py"), "--addr", HOSTILE_ADDR, "--base-port", HOSTILE_BASE,
-         "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key")],
+         "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key"),
+         "--badipsan-cert", os.path.join(PKI, "badipsan.chain.pem"), "--badipsan-key", os.path.join(PKI, "badipsan.key")],
         stdout=subprocess.PIPE, text=True)
     with open(pidfile, "w") as f:
         f.write(str(hostile.pid))
@@ -421,6 +422,25 @@ def hostile_cases(modes):
                f"stderr {err[:200]!r}")
     case("hostile-control-good", h("good"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT + ("STARTTLS_INJECTION",))
     case("hostile-bare-lf", h("ipv4banner-lf"), 0, has=("CERT_TRUSTED",), lacks=WARN_CRIT)
+    # A subjectAltName iPAddress of 0 bytes (pki.sh "badipsan") is shown as invalid, never
+    # read as an address; the check goes on and the DNS name still matches.
+    case("hostile-zero-length-ip-san", h("badipsan"), 0, has=("CERT_TRUSTED", "CERT_HOSTNAME_OK"), lacks=WARN_CRIT,
+         check=lambda p: None if p["chain"][0]["san"] == ["DNS:good.mail.test", "IP:(invalid: 0 bytes)"]
+         else f"leaf san {p['chain'][0]['san']}")
+
+    # A greeting line of exactly the 4096-byte limit, its CR and LF in two TCP segments
+    # 0.2 s apart: the CR alone must not count as a 4097th byte of the line.
+    def long_banner(n):
+        def check(p):
+            b = p["banner"]
+            if not b.startswith("220 ") or len(b) != n:
+                return f"banner of {len(b)} bytes, expected {n}: {b[:40]!r}...{b[-20:]!r}"
+        return check
+    case("hostile-4096-byte-greeting-split-crlf", h("split4096"), 0, has=("CERT_TRUSTED",),
+         lacks=WARN_CRIT + ("PROTOCOL_ERROR",), check=long_banner(4096))
+    # Control: one byte more, split the same way, is over the limit.
+    case("hostile-4097-byte-greeting-split-crlf", h("split4097"), 2, has=("PROTOCOL_ERROR",),
+         check=message("PROTOCOL_ERROR", "line longer than 4096 bytes"))
 
 
 DNS = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none"]
@@ -718,6 +738,10 @@ def sts_cases():
         pcase(case_name, domain, 1, has=("MTASTS_POLICY_FETCH_FAILED",), lacks=("MTASTS_VALID",), extra=sts, anchor=False,
               check=lambda d, n=needle: None if n in find(d, "MTASTS_POLICY_FETCH_FAILED")[0]["message"] else find(d, "MTASTS_POLICY_FETCH_FAILED"))
     pcase("sts-malformed-policy", "malformed.sts.test", 1, has=("MTASTS_POLICY_INVALID",), extra=sts, anchor=False)
+    # A valid policy but for one NUL byte at offset 16: not text, so no policy; the reader
+    # must stop at the NUL and never read past the body it was given.
+    pcase("sts-policy-nul-byte", "nul.sts.test", 1, has=("MTASTS_POLICY_INVALID",), lacks=("MTASTS_VALID",),
+          extra=sts, anchor=False, check=message("MTASTS_POLICY_INVALID", "NUL byte at offset 16"))
     pcase("sts-none-published", "nosts.sts.test", 1, has=("MTASTS_NO_TXT", "TLSRPT_MISSING", "SPF_MISSING", "DMARC_MISSING", "DKIM_MISSING"),
           extra=sts + ["--dkim-selector", "sel1"], anchor=False)
     pcase("sts-bad-txt-id", "badtxt.sts.test", 1, has=("MTASTS_TXT_INVALID",), extra=sts, anchor=False)

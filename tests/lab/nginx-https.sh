@@ -21,6 +21,8 @@
 #   notfound     mtasts       404
 #   big          mtasts       200 text/plain  valid fields, padded with mx lines to over 64 KiB
 #   malformed    mtasts       200 text/plain  "version: STSv2", "mode: enforce-ish", "max_age: lots"
+#   nul          mtasts       200 text/plain  valid enforce policy (mx good.mail.test; max_age 86400), but
+#                                             a NUL byte at offset 16, right after "version: STSv1\r\n"
 #   badtype      mtasts       200 application/octet-stream  valid policy
 #   badcert      wrongname    200 text/plain  valid policy; the certificate does not name the host
 #
@@ -61,7 +63,7 @@ ADDR=127.0.0.60
 PORT=443
 DOMAIN=sts.test
 CASES="enforce testing notcovered certinvalid wildmx redirect notfound big
-malformed badtype badcert"
+malformed nul badtype badcert"
 
 # ---- content -------------------------------------------------------------------
 
@@ -94,6 +96,9 @@ write_policies() {
                          awk 'BEGIN { for (i = 1; i <= 2600; i++)
                              printf "mx: pad%05d.good.mail.test\r\n", i }' ;;
             malformed)   printf 'version: STSv2\nmode: enforce-ish\nmax_age: lots\n' ;;
+            # A valid policy with one NUL at offset 16, after the 16 bytes
+            # "version: STSv1\r\n"; valid lines follow it (68 bytes in all).
+            nul)         printf 'version: STSv1\r\n\000mode: enforce\r\nmx: good.mail.test\r\nmax_age: 86400\r\n' ;;
         esac >"$d/mta-sts.txt"
     done
 }

@@ -13,6 +13,7 @@
 #   expired-int.pem expired-int.key  intermediate under root, expired 5 days ago
 #   CASE.key CASE.crt CASE.chain.pem   for every CASE in $CASES below;
 #                              CASE.chain.pem is exactly what the server sends.
+#                              (badipsan: good.mail.test with a 0-byte iPAddress SAN)
 #   spare.key                  a key with no certificate (DANE "next key" TLSA)
 set -eu
 
@@ -46,7 +47,8 @@ LOG="$WORK/openssl.log"
 : >"$LOG"
 
 CASES="good ec expired notyet soon selfsigned wrongname wildcard noint order
-rsa1024 noserverauth cnonly sha1 untrusted expiredint bulk dane mtasts"
+rsa1024 noserverauth cnonly sha1 untrusted expiredint bulk dane mtasts
+badipsan"
 
 # Run openssl quietly; on failure show what it said and stop.
 ossl() {
@@ -192,8 +194,16 @@ for c in $CASES; do
         mtasts)       cn=mta-sts.enforce.sts.test
                       san=$(printf 'DNS:mta-sts.%s.sts.test,' enforce testing \
                           notcovered redirect notfound big malformed certinvalid \
-                          wildmx badtype)
+                          wildmx badtype nul)
                       san=${san%,} ;;
+        # Like good, but the subjectAltName also holds an iPAddress of length 0
+        # (served by tests/e2e/hostile.py, mode badipsan). The config syntax
+        # cannot write that, so the extension is raw DER:
+        #   30 12                     SEQUENCE, 18 bytes
+        #      82 0e good.mail.test   [2] dNSName, 14 bytes
+        #      87 00                  [7] iPAddress, 0 bytes
+        badipsan)     cn=good.mail.test
+                      san=DER:30:12:82:0e:67:6f:6f:64:2e:6d:61:69:6c:2e:74:65:73:74:87:00 ;;
     esac
     genkey "$OUT/$c.key" "$key"
     ext_leaf "$WORK/$c.ext" "$san" "$eku"

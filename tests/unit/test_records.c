@@ -288,9 +288,9 @@ static void policy_hostile_lines(void **state)
 	/* Old Mac line ends: one line holding control characters. */
 	assert_string_equal(policy("version: STSv1\rmode: none\rmax_age: 1\r"),
 	    "line \"version: STSv1?mode: none?max_age: 1\" has a control character (line 1)");
-	/* An embedded NUL counts: len, not strlen. */
+	/* An embedded NUL counts (len, not strlen), and makes the body no text at all. */
 	assert_string_equal(policy_n(nul, sizeof(nul) - 1, &p),
-	    "line \"mode: none?enforce\" has a control character (line 2)");
+	    "NUL byte at offset 25: a policy is text");
 	assert_string_equal(policy("version: STSv1\nmode: \xff\xfe\x1b[31m\n"),
 	    "line \"mode: ???[31m\" has a control character (line 2)");
 	assert_string_equal(policy("version: STSv1\nmode: \xc3\xa9nforce\nmax_age: 1\n"),
