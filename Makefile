@@ -24,8 +24,20 @@ OBJS = $(SRCS:src/%.c=build/%.o)
 AOBJS = $(SRCS:src/%.c=build/asan/%.o)
 UNIT = $(wildcard tests/unit/test_*.c)
 UNITBIN = $(UNIT:tests/unit/%.c=build/asan/%)
+# The transport replaced at its seam (tests/unit/fake_io.c) for transcripts and fuzzing.
+AOBJS_FAKE = $(filter-out build/asan/io.o,$(AOBJS)) build/asan/fake_io.o
 
-.PHONY: all deps demo test unit e2e install clean lab-start lab-stop bench
+# Fuzz targets: one file each in tests/fuzz/. `make test` replays their corpora and saved
+# crash inputs through a plain main() (build/asan/fuzz_*); `make fuzz` runs libFuzzer.
+FUZZ = $(filter-out replay,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZREPLAY = $(FUZZ:%=build/asan/fuzz_%)
+FUZZ_CC ?= clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FOBJS = $(filter-out build/fuzz/obj/io.o,$(SRCS:src/%.c=build/fuzz/obj/%.o)) build/fuzz/obj/fake_io.o
+SECONDS ?= 60
+JOBS ?=
+
+.PHONY: all deps demo test unit e2e install clean lab-start lab-stop bench fuzz fuzz-build
 
 all: build/mailtls
 
@@ -45,7 +57,27 @@ build/asan/test_%: tests/unit/test_%.c $(AOBJS)
 	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes -Isrc $(PKG_CFLAGS) \
 		-o $@ $< $(AOBJS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
-build build/asan:
+build/asan/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(wildcard src/*.h) | build/asan
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
+
+build/asan/fuzz_%: tests/fuzz/%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h tests/fuzz/*.inc) $(AOBJS_FAKE)
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes -Isrc -Itests/unit \
+		-Itests/fuzz $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(AOBJS_FAKE) $(PKG_LIBS)
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | build/fuzz/obj
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) \
+		$(PKG_CFLAGS) -c $< -o $@
+
+build/fuzz/obj/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(wildcard src/*.h) | build/fuzz/obj
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -Isrc \
+		$(PKG_CFLAGS) -c $< -o $@
+
+build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.inc) $(FOBJS)
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) \
+		-Wno-missing-prototypes -Isrc -Itests/unit -Itests/fuzz $(PKG_CFLAGS) -o $@ $< \
+		$(FOBJS) $(PKG_LIBS)
+
+build build/asan build/fuzz/obj:
 	mkdir -p $@
 
 deps:
@@ -53,7 +85,7 @@ deps:
 
 # The whole suite: packages, the sanitizer build, unit tests, end-to-end tests against the lab.
 test: deps
-	@$(MAKE) --no-print-directory build/asan/mailtls $(UNITBIN)
+	@$(MAKE) --no-print-directory build/asan/mailtls $(UNITBIN) $(FUZZREPLAY)
 	@sh tests/run.sh
 
 demo: deps
@@ -64,6 +96,15 @@ install: build/mailtls
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 build/mailtls $(DESTDIR)$(BINDIR)/mailtls
 	install -m 644 docs/mailtls.1 $(DESTDIR)$(MANDIR)/mailtls.1
+
+# libFuzzer with ASan+UBSan (clang): every target for SECONDS (default 60) each, JOBS at
+# once; prints executions, exec/s, coverage and findings per target.
+fuzz-build:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ:%=build/fuzz/%)
+
+fuzz: fuzz-build
+	@JOBS=$(JOBS) sh tests/fuzz/run.sh $(SECONDS) $(FUZZ)
 
 bench: deps build/mailtls
 	@sh bench/single.sh

@@ -1,11 +1,14 @@
 #!/bin/sh
-# Install what building and testing mailtls needs, on Debian, when it is missing.
+# Install what building and testing mailtls needs, on Debian, when it is missing
+# (`deps.sh fuzz`: and what fuzzing needs).
 # Quiet and quick when everything is there; needs root (or sudo) only when it is not.
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl ca-certificates postfix python3 iproute2
 nsd ldnsutils nginx libnginx-mod-mail time dovecot-imapd dovecot-pop3d"
+# `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run every test: cmocka unit tests (under ASan/UBSan), then the end-to-end suite against
-# the lab. Prints one line per test and ends with exactly one line "N passed, N failed".
+# Run every test: cmocka unit tests (under ASan/UBSan), the fuzz corpora and saved crash
+# inputs replayed, then the end-to-end suite against the lab. Prints one line per test and
+# ends with exactly one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,20 @@ for t in build/asan/test_*; do
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
+done
+
+# Fuzz targets as regression tests: every seed and every saved crash input, once each.
+for t in build/asan/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=${t#build/asan/fuzz_}
+	if r=$("$t" "tests/fuzz/corpus/$name" "tests/fuzz/crashes/$name" 2>&1); then
+		echo "PASS fuzz-replay: $name ($(echo "$r" | tail -1))"
+		pass=$((pass + 1))
+	else
+		echo "FAIL fuzz-replay: $name"
+		echo "$r" | tail -30
+		fail=$((fail + 1))
+	fi
 done
 
 out=$(mktemp)

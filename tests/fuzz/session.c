@@ -1,0 +1,110 @@
+/*
+ * session.c - the session machine through the fake transport (tests/unit/fake_io.c): the
+ * input picks the dialect and TLS mode, then is a script of transport events (bytes in
+ * one read, handshake done, close, error, timer expiry). The session must end in exactly
+ * one done callback, or be abortable, and its probe must render as JSON and text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "dialect.h"
+#include "fake_io.h"
+#include "fuzz.h"
+#include "output.h"
+#include "result.h"
+#include "session.h"
+#include "tlsinfo.h"
+
+static SSL_CTX *ctx;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[200];
+	struct tls_config cfg = {0};
+
+	(void)argc;
+	(void)argv;
+	ctx = tlsinfo_ctx_new(&cfg, err, sizeof(err));
+	if (ctx == NULL)
+		abort();
+	return 0;
+}
+
+static int done_calls;
+
+static void on_done(struct probe *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+	done_calls++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct dialect *const dialects[] = {&dialect_smtp, &dialect_imap,
+	    &dialect_pop3};
+	/* Timers of zero: an expiry happens exactly when the script runs the loop. */
+	struct limits lim = {.line_max = 512, .reply_lines = 20, .reply_bytes = 4096,
+	    .timeout_s = 0};
+	struct session_params par = {.lim = &lim, .ssl_ctx = ctx, .ehlo_name = "fuzz.invalid",
+	    .trace = fuzz_devnull()};
+	struct fuzz_in in = {data, size};
+	unsigned head = fuzz_byte(&in);
+	const struct dialect *d = dialects[head % 3];
+	struct event_base *base = event_base_new();
+	struct probe *p = probe_new("mx.fuzz.test", "192.0.2.1", 25,
+	    head & 4 ? TLS_MODE_IMPLICIT : TLS_MODE_STARTTLS, d);
+	struct run run = {0};
+	struct view_opts vo = {0};
+
+	if (base == NULL)
+		abort();
+	fake_io_reset();
+	fake_wire.fail_connect = (head & 0xf8) == 0xf8;
+	done_calls = 0;
+	session_start(base, &par, p, on_done, NULL);
+	fake_io_connected();
+	while (in.n > 0 && done_calls == 0) {
+		unsigned op = fuzz_byte(&in);
+		size_t len;
+		const uint8_t *b;
+
+		switch (op % 8) {
+		case 5:
+			fake_io_tls_ready();
+			break;
+		case 6:
+			fake_io_closed();
+			break;
+		case 7:
+			if (op & 8)
+				fake_io_error("reset by peer");
+			else
+				event_base_loop(base, EVLOOP_NONBLOCK);
+			break;
+		default:
+			b = fuzz_bytes(&in, (op >> 3) + 1, &len);
+			fake_io_server(b, len);
+			break;
+		}
+	}
+	event_base_loop(base, EVLOOP_NONBLOCK); /* a failure before any I/O ends here */
+	if (done_calls > 1)
+		abort();
+	if (done_calls == 0)
+		session_abort(p->session);
+	else if (p->session != NULL)
+		abort();
+	probe_settle(p);
+	run_add(&run, p);
+	out_json(fuzz_devnull(), &run, &vo);
+	out_text(fuzz_devnull(), &run, &vo);
+	run_free(&run);
+	probe_free(p);
+	event_base_free(base);
+	fake_io_reset();
+	return 0;
+}
