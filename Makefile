@@ -18,14 +18,18 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CURL_CFLAGS)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+# Layers as folders, bottom to top (ARCHITECTURE.md; tests/layers.sh checks the includes).
+LAYERS = base conf model net proto tls pki mailpolicy engine out cmd
+SRCS = $(wildcard $(LAYERS:%=src/%/*.c))
+HDRS = $(wildcard src/*/*.h)
+INC = -Isrc $(LAYERS:%=-Isrc/%)
 MAIN = src/main.c
 OBJS = $(SRCS:src/%.c=build/%.o)
 AOBJS = $(SRCS:src/%.c=build/asan/%.o)
 UNIT = $(wildcard tests/unit/test_*.c)
 UNITBIN = $(UNIT:tests/unit/%.c=build/asan/%)
 # The transport replaced at its seam (tests/unit/fake_io.c) for transcripts and fuzzing.
-AOBJS_FAKE = $(filter-out build/asan/io.o,$(AOBJS)) build/asan/fake_io.o
+AOBJS_FAKE = $(filter-out build/asan/net/io.o,$(AOBJS)) build/asan/fake_io.o
 
 # Fuzz targets: one file each in tests/fuzz/. `make test` replays their corpora and saved
 # crash inputs through a plain main() (build/asan/fuzz_*); `make fuzz` runs libFuzzer.
@@ -33,7 +37,7 @@ FUZZ = $(filter-out replay,$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c
 FUZZREPLAY = $(FUZZ:%=build/asan/fuzz_%)
 FUZZ_CC ?= clang
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FOBJS = $(filter-out build/fuzz/obj/io.o,$(SRCS:src/%.c=build/fuzz/obj/%.o)) build/fuzz/obj/fake_io.o
+FOBJS = $(filter-out build/fuzz/obj/net/io.o,$(SRCS:src/%.c=build/fuzz/obj/%.o)) build/fuzz/obj/fake_io.o
 SECONDS ?= 60
 JOBS ?=
 
@@ -41,40 +45,43 @@ JOBS ?=
 
 all: build/mailtls
 
-build/%.o: src/%.c $(wildcard src/*.h) | build
-	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -c $< -o $@
+build/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) $(INC) $(PKG_CFLAGS) -c $< -o $@
 
 build/mailtls: $(OBJS) build/main.o
 	$(CC) $(CFLAGS) -Wl,--as-needed -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
-build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
-	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(PKG_CFLAGS) -c $< -o $@
+build/asan/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(INC) $(PKG_CFLAGS) -c $< -o $@
 
 build/asan/mailtls: $(AOBJS) build/asan/main.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 build/asan/test_%: tests/unit/test_%.c $(AOBJS)
-	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes -Isrc $(PKG_CFLAGS) \
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes $(INC) $(PKG_CFLAGS) \
 		-o $@ $< $(AOBJS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
-build/asan/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(wildcard src/*.h) | build/asan
-	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Isrc $(PKG_CFLAGS) -c $< -o $@
+build/asan/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(HDRS) | build/asan
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(INC) $(PKG_CFLAGS) -c $< -o $@
 
 build/asan/fuzz_%: tests/fuzz/%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h tests/fuzz/*.inc) $(AOBJS_FAKE)
-	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes -Isrc -Itests/unit \
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes $(INC) -Itests/unit \
 		-Itests/fuzz $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(AOBJS_FAKE) $(PKG_LIBS)
 
-build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | build/fuzz/obj
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) \
-		$(PKG_CFLAGS) -c $< -o $@
+		$(INC) $(PKG_CFLAGS) -c $< -o $@
 
-build/fuzz/obj/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(wildcard src/*.h) | build/fuzz/obj
-	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -Isrc \
+build/fuzz/obj/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(HDRS) | build/fuzz/obj
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(INC) \
 		$(PKG_CFLAGS) -c $< -o $@
 
 build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.inc) $(FOBJS)
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) \
-		-Wno-missing-prototypes -Isrc -Itests/unit -Itests/fuzz $(PKG_CFLAGS) -o $@ $< \
+		-Wno-missing-prototypes $(INC) -Itests/unit -Itests/fuzz $(PKG_CFLAGS) -o $@ $< \
 		$(FOBJS) $(PKG_LIBS)
 
 build build/asan build/fuzz/obj:
