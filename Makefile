@@ -22,7 +22,7 @@ SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LAYERS = base conf model net proto tls pki mailpolicy engine out cmd
 SRCS = $(wildcard $(LAYERS:%=src/%/*.c))
 HDRS = $(wildcard src/*/*.h)
-INC = -Isrc $(LAYERS:%=-Isrc/%)
+INC = -Isrc
 MAIN = src/main.c
 OBJS = $(SRCS:src/%.c=build/%.o)
 AOBJS = $(SRCS:src/%.c=build/asan/%.o)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
-#include "findings.h"
+#include "cmd/check.h"
+#include "model/findings.h"
 
 #define MAILTLS_VERSION "0.1.0"
 

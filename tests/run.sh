@@ -27,6 +27,9 @@ for t in build/asan/test_*; do
 	fail=$((fail + f))
 done
 
+# The layer table of ARCHITECTURE.md, held against every include.
+if sh tests/layers.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+
 # Fuzz targets as regression tests: every seed and every saved crash input, once each.
 for t in build/asan/fuzz_*; do
 	[ -x "$t" ] || continue

@@ -14,14 +14,14 @@
 
 #include <event2/event.h>
 
-#include "check.h"
-#include "dialect.h"
-#include "dns.h"
-#include "opts.h"
-#include "output.h"
-#include "target.h"
-#include "tlsinfo.h"
-#include "util.h"
+#include "base/util.h"
+#include "cmd/check.h"
+#include "conf/opts.h"
+#include "engine/target.h"
+#include "net/dns.h"
+#include "out/output.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 struct input {
 	char **args;

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dialect.h"
-#include "opts.h"
-#include "result.h"
-#include "tlsinfo.h"
-#include "util.h"
+#include "base/util.h"
+#include "conf/opts.h"
+#include "model/result.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 /* Sorted by long name. */
 /* clang-format off */
@@ -377,7 +377,8 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 				o->dkim[o->ndkim++] = optarg;
 		} else if (strcmp(t->lname, "protocol") == 0) {
 			if (dialect_by_name(optarg) == NULL)
-				snprintf(err, sizeof(err), "\"%s\" is not smtp, imap or pop3", optarg);
+				snprintf(err, sizeof(err), "\"%s\" is not smtp, imap or pop3",
+				    optarg);
 			o->protocol = optarg;
 		} else if (strcmp(t->lname, "no-dane") == 0) {
 			o->no_dane = 1;
@@ -419,8 +420,9 @@ int opts_parse_check(int argc, char **argv, struct check_opts *o)
 		errors++;
 	}
 	if (o->protocol && hostarg == NULL && strcasecmp(o->protocol, "smtp") != 0) {
-		fprintf(stderr, "mailtls check: domains are checked at their MX, over SMTP; "
-				"name an IMAP or POP3 server with --host\n");
+		fprintf(stderr,
+		    "mailtls check: domains are checked at their MX, over SMTP; "
+		    "name an IMAP or POP3 server with --host\n");
 		errors++;
 	}
 	if (o->json && o->jsonl) {

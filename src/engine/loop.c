@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loop.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/loop.h"
 
 struct slot {
 	char *address;

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "result.h"
-#include "session.h"
+#include "model/result.h"
+#include "proto/session.h"
 
 struct sched;
 typedef void (*sched_done_cb)(struct probe *, void *arg);

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dane.h"
-#include "dialect.h"
-#include "loop.h"
-#include "target.h"
-#include "tlsinfo.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/loop.h"
+#include "engine/target.h"
+#include "pki/dane.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 struct engine {
 	struct event_base *base;

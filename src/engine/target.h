@@ -9,12 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns.h"
-#include "https.h"
-#include "policy.h"
-#include "result.h"
-#include "session.h"
-#include "verify.h"
+#include "mailpolicy/policy.h"
+#include "model/result.h"
+#include "net/dns.h"
+#include "net/https.h"
+#include "pki/verify.h"
+#include "proto/session.h"
 
 struct engine_config {
 	const struct session_params *sp;

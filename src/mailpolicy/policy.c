@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dane.h"
-#include "dns.h"
-#include "https.h"
-#include "policy.h"
-#include "target.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/target.h"
+#include "mailpolicy/policy.h"
+#include "net/dns.h"
+#include "net/https.h"
+#include "pki/dane.h"
 
 struct txt_q {
 	struct engine *e;

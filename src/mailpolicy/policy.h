@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "records.h"
-#include "result.h"
+#include "mailpolicy/records.h"
+#include "model/result.h"
 
 struct policy_config {
 	int mta_sts;     /* look up and fetch MTA-STS, TLS-RPT */

@@ -12,7 +12,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include "records.h"
+#include "mailpolicy/records.h"
 
 /*
  * Decisions where the RFCs leave room (the tests pin each one):

@@ -2,7 +2,7 @@
  * findings.c - the finding table and the fold from severities to a status.
  * Views print these; they never decide a status themselves.
  */
-#include "findings.h"
+#include "model/findings.h"
 
 const struct finding_def finding_defs[F__COUNT] = {
 #define X(code, sev, meaning) [F_##code] = {#code, SEV_##sev, meaning},

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dane.h"
-#include "policy.h"
-#include "result.h"
-#include "util.h"
+#include "base/util.h"
+#include "mailpolicy/policy.h"
+#include "model/result.h"
+#include "pki/dane.h"
 
 void strlist_add(struct strlist *l, const char *s)
 {

@@ -12,7 +12,7 @@
 
 #include <openssl/x509.h>
 
-#include "findings.h"
+#include "model/findings.h"
 
 struct strlist {
 	char **v;

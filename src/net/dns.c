@@ -16,8 +16,8 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
-#include "dns.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/dns.h"
 
 /* Debian's dns-root-data; unbound-anchor keeps the same key in unbound's directory. */
 #define DNS_ROOT_KEY "/usr/share/dns/root.key"

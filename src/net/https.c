@@ -17,8 +17,8 @@
 #define CURL_DISABLE_TYPECHECK /* calls go through pointers; curl's macros would get in the way */
 #include <curl/curl.h>
 
-#include "https.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/https.h"
 
 /* clang-format off */
 #define CURL_FUNCS(X)                                                                       \

@@ -16,8 +16,8 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
-#include "io.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/io.h"
 
 static void io_read_cb(struct bufferevent *, void *);
 static void io_event_cb(struct bufferevent *, short, void *);

@@ -12,7 +12,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "bounds.h"
+#include "conf/bounds.h"
 
 enum io_event {
 	IO_CONNECTED, /* TCP connected */

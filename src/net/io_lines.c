@@ -9,7 +9,7 @@
 
 #include <event2/buffer.h>
 
-#include "io.h"
+#include "net/io.h"
 
 /*
  * The next line of in, without its EOL, into line (line_max + 1 bytes; NUL-terminated).

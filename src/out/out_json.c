@@ -7,12 +7,12 @@
 #include <jansson.h>
 #include <openssl/pem.h>
 
-#include "dane.h"
-#include "dialect.h"
-#include "dns.h"
-#include "output.h"
-#include "policy.h"
-#include "util.h"
+#include "base/util.h"
+#include "mailpolicy/policy.h"
+#include "net/dns.h"
+#include "out/output.h"
+#include "pki/dane.h"
+#include "proto/dialect.h"
 
 static json_t *jstr(const char *s)
 {

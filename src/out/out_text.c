@@ -6,11 +6,11 @@
 
 #include <openssl/pem.h>
 
-#include "dane.h"
-#include "dialect.h"
-#include "dns.h"
-#include "output.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/dns.h"
+#include "out/output.h"
+#include "pki/dane.h"
+#include "proto/dialect.h"
 
 static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
 static const char *const status_color[] = {"\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;35m"};

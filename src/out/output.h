@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "result.h"
+#include "model/result.h"
 
 struct view_opts {
 	int color;      /* ANSI colour */

@@ -13,8 +13,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "dane.h"
-#include "util.h"
+#include "base/util.h"
+#include "pki/dane.h"
 
 struct dane_rrset *dane_rrset_new(const char *base, unsigned port)
 {

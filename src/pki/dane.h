@@ -7,9 +7,9 @@
 
 #include <openssl/ssl.h>
 
-#include "dns.h"
-#include "result.h"
-#include "verify.h"
+#include "model/result.h"
+#include "net/dns.h"
+#include "pki/verify.h"
 
 enum dane_state {
 	DANE_STATE_NONE,     /* not looked up, or no TLSA records */

@@ -11,9 +11,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "tlsinfo.h"
-#include "util.h"
-#include "verify.h"
+#include "base/util.h"
+#include "pki/verify.h"
+#include "tls/tlsinfo.h"
 
 #define VERIFY_ERRORS_MAX 32
 

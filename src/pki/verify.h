@@ -8,7 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include "result.h"
+#include "model/result.h"
 
 struct verify_params {
 	X509_STORE *store; /* the trust store, shared by every probe */

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dialect.h"
-#include "result.h"
-#include "util.h"
+#include "base/util.h"
+#include "model/result.h"
+#include "proto/dialect.h"
 
 void reply_reset(struct reply *r)
 {
@@ -130,7 +130,8 @@ enum feed imap_feed(struct reply *r, const char *line, size_t len, const struct 
 	}
 	censored_copy(c, sizeof(c), line, len);
 	if (tl)
-		snprintf(err, errlen, "unexpected IMAP line \"%s\" (waiting for tag %s)", c, r->tag);
+		snprintf(err, errlen, "unexpected IMAP line \"%s\" (waiting for tag %s)", c,
+		    r->tag);
 	else
 		snprintf(err, errlen, "malformed IMAP greeting \"%s\"", c);
 	return FEED_ERROR;
@@ -252,8 +253,9 @@ const struct dialect *dialect_by_port(unsigned short port)
 {
 	for (size_t i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++)
 		for (size_t k = 0; k < 3; k++)
-			if (port && (dialects[i]->port_starttls[k] == port ||
-				dialects[i]->port_implicit[k] == port))
+			if (port &&
+			    (dialects[i]->port_starttls[k] == port ||
+			        dialects[i]->port_implicit[k] == port))
 				return dialects[i];
 	return &dialect_smtp;
 }

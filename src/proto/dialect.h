@@ -7,15 +7,15 @@
 
 #include <stddef.h>
 
-#include "bounds.h"
-#include "result.h"
+#include "conf/bounds.h"
+#include "model/result.h"
 
 enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };
 
 /* One reply being assembled from lines; bounded by struct limits. */
 struct reply {
-	int code;     /* SMTP: the three-digit code; others: 0 */
-	char tag[8];  /* IMAP: the tag that ends this reply; "" for the greeting */
+	int code;      /* SMTP: the three-digit code; others: 0 */
+	char tag[8];   /* IMAP: the tag that ends this reply; "" for the greeting */
 	int multiline; /* POP3: the reply is +OK and lines up to "." (CAPA) */
 	enum reply_verdict verdict;
 	size_t nlines;

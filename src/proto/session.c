@@ -10,11 +10,11 @@
 
 #include <event2/event.h>
 
-#include "dialect.h"
-#include "io.h"
-#include "session.h"
-#include "tlsinfo.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/io.h"
+#include "proto/dialect.h"
+#include "proto/session.h"
+#include "tls/tlsinfo.h"
 
 enum session_state {
 	S_CONNECT,   /* TCP connect in progress */

@@ -10,8 +10,8 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "bounds.h"
-#include "result.h"
+#include "conf/bounds.h"
+#include "model/result.h"
 
 struct session;
 

@@ -10,8 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "tlsinfo.h"
-#include "util.h"
+#include "base/util.h"
+#include "tls/tlsinfo.h"
 
 /*
  * The chain is judged once, after the handshake, by verify.c with every error collected.
@@ -81,7 +81,7 @@ int tlsinfo_is_ip(const char *s)
 
 void tlsinfo_capture(struct probe *p, SSL *ssl)
 {
-	STACK_OF(X509) *sent;
+	STACK_OF(X509) * sent;
 	int nid;
 	EVP_PKEY *tmp = NULL;
 

@@ -7,7 +7,7 @@
 
 #include <openssl/ssl.h>
 
-#include "result.h"
+#include "model/result.h"
 
 struct tls_config {
 	const char *ca_file;

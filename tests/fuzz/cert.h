@@ -15,13 +15,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "dane.h"
-#include "dialect.h"
 #include "fuzz.h"
-#include "output.h"
-#include "result.h"
-#include "tlsinfo.h"
-#include "verify.h"
+#include "model/result.h"
+#include "out/output.h"
+#include "pki/dane.h"
+#include "pki/verify.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 struct cert_env {
 	SSL_CTX *ctx;

@@ -63,8 +63,9 @@ static void add_bc(X509 *x, int ca)
 
 static void sign(X509 *x, EVP_PKEY *k, unsigned digest)
 {
-	const EVP_MD *md = (digest & 3) == 1 ? EVP_sha1() : (digest & 3) == 2 ? EVP_sha384()
-	                                                                    : EVP_sha256();
+	const EVP_MD *md = (digest & 3) == 1 ? EVP_sha1()
+	    : (digest & 3) == 2              ? EVP_sha384()
+	                                     : EVP_sha256();
 	/* Ed25519 signs without a separate digest. */
 	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519)
 		md = NULL;

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dane.h"
-#include "dns.h"
+#include "engine/target.h"
 #include "fuzz.h"
-#include "output.h"
-#include "records.h"
-#include "result.h"
-#include "target.h"
+#include "mailpolicy/records.h"
+#include "model/result.h"
+#include "net/dns.h"
+#include "out/output.h"
+#include "pki/dane.h"
 
 static void parse(const uint8_t *pkt, size_t len, int rrtype, enum dnssec_state sec,
     struct dns_answer *a)

@@ -8,7 +8,7 @@
 #include <event2/buffer.h>
 
 #include "fuzz.h"
-#include "io.h"
+#include "net/io.h"
 
 /* The model: the complete lines of s[0..n), one trailing CR stripped from each, up to the
  * first line (complete or not) longer than max, which sets *over. */

@@ -10,13 +10,13 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "dialect.h"
 #include "fake_io.h"
 #include "fuzz.h"
-#include "output.h"
-#include "result.h"
-#include "session.h"
-#include "tlsinfo.h"
+#include "model/result.h"
+#include "out/output.h"
+#include "proto/dialect.h"
+#include "proto/session.h"
+#include "tls/tlsinfo.h"
 
 static SSL_CTX *ctx;
 
@@ -47,9 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct dialect *const dialects[] = {&dialect_smtp, &dialect_imap,
 	    &dialect_pop3};
 	/* Timers of zero: an expiry happens exactly when the script runs the loop. */
-	struct limits lim = {.line_max = 512, .reply_lines = 20, .reply_bytes = 4096,
+	struct limits lim = {.line_max = 512,
+	    .reply_lines = 20,
+	    .reply_bytes = 4096,
 	    .timeout_s = 0};
-	struct session_params par = {.lim = &lim, .ssl_ctx = ctx, .ehlo_name = "fuzz.invalid",
+	struct session_params par = {.lim = &lim,
+	    .ssl_ctx = ctx,
+	    .ehlo_name = "fuzz.invalid",
 	    .trace = fuzz_devnull()};
 	struct fuzz_in in = {data, size};
 	unsigned head = fuzz_byte(&in);

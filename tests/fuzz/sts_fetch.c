@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dialect.h"
 #include "fuzz.h"
-#include "https.h"
-#include "output.h"
-#include "policy.h"
-#include "result.h"
+#include "mailpolicy/policy.h"
+#include "model/result.h"
+#include "net/https.h"
+#include "out/output.h"
+#include "proto/dialect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

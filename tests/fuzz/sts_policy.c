@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "records.h"
+#include "mailpolicy/records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

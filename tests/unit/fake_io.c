@@ -10,8 +10,8 @@
 
 #include <event2/buffer.h>
 
+#include "base/util.h"
 #include "fake_io.h"
-#include "util.h"
 
 struct fake_wire fake_wire;
 static struct evbuffer *fake_in;

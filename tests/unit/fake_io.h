@@ -9,18 +9,18 @@
 
 #include <stddef.h>
 
-#include "io.h"
+#include "net/io.h"
 
 #define FAKE_SENT_MAX 65536
 
 struct fake_wire {
-	struct io *io;       /* the live transport, NULL once the session freed it */
+	struct io *io;                /* the live transport, NULL once the session freed it */
 	char sent[FAKE_SENT_MAX + 1]; /* every byte the client wrote, CRLFs kept */
 	size_t nsent;
-	int tls_started;     /* io_start_tls was called */
-	long stale;          /* what it returned */
-	int tls_ready;       /* the handshake completed (raised once, as the transport does) */
-	int fail_connect;    /* make io_connect fail */
+	int tls_started;  /* io_start_tls was called */
+	long stale;       /* what it returned */
+	int tls_ready;    /* the handshake completed (raised once, as the transport does) */
+	int fail_connect; /* make io_connect fail */
 };
 
 extern struct fake_wire fake_wire;

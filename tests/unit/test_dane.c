@@ -12,9 +12,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "dane.h"
-#include "dialect.h"
-#include "tlsinfo.h"
+#include "pki/dane.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 static EVP_PKEY *ca_key, *leaf_key, *other_key;
 static X509 *ca, *leaf;

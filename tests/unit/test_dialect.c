@@ -6,8 +6,8 @@
 
 #include <cmocka.h>
 
-#include "dialect.h"
-#include "result.h"
+#include "model/result.h"
+#include "proto/dialect.h"
 
 static const struct limits lim = LIMITS_DEFAULT;
 
@@ -163,12 +163,17 @@ static void imap_greeting_and_capability(void **state)
 
 	(void)state;
 	reply_expect(&r, &dialect_imap, NULL);
-	assert_int_equal(ifeed(&r, "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.", err), FEED_DONE);
+	assert_int_equal(ifeed(&r, "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.", err),
+	    FEED_DONE);
 	assert_int_equal(r.verdict, REPLY_OK);
 	reply_expect(&r, &dialect_imap, "C CAPABILITY");
 	assert_string_equal(r.tag, "C");
-	assert_int_equal(ifeed(&r, "* CAPABILITY IMAP4rev1 SASL-IR starttls LOGINDISABLED", err), FEED_MORE);
-	assert_int_equal(ifeed(&r, "C OK Pre-login capabilities listed, post-login capabilities have more.", err), FEED_DONE);
+	assert_int_equal(ifeed(&r, "* CAPABILITY IMAP4rev1 SASL-IR starttls LOGINDISABLED", err),
+	    FEED_MORE);
+	assert_int_equal(
+	    ifeed(&r, "C OK Pre-login capabilities listed, post-login capabilities have more.",
+	        err),
+	    FEED_DONE);
 	assert_int_equal(r.verdict, REPLY_OK);
 	dialect_imap.capabilities(&r, &capa);
 	assert_int_equal(capa.n, 4);

@@ -10,9 +10,9 @@
 #include <arpa/nameser.h>
 #include <cmocka.h>
 
-#include "dialect.h"
-#include "dns.h"
-#include "target.h"
+#include "engine/target.h"
+#include "net/dns.h"
+#include "proto/dialect.h"
 
 /* Build a response: header, one question, answers given as raw RR bytes. */
 static size_t packet(unsigned char *buf, int rcode, const char *qname_wire, size_t qlen, int qtype,

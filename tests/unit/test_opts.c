@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "opts.h"
+#include "conf/opts.h"
 
 static void dates(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "records.h"
+#include "mailpolicy/records.h"
 
 /* Generated for these tests with
  * openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:N | openssl pkey -pubout -outform DER

@@ -12,9 +12,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "dialect.h"
-#include "tlsinfo.h"
-#include "verify.h"
+#include "pki/verify.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
 
 static EVP_PKEY *key;
 

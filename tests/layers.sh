@@ -1,0 +1,74 @@
+#!/bin/sh
+# layers.sh - the include rules of ARCHITECTURE.md, checked: every source file lives in a
+# layer folder, every project include names its folder, and a layer includes only the
+# layers below it (plus the two sideways steps proto -> tls and pki -> tls). Exceptions
+# still being paid off are listed in tests/layers.allow, one "FILE HEADER # why" per line;
+# an exception that no longer occurs is an error too, so the list only shrinks.
+# Prints one PASS/FAIL line; exits non-zero on a violation.
+set -u
+cd "$(dirname "$0")/.."
+
+allowed() { # layer -> layers it may include
+	case $1 in
+	base) echo "base" ;;
+	conf) echo "base conf" ;;
+	model) echo "base model" ;;
+	net) echo "base conf net" ;;
+	tls) echo "base conf model net tls" ;;
+	proto) echo "base conf model net tls proto" ;;
+	pki) echo "base conf model net tls pki" ;;
+	mailpolicy) echo "base conf model net mailpolicy" ;;
+	engine) echo "base conf model net tls proto pki mailpolicy engine" ;;
+	out) echo "base conf model out" ;;
+	cmd) echo "base conf model net tls proto pki mailpolicy engine out cmd" ;;
+	main) echo "base cmd" ;;
+	*) echo "" ;;
+	esac
+}
+
+bad=$(mktemp)
+trap 'rm -f "$bad"' EXIT
+for f in src/*.c src/*.h src/*/*.c src/*/*.h; do
+	[ -f "$f" ] || continue
+	case $f in
+	src/main.c) layer=main ;;
+	src/*/*) layer=${f#src/}; layer=${layer%%/*} ;;
+	*) echo "$f: not in a layer folder" >>"$bad"; continue ;;
+	esac
+	ok=$(allowed "$layer")
+	[ -n "$ok" ] || { echo "$f: $layer is not a layer of ARCHITECTURE.md" >>"$bad"; continue; }
+	grep -o '^#include "[^"]*"' "$f" | sed 's/^#include "//; s/"$//' | while read -r h; do
+		case $h in
+		*/*) ;;
+		*) echo "$f $h # the include does not name its folder" ; continue ;;
+		esac
+		to=${h%%/*}
+		case " $ok " in
+		*" $to "*) ;;
+		*) echo "$f $h" ;;
+		esac
+	done >>"$bad"
+done
+
+allow=tests/layers.allow
+fail=0
+# Violations not excused...
+while read -r line; do
+	file=${line%% *} rest=${line#* }
+	hdr=${rest%% *}
+	if ! grep -q "^$file $hdr " "$allow" 2>/dev/null; then
+		echo "layers: $line" >&2
+		fail=1
+	fi
+done <"$bad"
+# ...and excuses no longer needed.
+grep -v '^#' "$allow" 2>/dev/null | grep . | while read -r file hdr _; do
+	grep -q "^$file $hdr\$" "$bad" || { echo "layers: $file no longer includes $hdr: remove it from $allow" >&2; echo x; }
+done | grep -q x && fail=1
+n=$(grep -vc '^#' "$allow" 2>/dev/null || echo 0)
+if [ "$fail" -eq 0 ]; then
+	echo "PASS layers: every include follows the layer table ($n exceptions listed in $allow)"
+else
+	echo "FAIL layers: an include breaks the layer table (see above)"
+fi
+exit "$fail"
