@@ -1,12 +1,24 @@
 /*
- * main.c - command dispatch only.
+ * main.c - the command table and dispatch; nothing else.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/check.h"
-#include "model/findings.h"
+#include "cmd/cmd.h"
+
+/* clang-format off */
+static const struct command {
+	const char *name;
+	int (*main)(int, char **);
+	const char *summary; /* for --help; lines after the first start with a newline */
+} commands[] = {
+	{"check", check_main, "the mail servers of domains (every MX, every address), or one server\n"
+	    "with --host: STARTTLS or implicit TLS, the chain, names, dates, keys,\n"
+	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
+	{"findings", findings_main, "every finding code with its severity and meaning"},
+};
+/* clang-format on */
 
 #define MAILTLS_VERSION "0.1.0"
 
@@ -14,11 +26,18 @@ static void usage(FILE *f)
 {
 	fputs("usage: mailtls COMMAND [options]\n\n"
 	      "mailtls tells whether mail servers present valid, trusted TLS certificates.\n\n"
-	      "commands:\n"
-	      "  check      check one mail server's TLS: STARTTLS or implicit TLS, the chain,\n"
-	      "             the host name, dates, keys, signatures (mailtls check --help)\n"
-	      "  findings   list every finding code with its severity and meaning\n\n"
-	      "options:\n"
+	      "commands:\n",
+	    f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-10s ", commands[i].name);
+		for (const char *s = commands[i].summary; *s; s++) {
+			fputc(*s, f);
+			if (*s == '\n')
+				fprintf(f, "  %-10s ", "");
+		}
+		fputc('\n', f);
+	}
+	fputs("\noptions:\n"
 	      "  -h, --help     this help\n"
 	      "  -V, --version  print the version\n\n"
 	      "exit status: 0 ok, 1 warning, 2 critical, 3 unknown\n"
@@ -32,7 +51,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
-		return STATUS_UNKNOWN;
+		return 3;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
@@ -43,15 +62,10 @@ int main(int argc, char **argv)
 		printf("mailtls %s\n", MAILTLS_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "check") == 0)
-		return check_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "findings") == 0) {
-		for (int i = 0; i < F__COUNT; i++)
-			printf("%-24s %-5s %s\n", finding_defs[i].name,
-			    severity_name(finding_defs[i].sev), finding_defs[i].meaning);
-		return 0;
-	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].main(argc - 1, argv + 1);
 	fprintf(stderr, "mailtls: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
-	return STATUS_UNKNOWN;
+	return 3;
 }

@@ -15,7 +15,7 @@
 #include <event2/event.h>
 
 #include "base/util.h"
-#include "cmd/check.h"
+#include "cmd/cmd.h"
 #include "conf/opts.h"
 #include "engine/target.h"
 #include "net/dns.h"

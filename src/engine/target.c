@@ -29,6 +29,7 @@ struct engine {
 	struct probe *lru_head, *lru_tail;
 	size_t nlru;
 	struct domain *live; /* domains in flight, freed by engine_free() after an interrupt */
+	struct policy_env policy_env;
 };
 
 /* Popular providers' MX stay hot in this many completed probes (about 3 KiB each). */
@@ -54,6 +55,17 @@ static void domain_release(struct engine *e, struct domain *d)
 {
 	if (--d->pending == 0)
 		domain_complete(e, d);
+}
+
+/* The hold of a policy lookup (struct policy_env). */
+static void domain_hold(struct domain *d)
+{
+	d->pending++;
+}
+
+static void domain_unhold(struct domain *d)
+{
+	domain_release(d->engine, d);
 }
 
 static void probe_done(struct probe *p, void *arg)
@@ -128,7 +140,8 @@ static struct probe *probe_for(struct engine *e, const char *host, const char *a
 		if (strcasecmp(p->host, host) == 0 && strcmp(p->address, addr) == 0)
 			break;
 	if (p == NULL) {
-		p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect);
+		p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect,
+		    e->cfg.dialect->name);
 		p->dane = dane_rrset_ref(dane);
 		p->hnext = e->map[h];
 		e->map[h] = p;
@@ -213,7 +226,12 @@ void target_tlsa_apply(struct dane_rrset *set, const struct dns_answer *a)
 		snprintf(set->why, sizeof(set->why), "%s", a->why);
 	} else {
 		set->state = a->sec == DNSSEC_SECURE ? DANE_STATE_SECURE : DANE_STATE_INSECURE;
-		dane_rrset_take(set, (struct dns_answer *)a);
+		set->rr = xcalloc(a->ntlsa, sizeof(*set->rr));
+		for (size_t i = 0; i < a->ntlsa; i++) {
+			set->rr[i] = a->tlsa[i];
+			set->rr[i].data = (unsigned char *)xmemdup(a->tlsa[i].data, a->tlsa[i].len);
+		}
+		set->n = a->ntlsa;
 	}
 }
 
@@ -580,7 +598,7 @@ void engine_add_domain(struct engine *e, const char *name, size_t seq)
 	d->pending++;
 	dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
 	if (e->cfg.policy)
-		policy_start(e, d, e->cfg.policy);
+		policy_start(&e->policy_env, d, e->cfg.policy);
 	domain_release(e, d);
 }
 
@@ -615,27 +633,11 @@ struct engine *engine_new(struct event_base *base, const struct engine_config *c
 	e->nmap = 4096;
 	e->map = xcalloc(e->nmap, sizeof(*e->map));
 	e->sched = sched_new(base, cfg->sp, cfg->concurrency, cfg->per_host, probe_done, e);
+	e->policy_env.dns = cfg->dns;
+	e->policy_env.https = cfg->https;
+	e->policy_env.hold = domain_hold;
+	e->policy_env.release = domain_unhold;
 	return e;
-}
-
-void engine_hold(struct domain *d)
-{
-	d->pending++;
-}
-
-void engine_release(struct domain *d)
-{
-	domain_release(d->engine, d);
-}
-
-struct dns *engine_dns(const struct engine *e)
-{
-	return e->cfg.dns;
-}
-
-struct https *engine_https(const struct engine *e)
-{
-	return e->cfg.https;
 }
 
 size_t engine_domains_in_flight(const struct engine *e)

@@ -49,11 +49,6 @@ size_t engine_domains_in_flight(const struct engine *);
 size_t engine_probes_in_flight(const struct engine *);
 void engine_free(struct engine *);
 
-/* For the policy lookups of a domain (policy.c): keep d open while a lookup runs. */
-void engine_hold(struct domain *);
-void engine_release(struct domain *);
-struct dns *engine_dns(const struct engine *);
-struct https *engine_https(const struct engine *);
 
 /* Pure pieces, exposed for unit tests and the fuzzer: what each DNS answer means. */
 void target_explain_partial(struct domain *);

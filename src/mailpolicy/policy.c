@@ -10,18 +10,17 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "engine/target.h"
 #include "mailpolicy/policy.h"
 #include "net/dns.h"
 #include "net/https.h"
-#include "pki/dane.h"
+#include "model/tlsa.h"
 
 struct txt_q {
-	struct engine *e;
+	const struct policy_env *env;
 	struct domain *d;
 	struct txt_set *set;
 	const char *kind; /* version tag the records must start with, or NULL for any */
-	void (*then)(struct engine *, struct domain *, double timeout_s);
+	void (*then)(const struct policy_env *, struct domain *, double timeout_s);
 	double timeout_s;
 };
 
@@ -47,30 +46,31 @@ static void txt_answer(const struct dns_answer *a, void *arg)
 		snprintf(set->why, sizeof(set->why), "%s", a->why);
 	}
 	if (q->then)
-		q->then(q->e, q->d, q->timeout_s);
-	engine_release(q->d);
+		q->then(q->env, q->d, q->timeout_s);
+	q->env->release(q->d);
 	free(q);
 }
 
-static void txt_lookup(struct engine *e, struct domain *d, const char *prefix, struct txt_set *set,
-    const char *kind, void (*then)(struct engine *, struct domain *, double), double timeout_s)
+static void txt_lookup(const struct policy_env *env, struct domain *d, const char *prefix,
+    struct txt_set *set, const char *kind,
+    void (*then)(const struct policy_env *, struct domain *, double), double timeout_s)
 {
 	struct txt_q *q = xcalloc(1, sizeof(*q));
 	char name[512];
 
 	snprintf(name, sizeof(name), "%s%s", prefix, d->name);
-	q->e = e;
+	q->env = env;
 	q->d = d;
 	q->set = set;
 	q->kind = kind;
 	q->then = then;
 	q->timeout_s = timeout_s;
-	engine_hold(d);
-	dns_query(engine_dns(e), name, ns_t_txt, txt_answer, q);
+	env->hold(d);
+	dns_query(env->dns, name, ns_t_txt, txt_answer, q);
 }
 
 struct sts_q {
-	struct engine *e;
+	const struct policy_env *env;
 	struct domain *d;
 	int rrtype;
 	double timeout_s;
@@ -101,10 +101,15 @@ void policy_sts_fetched(struct domain_policy *pol, const struct https_result *r)
 
 static void sts_fetched(const struct https_result *r, void *arg)
 {
-	struct domain *d = arg;
+	struct sts_q *q = arg;
 
-	policy_sts_fetched(d->policy, r);
-	engine_release(d);
+	if (r->cancelled) {
+		free(q); /* the engine frees the domain */
+		return;
+	}
+	policy_sts_fetched(q->d->policy, r);
+	q->env->release(q->d);
+	free(q);
 }
 
 static void sts_addr(const struct dns_answer *a, void *arg)
@@ -121,25 +126,28 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 	if (a->status == DNS_OK && a->naddrs > 0 && a->sec != DNSSEC_BOGUS) {
 		snprintf(pol->sts_addr, sizeof(pol->sts_addr), "%s", a->addrs[0]);
 		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", host);
-		engine_hold(q->d);
-		https_get(engine_https(q->e), url, host, pol->sts_addr, q->timeout_s,
-		    STS_POLICY_MAX, sts_fetched, q->d);
+		struct sts_q *f = xcalloc(1, sizeof(*f));
+
+		*f = *q;
+		q->env->hold(q->d);
+		https_get(q->env->https, url, host, pol->sts_addr, q->timeout_s,
+		    STS_POLICY_MAX, sts_fetched, f);
 	} else if (q->rrtype == ns_t_a) {
 		struct sts_q *q6 = xcalloc(1, sizeof(*q6));
 		*q6 = *q;
 		q6->rrtype = ns_t_aaaa;
-		engine_hold(q->d);
-		dns_query(engine_dns(q->e), host, ns_t_aaaa, sts_addr, q6);
+		q->env->hold(q->d);
+		dns_query(q->env->dns, host, ns_t_aaaa, sts_addr, q6);
 	} else {
 		pol->sts_fetched = 1;
 		pol->sts_fetch_error = xasprintf("%s has no address", host);
 	}
-	engine_release(q->d);
+	q->env->release(q->d);
 	free(q);
 }
 
 /* After the _mta-sts TXT: exactly one valid record means a policy to fetch. */
-static void sts_txt_done(struct engine *e, struct domain *d, double timeout_s)
+static void sts_txt_done(const struct policy_env *env, struct domain *d, double timeout_s)
 {
 	struct domain_policy *pol = d->policy;
 	struct sts_q *q;
@@ -149,38 +157,38 @@ static void sts_txt_done(struct engine *e, struct domain *d, double timeout_s)
 	    records_sts_txt(pol->sts_txt.recs.v[0], &pol->sts_id, err, sizeof(err)) != 0)
 		return;
 	pol->sts_txt_ok = 1;
-	if (engine_https(e) == NULL)
+	if (env->https == NULL)
 		return;
 	q = xcalloc(1, sizeof(*q));
-	q->e = e;
+	q->env = env;
 	q->d = d;
 	q->rrtype = ns_t_a;
 	q->timeout_s = timeout_s;
 	snprintf(host, sizeof(host), "mta-sts.%s", d->name);
-	engine_hold(d);
-	dns_query(engine_dns(e), host, ns_t_a, sts_addr, q);
+	env->hold(d);
+	dns_query(env->dns, host, ns_t_a, sts_addr, q);
 }
 
-void policy_start(struct engine *e, struct domain *d, const struct policy_config *cfg)
+void policy_start(const struct policy_env *env, struct domain *d, const struct policy_config *cfg)
 {
 	struct domain_policy *pol = xcalloc(1, sizeof(*pol));
 
 	d->policy = pol;
 	if (cfg->mta_sts) {
-		txt_lookup(e, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done,
+		txt_lookup(env, d, "_mta-sts.", &pol->sts_txt, "v=STSv1", sts_txt_done,
 		    cfg->timeout_s);
-		txt_lookup(e, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL, 0);
+		txt_lookup(env, d, "_smtp._tls.", &pol->tlsrpt_txt, "v=TLSRPTv1", NULL, 0);
 	}
 	if (cfg->dns_records) {
-		txt_lookup(e, d, "", &pol->spf_txt, "v=spf1", NULL, 0);
-		txt_lookup(e, d, "_dmarc.", &pol->dmarc_txt, "v=DMARC1", NULL, 0);
+		txt_lookup(env, d, "", &pol->spf_txt, "v=spf1", NULL, 0);
+		txt_lookup(env, d, "_dmarc.", &pol->dmarc_txt, "v=DMARC1", NULL, 0);
 		pol->dkim = xcalloc(cfg->ndkim + 1, sizeof(*pol->dkim));
 		pol->ndkim = cfg->ndkim;
 		for (size_t i = 0; i < cfg->ndkim; i++) {
 			char prefix[300];
 			pol->dkim[i].selector = xstrdup(cfg->dkim_selectors[i]);
 			snprintf(prefix, sizeof(prefix), "%s._domainkey.", cfg->dkim_selectors[i]);
-			txt_lookup(e, d, prefix, &pol->dkim[i].txt, NULL, NULL, 0);
+			txt_lookup(env, d, prefix, &pol->dkim[i].txt, NULL, NULL, 0);
 		}
 	}
 }
@@ -416,28 +424,4 @@ void policy_judge(struct domain *d, const struct policy_config *cfg)
 	}
 	if (cfg->dns_records)
 		judge_records(d);
-}
-
-static void txt_set_free(struct txt_set *s)
-{
-	strlist_free(&s->recs);
-}
-
-void policy_free(struct domain_policy *pol)
-{
-	if (pol == NULL)
-		return;
-	txt_set_free(&pol->sts_txt);
-	txt_set_free(&pol->tlsrpt_txt);
-	txt_set_free(&pol->spf_txt);
-	txt_set_free(&pol->dmarc_txt);
-	for (size_t i = 0; i < pol->ndkim; i++) {
-		free(pol->dkim[i].selector);
-		txt_set_free(&pol->dkim[i].txt);
-	}
-	free(pol->dkim);
-	free(pol->sts_fetch_error);
-	free(pol->sts_body);
-	free(pol->sts_policy);
-	free(pol);
 }

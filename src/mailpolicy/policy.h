@@ -19,54 +19,23 @@ struct policy_config {
 	double timeout_s;
 };
 
-/* The TXT records of one name that are of one kind (e.g. start with "v=STSv1"). */
-struct txt_set {
-	int looked_up;
-	int failed; /* the lookup failed: SERVFAIL, timeout, bogus */
-	char why[300];
-	struct strlist recs;
+struct dns;
+struct https;
+
+/* How the lookups of a domain reach the loop: the resolver, the HTTPS client for MTA-STS
+ * policies (NULL: not fetched), and a hold on the domain while a lookup runs (the engine
+ * completes a domain when its last hold is released). Outlives every lookup. */
+struct policy_env {
+	struct dns *dns;
+	struct https *https;
+	void (*hold)(struct domain *);
+	void (*release)(struct domain *);
 };
 
-struct dkim_sel {
-	char *selector;
-	struct txt_set txt;
-	int ok;
-	struct dkim key;
-};
-
-struct domain_policy {
-	struct txt_set sts_txt, tlsrpt_txt, spf_txt, dmarc_txt;
-	struct dkim_sel *dkim;
-	size_t ndkim;
-
-	/* MTA-STS: the TXT id, the fetch, the parsed policy */
-	int sts_txt_ok;
-	struct sts_txt sts_id;
-	int sts_fetched;   /* a fetch was attempted */
-	char sts_addr[46]; /* where mta-sts.<domain> resolved */
-	long sts_http_status;
-	char sts_content_type[128];
-	char *sts_fetch_error; /* why no usable body was fetched */
-	char *sts_body;
-	size_t sts_body_len;
-	int sts_policy_ok;
-	struct sts_policy *sts_policy;
-
-	int tlsrpt_ok;
-	struct tlsrpt tlsrpt;
-	int spf_ok;
-	struct spf spf;
-	int dmarc_ok;
-	struct dmarc dmarc;
-};
-
-struct engine;
-
-/* Start the lookups for d (the engine holds d open until they end). */
-void policy_start(struct engine *, struct domain *, const struct policy_config *);
+/* Start the lookups for d; each holds d until it ends. */
+void policy_start(const struct policy_env *, struct domain *, const struct policy_config *);
 /* Turn what was found into findings, once every probe of d is done. */
 void policy_judge(struct domain *, const struct policy_config *);
-void policy_free(struct domain_policy *);
 
 struct https_result;
 /* Keep what an MTA-STS policy fetch answered (pure: for the fetch callback and the fuzzer). */

@@ -9,8 +9,9 @@
 
 #include <stddef.h>
 
+#include "model/published.h"
+
 #define STS_POLICY_MAX 65536 /* RFC 8461 3.3: policies are at most 64 KiB */
-#define STS_MX_MAX 64        /* mx: patterns kept; more is hostile */
 
 /* Which TXT records of a set are of a kind ("v=STSv1", "v=spf1", ...): RFC 8461 3.1 and
  * RFC 7208 4.5 say records that do not start with the version tag are ignored. */
@@ -18,23 +19,12 @@ int records_is_kind(const char *txt, const char *version_tag);
 
 /* _mta-sts TXT, RFC 8461 3.1: "v=STSv1; id=<1-32 alnum>;" fields separated by ';' with
  * optional whitespace, v first; unknown extension fields allowed. 0 ok, -1 with err. */
-struct sts_txt {
-	char id[33];
-};
 int records_sts_txt(const char *txt, struct sts_txt *, char *err, size_t errlen);
-
-enum sts_mode { STS_MODE_NONE, STS_MODE_TESTING, STS_MODE_ENFORCE };
 
 /* The policy file, RFC 8461 3.2: lines "key: value" ending CRLF or LF; version (STSv1, must
  * be present), mode (enforce|testing|none, exactly once), max_age (0..31557600, exactly
  * once), mx (one or more unless mode none; patterns: a host name or "*." + host name);
  * unknown keys ignored; at most STS_POLICY_MAX bytes. 0 ok, -1 with err. */
-struct sts_policy {
-	enum sts_mode mode;
-	long max_age;
-	char mx[STS_MX_MAX][256];
-	size_t nmx;
-};
 int records_sts_policy(const char *body, size_t len, struct sts_policy *, char *err, size_t errlen);
 
 /* RFC 8461 4.1: an mx pattern matches a host name exactly (case-insensitive, trailing dot
@@ -43,40 +33,21 @@ int records_sts_mx_match(const char *pattern, const char *host);
 
 /* _smtp._tls TXT, RFC 8460 3: "v=TLSRPTv1; rua=<uri>[,<uri>...]" with mailto: or https:
  * URIs. rua gets the raw list. 0 ok, -1 with err. */
-struct tlsrpt {
-	char rua[512];
-};
 int records_tlsrpt(const char *txt, struct tlsrpt *, char *err, size_t errlen);
 
 /* SPF, RFC 7208: "v=spf1" then terms. all_qualifier is '+', '-', '~', '?' for the "all"
  * mechanism, or 0 when there is none; redirect gets a redirect= modifier's domain. Syntax
  * checked term by term (mechanisms all include a ip4 ip6 mx ptr exists, modifiers
  * name=value). 0 ok, -1 with err. */
-struct spf {
-	char all_qualifier;
-	char redirect[256];
-	int lookups; /* DNS-querying terms: include a mx ptr exists redirect (limit 10, 4.6.4) */
-};
 int records_spf(const char *txt, struct spf *, char *err, size_t errlen);
 
 /* DMARC, RFC 7489 6.3-6.4: "v=DMARC1" first, p= required (none|quarantine|reject), sp= and
  * pct= (0-100) optional, rua= kept. 0 ok, -1 with err. */
-struct dmarc {
-	char p[16];
-	char sp[16];
-	int pct; /* 100 when absent */
-	char rua[256];
-};
 int records_dmarc(const char *txt, struct dmarc *, char *err, size_t errlen);
 
 /* DKIM key record, RFC 6376 3.6.1: optional v=DKIM1 first, k= (rsa default, ed25519),
  * p= base64 public key (empty: revoked). key_bits from the decoded key (OpenSSL d2i_PUBKEY
  * for rsa; 256 for ed25519 raw keys). 0 ok, -1 with err. */
-struct dkim {
-	char k[16];
-	int key_bits;
-	int revoked;
-};
 int records_dkim(const char *txt, struct dkim *, char *err, size_t errlen);
 
 #endif

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "mailpolicy/policy.h"
+#include "model/published.h"
 #include "model/result.h"
-#include "pki/dane.h"
+#include "model/tlsa.h"
 
 void strlist_add(struct strlist *l, const char *s)
 {
@@ -33,7 +33,7 @@ static void findings_free(struct finding *v, size_t n)
 }
 
 struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
-    const struct dialect *d)
+    const struct dialect *d, const char *protocol)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 
@@ -42,6 +42,7 @@ struct probe *probe_new(const char *host, const char *address, uint16_t port, en
 	p->port = port;
 	p->mode = mode;
 	p->dialect = d;
+	p->protocol = protocol;
 	p->status = STATUS_OK;
 	return p;
 }

@@ -75,7 +75,8 @@ struct probe {
 	char *address; /* numeric address connected to */
 	uint16_t port;
 	enum tls_mode mode;
-	const struct dialect *dialect;
+	const struct dialect *dialect; /* how the session speaks (proto/dialect.h) */
+	const char *protocol;          /* and its name: "smtp", "imap", "pop3" (static) */
 
 	char *banner;              /* censored; lines joined with "\n" */
 	struct strlist capa_plain; /* capabilities before TLS */
@@ -156,7 +157,7 @@ void domain_settle(struct domain *);
 void domain_free(struct domain *);
 
 struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
-    const struct dialect *);
+    const struct dialect *, const char *protocol);
 void probe_free(struct probe *);
 void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

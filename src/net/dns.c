@@ -53,12 +53,6 @@ struct dns_query {
 
 static void dns_query_free(struct dns_query *);
 
-const char *dnssec_name(enum dnssec_state s)
-{
-	static const char *const names[] = {"unvalidated", "insecure", "secure", "bogus"};
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
-}
-
 struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
 	struct dns *d = xcalloc(1, sizeof(*d));

@@ -10,14 +10,7 @@
 
 #include <event2/event.h>
 
-enum dnssec_state {
-	DNSSEC_UNVALIDATED, /* no trust anchor configured: nothing was checked */
-	DNSSEC_INSECURE,    /* validated: provably unsigned */
-	DNSSEC_SECURE,
-	DNSSEC_BOGUS,
-};
-
-const char *dnssec_name(enum dnssec_state);
+#include "base/dnsrr.h"
 
 #define DNS_T_TLSA 52 /* RFC 6698; older headers lack ns_t_tlsa */
 
@@ -27,12 +20,6 @@ enum dns_status { DNS_OK, DNS_NXDOMAIN, DNS_SERVFAIL, DNS_TIMEOUT, DNS_ERROR, DN
 struct dns_mx {
 	unsigned preference;
 	char host[256]; /* "." for a null MX; no trailing dot otherwise */
-};
-
-struct dns_tlsa {
-	unsigned char usage, selector, mtype;
-	unsigned char *data;
-	size_t len;
 };
 
 struct dns_answer {

@@ -285,8 +285,11 @@ void https_free(struct https *h)
 {
 	if (h == NULL)
 		return;
-	while (h->live) /* after an interrupt */
+	while (h->live) { /* after an interrupt */
+		h->live->r.cancelled = 1;
+		h->live->cb(&h->live->r, h->live->arg);
 		https_req_free(h, h->live);
+	}
 	C.curl_multi_cleanup(h->multi);
 	event_free(h->timer);
 	free(h->ca_file);

@@ -8,11 +8,10 @@
 #include <openssl/pem.h>
 
 #include "base/util.h"
-#include "mailpolicy/policy.h"
-#include "net/dns.h"
+#include "model/published.h"
+#include "base/dnsrr.h"
 #include "out/output.h"
-#include "pki/dane.h"
-#include "proto/dialect.h"
+#include "model/tlsa.h"
 
 static json_t *jstr(const char *s)
 {
@@ -53,7 +52,7 @@ static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 		json_object_set_new(json_object_get(c, "key"), "group", json_string(ci->key_group));
 	{
 		char rec[100];
-		dane_record_for(ci, i, rec, sizeof(rec));
+		tlsa_record_for(ci, i, rec, sizeof(rec));
 		json_object_set_new(c, "tlsa", json_string(rec));
 	}
 	if (v->pem) {
@@ -94,7 +93,7 @@ static json_t *jdane(const struct dane_rrset *set, const struct probe *p)
 		return json_null();
 	recs = json_array();
 	for (size_t i = 0; i < set->n; i++) {
-		dane_format(&set->rr[i], rec, sizeof(rec));
+		tlsa_format(&set->rr[i], rec, sizeof(rec));
 		json_array_append_new(recs, json_string(rec));
 	}
 	o = json_pack("{s:s, s:s, s:o}", "tlsa_owner", set->owner, "state", states[set->state],
@@ -120,7 +119,7 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 	json_object_set_new(o, "host", json_string(p->host));
 	json_object_set_new(o, "address", json_string(p->address));
 	json_object_set_new(o, "port", json_integer(p->port));
-	json_object_set_new(o, "protocol", json_string(p->dialect->name));
+	json_object_set_new(o, "protocol", json_string(p->protocol));
 	json_object_set_new(o, "tls_mode",
 	    json_string(p->mode == TLS_MODE_IMPLICIT ? "implicit" : "starttls"));
 	json_object_set_new(o, "status", json_string(status_name(p->status)));

@@ -7,10 +7,9 @@
 #include <openssl/pem.h>
 
 #include "base/util.h"
-#include "net/dns.h"
+#include "base/dnsrr.h"
 #include "out/output.h"
-#include "pki/dane.h"
-#include "proto/dialect.h"
+#include "model/tlsa.h"
 
 static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
 static const char *const status_color[] = {"\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;35m"};
@@ -70,7 +69,7 @@ static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view
 	fprintf(f, "       spki    %s\n", ci->spki_sha256);
 	{
 		char rec[100];
-		dane_record_for(ci, i, rec, sizeof(rec));
+		tlsa_record_for(ci, i, rec, sizeof(rec));
 		fprintf(f, "       tlsa    %s\n", rec);
 	}
 	if (v->pem)
@@ -84,7 +83,7 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 	fprintf(f, "%s%-8s%s %s ", c_on(v, status_color[p->status]), status_word[p->status],
 	    c_off(v), p->host);
 	fprintf(f, addr_fmt, p->address);
-	fprintf(f, ":%u (%s, %s)\n", p->port, p->dialect->name,
+	fprintf(f, ":%u (%s, %s)\n", p->port, p->protocol,
 	    p->mode == TLS_MODE_IMPLICIT ? "implicit TLS" : "STARTTLS");
 	for (size_t i = 0; i < p->nfindings; i++)
 		out_finding(f, &p->findings[i], "  ", v);

@@ -14,62 +14,8 @@
 #include <openssl/x509v3.h>
 
 #include "base/util.h"
+#include "model/tlsa.h"
 #include "pki/dane.h"
-
-struct dane_rrset *dane_rrset_new(const char *base, unsigned port)
-{
-	struct dane_rrset *r = xcalloc(1, sizeof(*r));
-
-	snprintf(r->base, sizeof(r->base), "%s", base);
-	snprintf(r->owner, sizeof(r->owner), "_%u._tcp.%s", port, base);
-	r->refs = 1;
-	return r;
-}
-
-struct dane_rrset *dane_rrset_ref(struct dane_rrset *r)
-{
-	if (r)
-		r->refs++;
-	return r;
-}
-
-void dane_rrset_unref(struct dane_rrset *r)
-{
-	if (r == NULL || --r->refs > 0)
-		return;
-	for (size_t i = 0; i < r->n; i++)
-		free(r->rr[i].data);
-	free(r->rr);
-	free(r);
-}
-
-void dane_rrset_take(struct dane_rrset *r, struct dns_answer *a)
-{
-	r->rr = a->tlsa;
-	r->n = a->ntlsa;
-	a->tlsa = NULL;
-	a->ntlsa = 0;
-}
-
-void dane_format(const struct dns_tlsa *t, char *out, size_t len)
-{
-	size_t o = (size_t)snprintf(out, len, "%u %u %u ", t->usage, t->selector, t->mtype);
-
-	for (size_t i = 0; i < t->len && o + 3 < len; i++)
-		o += (size_t)snprintf(out + o, len - o, "%02x", t->data[i]);
-}
-
-void dane_record_for(const struct cert_info *ci, size_t idx, char *out, size_t len)
-{
-	char hex[65];
-
-	/* spki_sha256 is upper-case hex; TLSA presentation is conventionally lower case. */
-	for (size_t i = 0; i < sizeof(hex) - 1 && ci->spki_sha256[i]; i++)
-		hex[i] = (char)(ci->spki_sha256[i] | 0x20);
-	hex[sizeof(hex) - 1] = '\0';
-	hex[strlen(ci->spki_sha256) < 64 ? strlen(ci->spki_sha256) : 64] = '\0';
-	snprintf(out, len, "%s 1 1 %s", idx == 0 ? "3" : "2", hex);
-}
 
 /* Verify the captured chain against records rr (all usable); returns 1 on a match and
  * fills *usage with the usage of the record that matched, else 0 with err set. */
@@ -183,7 +129,7 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 	for (size_t i = 0; i < set->n; i++) {
 		const struct dns_tlsa *t = &set->rr[i];
 
-		dane_format(t, rec, sizeof(rec));
+		tlsa_format(t, rec, sizeof(rec));
 		if (t->usage == 0 || t->usage == 1) {
 			probe_add(p, F_DANE_UNUSABLE_RECORD, -1,
 			    "TLSA %s: %s(%u) is not for SMTP (RFC 7672 3.1.3) and is ignored", rec,

@@ -82,24 +82,19 @@ static void cert_env_init(void)
 /* Judge chain (taken over) for host with an optional TLSA record, and render it. */
 static void cert_judge(STACK_OF(X509) * chain, const char *host, const struct dns_tlsa *tlsa)
 {
-	struct probe *p = probe_new(host, "192.0.2.9", 25, TLS_MODE_STARTTLS, &dialect_smtp);
+	struct probe *p = probe_new(host, "192.0.2.9", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 	struct run run = {0};
 	struct view_opts vo = {.show_chain = 1, .pem = 1};
 
 	p->chain = chain;
 	if (tlsa) {
-		struct dns_answer a = {0};
-		struct dns_tlsa *rr = malloc(sizeof(*rr));
-
-		*rr = *tlsa;
-		rr->data = malloc(tlsa->len + 1);
-		memcpy(rr->data, tlsa->data, tlsa->len);
-		a.tlsa = rr;
-		a.ntlsa = 1;
 		p->dane = dane_rrset_new(host, 25);
 		p->dane->state = DANE_STATE_SECURE;
-		dane_rrset_take(p->dane, &a);
-		dns_answer_clear(&a);
+		p->dane->rr = malloc(sizeof(*p->dane->rr));
+		p->dane->rr[0] = *tlsa;
+		p->dane->rr[0].data = malloc(tlsa->len + 1);
+		memcpy(p->dane->rr[0].data, tlsa->data, tlsa->len);
+		p->dane->n = 1;
 	}
 	verify_probe(p, &cenv.vp);
 	dane_judge(p, &cenv.vp);

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct dialect *d = dialects[head % 3];
 	struct event_base *base = event_base_new();
 	struct probe *p = probe_new("mx.fuzz.test", "192.0.2.1", 25,
-	    head & 4 ? TLS_MODE_IMPLICIT : TLS_MODE_STARTTLS, d);
+	    head & 4 ? TLS_MODE_IMPLICIT : TLS_MODE_STARTTLS, d, d->name);
 	struct run run = {0};
 	struct view_opts vo = {0};
 

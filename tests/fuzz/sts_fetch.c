@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m->host = strdup(host);
 		m->dnssec = -1;
 		m->implicit = (facts & 0x80) != 0;
-		p = probe_new(host, "192.0.2.7", 25, TLS_MODE_STARTTLS, &dialect_smtp);
+		p = probe_new(host, "192.0.2.7", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 		p->facts.checked = facts & 1;
 		p->facts.trusted = (facts & 2) != 0;
 		p->facts.dates_ok = (facts & 4) != 0;

@@ -104,7 +104,7 @@ static void add(struct dane_rrset *set, int u, int s, int m, EVP_PKEY *k)
 static struct probe *probe_with(struct dane_rrset *set, int send_ca)
 {
 	struct probe *p =
-	    probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, &dialect_smtp);
+	    probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 	struct verify_params vp;
 
 	memset(&vp, 0, sizeof(vp));
@@ -264,10 +264,10 @@ static void record_to_publish(void **state)
 	spki_sha256(leaf_key, d);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	dane_record_for(&ci, 0, rec, sizeof(rec));
+	tlsa_record_for(&ci, 0, rec, sizeof(rec));
 	assert_string_equal(rec + 6, hex);
 	assert_memory_equal(rec, "3 1 1 ", 6);
-	dane_record_for(&ci, 1, rec, sizeof(rec));
+	tlsa_record_for(&ci, 1, rec, sizeof(rec));
 	assert_memory_equal(rec, "2 1 1 ", 6);
 	free(ci.subject);
 	free(ci.issuer);

@@ -230,7 +230,7 @@ static void answer_count_is_bounded(void **state)
 
 static struct probe *mk(const char *addr, enum status st)
 {
-	struct probe *p = probe_new("mx", addr, 25, TLS_MODE_STARTTLS, &dialect_smtp);
+	struct probe *p = probe_new("mx", addr, 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 	p->status = st;
 	return p;
 }

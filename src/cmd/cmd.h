@@ -1,0 +1,12 @@
+/*
+ * cmd.h - the commands, one file each; main.c dispatches to them. Each takes its argv
+ * (argv[0] is the command's name) and returns the exit status: 0 ok, 1 warning,
+ * 2 critical, 3 unknown (bad usage, internal error).
+ */
+#ifndef MAILTLS_CMD_H
+#define MAILTLS_CMD_H
+
+int check_main(int argc, char **argv);
+int findings_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * published.h - what a domain publishes beside its MX, as it was found: the TXT record sets
+ * looked up, the MTA-STS fetch and policy, TLS-RPT, SPF, DMARC and DKIM as parsed. Facts
+ * only: mailpolicy/ parses and judges, views read.
+ */
+#ifndef MAILTLS_PUBLISHED_H
+#define MAILTLS_PUBLISHED_H
+
+#include <stddef.h>
+
+#include "model/result.h"
+
+#define STS_MX_MAX 64 /* mx: patterns kept; more is hostile */
+
+/* Parsed records (mailpolicy/records.h says what each parser accepts). */
+struct sts_txt {
+	char id[33];
+};
+enum sts_mode { STS_MODE_NONE, STS_MODE_TESTING, STS_MODE_ENFORCE };
+struct sts_policy {
+	enum sts_mode mode;
+	long max_age;
+	char mx[STS_MX_MAX][256];
+	size_t nmx;
+};
+struct tlsrpt {
+	char rua[512];
+};
+struct spf {
+	char all_qualifier;
+	char redirect[256];
+	int lookups; /* DNS-querying terms: include a mx ptr exists redirect (limit 10, 4.6.4) */
+};
+struct dmarc {
+	char p[16];
+	char sp[16];
+	int pct; /* 100 when absent */
+	char rua[256];
+};
+struct dkim {
+	char k[16];
+	int key_bits;
+	int revoked;
+};
+
+/* The TXT records of one name that are of one kind (e.g. start with "v=STSv1"). */
+struct txt_set {
+	int looked_up;
+	int failed; /* the lookup failed: SERVFAIL, timeout, bogus */
+	char why[300];
+	struct strlist recs;
+};
+
+struct dkim_sel {
+	char *selector;
+	struct txt_set txt;
+	int ok;
+	struct dkim key;
+};
+
+struct domain_policy {
+	struct txt_set sts_txt, tlsrpt_txt, spf_txt, dmarc_txt;
+	struct dkim_sel *dkim;
+	size_t ndkim;
+
+	/* MTA-STS: the TXT id, the fetch, the parsed policy */
+	int sts_txt_ok;
+	struct sts_txt sts_id;
+	int sts_fetched;   /* a fetch was attempted */
+	char sts_addr[46]; /* where mta-sts.<domain> resolved */
+	long sts_http_status;
+	char sts_content_type[128];
+	char *sts_fetch_error; /* why no usable body was fetched */
+	char *sts_body;
+	size_t sts_body_len;
+	int sts_policy_ok;
+	struct sts_policy *sts_policy;
+
+	int tlsrpt_ok;
+	struct tlsrpt tlsrpt;
+	int spf_ok;
+	struct spf spf;
+	int dmarc_ok;
+	struct dmarc dmarc;
+};
+
+void policy_free(struct domain_policy *);
+
+#endif
