@@ -14,9 +14,10 @@
 
 #include <event2/event.h>
 
+#include "base/addr.h"
 #include "base/util.h"
+#include "cmd/check_opts.h"
 #include "cmd/cmd.h"
-#include "conf/opts.h"
 #include "engine/target.h"
 #include "net/dns.h"
 #include "out/output.h"
@@ -49,36 +50,6 @@ struct check {
 	struct event *progress;
 	int progress_shown;
 };
-
-/* RFC 1035 2.3.1 letters, digits, hyphens (and '_' as found in the wild), dot-separated. */
-static int domain_syntax(const char *s, const char **why)
-{
-	size_t len = strlen(s), label = 0;
-
-	if (len == 0 || len > 253) {
-		*why = "a domain name is 1 to 253 characters";
-		return 0;
-	}
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '.') {
-			if (label == 0 && !(p[1] == '\0' && p != s)) {
-				*why = "empty label";
-				return 0;
-			}
-			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_') {
-			if (++label > 63) {
-				*why = "a label is at most 63 characters";
-				return 0;
-			}
-		} else {
-			*why = "not a domain name (letters, digits, '-' and '.' only)";
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* Next domain from the arguments, then the file; 0 at the end. */
 static int input_next(struct input *in, char *buf, size_t len)
@@ -149,7 +120,7 @@ static void feed(struct check *c)
 
 		if (l > 1 && name[l - 1] == '.')
 			name[l - 1] = '\0';
-		if (domain_syntax(name, &why))
+		if (addr_domain_syntax(name, &why))
 			engine_add_domain(c->engine, name, seq);
 		else
 			engine_add_invalid(c->engine, name, seq, why);
@@ -222,7 +193,6 @@ int check_main(int argc, char **argv)
 	struct check_opts o;
 	struct check c;
 	struct tls_config tc = {0};
-	struct limits lim = LIMITS_DEFAULT;
 	struct session_params sp;
 	struct verify_params vp;
 	struct engine_config ec;
@@ -236,7 +206,7 @@ int check_main(int argc, char **argv)
 	char err[300], ehlo[256];
 	int rc = STATUS_UNKNOWN, need_dns;
 
-	rc = opts_parse_check(argc, argv, &o);
+	rc = check_opts_parse(argc, argv, &o);
 	if (rc != 0)
 		return rc > 0 ? 0 : STATUS_UNKNOWN;
 	rc = STATUS_UNKNOWN;
@@ -276,13 +246,13 @@ int check_main(int argc, char **argv)
 	if (c.base == NULL)
 		fatal("cannot create event loop");
 	/* No resolver unless something must be resolved: --host with --address needs none. */
-	need_dns = o.host == NULL || (o.address == NULL && !tlsinfo_is_ip(o.host));
+	need_dns = o.host == NULL || (o.address == NULL && !addr_is_ip(o.host));
 	if (need_dns) {
 		memset(&dc, 0, sizeof(dc));
 		dc.resolvers = o.nresolvers ? o.resolvers : NULL;
 		dc.no_dnssec = o.trust_anchor && strcmp(o.trust_anchor, "none") == 0;
 		dc.trust_anchor = dc.no_dnssec ? NULL : o.trust_anchor;
-		dc.timeout_s = o.timeout;
+		dc.timeout_s = o.dns_timeout;
 		/* Loopback or not, half as many queries as connections keep the connections fed. */
 		dc.max_inflight = o.concurrency / 2 > 32 ? o.concurrency / 2 : 32;
 		if ((dns = dns_new(c.base, &dc, err, sizeof(err))) == NULL) {
@@ -290,13 +260,12 @@ int check_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	lim.timeout_s = o.timeout;
 	if (o.ehlo == NULL) {
 		if (gethostname(ehlo, sizeof(ehlo)) != 0 || ehlo[0] == '\0' || strchr(ehlo, ' '))
 			snprintf(ehlo, sizeof(ehlo), "localhost");
 		ehlo[sizeof(ehlo) - 1] = '\0';
 	}
-	sp.lim = &lim;
+	sp.lim = &o.lim;
 	sp.ssl_ctx = ctx;
 	sp.ehlo_name = o.ehlo ? o.ehlo : ehlo;
 	sp.trace = o.verbose ? stderr : NULL;
@@ -328,7 +297,7 @@ int check_main(int argc, char **argv)
 	pc.dns_records = !o.no_dns_records;
 	pc.dkim_selectors = o.dkim;
 	pc.ndkim = o.ndkim;
-	pc.timeout_s = o.timeout;
+	pc.timeout_s = o.https_timeout;
 	if (c.run.domain_mode && (pc.mta_sts || pc.dns_records)) {
 		ec.policy = &pc;
 		if (pc.mta_sts &&

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/addr.h"
 #include "base/util.h"
 #include "engine/loop.h"
 #include "engine/target.h"
@@ -371,7 +372,7 @@ static void domain_resolve_mx(struct engine *e, struct domain *d)
 	for (size_t i = 0; i < d->nmx; i++) {
 		struct mx_host *m = &d->mx[i];
 
-		if (m->ip_literal || (d->host_mode && tlsinfo_is_ip(m->host))) {
+		if (m->ip_literal || (d->host_mode && addr_is_ip(m->host))) {
 			strlist_add(&m->addrs, m->host);
 			mx_resolved(e, d, m);
 		} else if (m->addrs.n) {
@@ -434,7 +435,7 @@ int target_mx_apply(struct domain *d, const struct dns_answer *a)
 			continue;
 		m = mx_add(d, mx[i].host, mx[i].preference);
 		n++;
-		if (tlsinfo_is_ip(m->host)) {
+		if (addr_is_ip(m->host)) {
 			m->ip_literal = 1;
 			domain_add(d, F_MX_IP_LITERAL,
 			    "MX %s is an address literal, not a host name (RFC 5321 5.1); "

@@ -49,7 +49,6 @@ size_t engine_domains_in_flight(const struct engine *);
 size_t engine_probes_in_flight(const struct engine *);
 void engine_free(struct engine *);
 
-
 /* Pure pieces, exposed for unit tests and the fuzzer: what each DNS answer means. */
 void target_explain_partial(struct domain *);
 int target_mx_apply(struct domain *, const struct dns_answer *);

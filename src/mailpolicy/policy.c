@@ -11,9 +11,9 @@
 
 #include "base/util.h"
 #include "mailpolicy/policy.h"
+#include "model/tlsa.h"
 #include "net/dns.h"
 #include "net/https.h"
-#include "model/tlsa.h"
 
 struct txt_q {
 	const struct policy_env *env;
@@ -130,8 +130,8 @@ static void sts_addr(const struct dns_answer *a, void *arg)
 
 		*f = *q;
 		q->env->hold(q->d);
-		https_get(q->env->https, url, host, pol->sts_addr, q->timeout_s,
-		    STS_POLICY_MAX, sts_fetched, f);
+		https_get(q->env->https, url, host, pol->sts_addr, q->timeout_s, STS_POLICY_MAX,
+		    sts_fetched, f);
 	} else if (q->rrtype == ns_t_a) {
 		struct sts_q *q6 = xcalloc(1, sizeof(*q6));
 		*q6 = *q;

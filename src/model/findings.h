@@ -67,7 +67,8 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(MX_NO_ADDRESS, CRIT, "an MX host (or the implicit MX) has no address")           \
 	X(MX_PARTIAL, INFO, "only part of the domain's mail path is broken: which part")   \
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
-	X(TIMEOUT, CRIT, "the server did not answer within --timeout")                     \
+	X(TIMEOUT, CRIT, "the server did not answer within the bound of the phase (--greeting-timeout, ...)") \
+	X(SLOW_GREETING, INFO, "the greeting came seconds late (warn near the 5 minutes senders wait)") \
 	X(BANNER_REJECTED, CRIT, "the server greeted with a rejection (554 and friends)")  \
 	X(STARTTLS_NOT_OFFERED, CRIT, "the server does not offer STARTTLS")                \
 	X(STARTTLS_REJECTED, CRIT, "the server refused the STARTTLS command")              \

@@ -44,6 +44,8 @@ struct probe *probe_new(const char *host, const char *address, uint16_t port, en
 	p->dialect = d;
 	p->protocol = protocol;
 	p->status = STATUS_OK;
+	p->t.connect_ms = p->t.banner_ms = p->t.starttls_ms = p->t.handshake_ms = -1;
+	p->t.total_ms = -1;
 	return p;
 }
 

@@ -62,6 +62,7 @@ struct verify_facts {
 	long min_days_left; /* over the path the server sent */
 };
 
+/* Milliseconds from the start of the session to each phase's end; -1: never reached. */
 struct timing {
 	double connect_ms;   /* TCP connect done */
 	double banner_ms;    /* greeting complete */

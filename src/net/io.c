@@ -81,11 +81,11 @@ int io_printf(struct io *io, const char *fmt, ...)
 }
 
 /*
- * A TLS 1.3 server sends its session tickets as soon as it reads our Finished, then holds
- * the EHLO reply behind them (Nagle) until they are ACKed; a delayed ACK makes that 40 ms.
- * Quick ACKs while TLS is up keep the reply moving: every time the socket layer reads
- * (the tickets never reach the line reader), the pending ACK goes out at once.
- * Linux only; elsewhere a no-op.
+ * Quick ACKs from the connect on: every time the socket layer reads, the pending ACK goes
+ * out at once. Servers that write a reply in several small pieces (GNU Mailutils,
+ * Perdition) otherwise wait for our delayed ACK (40 ms) before each later piece, and a
+ * TLS 1.3 server holds the EHLO reply behind its session tickets until they are ACKed
+ * (the tickets never reach the line reader). Linux only; elsewhere a no-op.
  */
 static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
@@ -137,8 +137,10 @@ static void io_event_cb(struct bufferevent *bev, short what, void *arg)
 		 * after the TLS Finished until the server's delayed ACK (40 ms). */
 		if (!io->tls) {
 			int one = 1;
-			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one,
-			    sizeof(one));
+
+			io->fd = bufferevent_getfd(bev);
+			setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			evbuffer_add_cb(bufferevent_get_input(bev), io_quickack, io);
 		}
 		io->cb(io, io->tls ? IO_TLS_READY : IO_CONNECTED, NULL, 0, io->arg);
 		return;
@@ -166,8 +168,6 @@ long io_start_tls(struct io *io, SSL *ssl)
 
 	/* RFC 3207 5: nothing received before the handshake may be used after it. */
 	evbuffer_drain(in, stale);
-	io->fd = bufferevent_getfd(io->bev);
-	evbuffer_add_cb(in, io_quickack, io);
 	filter = bufferevent_openssl_filter_new(io->base, io->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (filter == NULL) {
@@ -181,6 +181,11 @@ long io_start_tls(struct io *io, SSL *ssl)
 	io->tls = 1;
 	io_arm(io);
 	return (long)stale;
+}
+
+size_t io_peek(struct io *io, char *buf, size_t len)
+{
+	return io->bev ? io_peek_buffer(bufferevent_get_input(io->bev), buf, len) : 0;
 }
 
 void io_free(struct io *io)

@@ -12,7 +12,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "conf/bounds.h"
+#include "conf/limits.h"
 
 enum io_event {
 	IO_CONNECTED, /* TCP connected */
@@ -57,6 +57,10 @@ struct evbuffer;
 enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size_t *len);
 /* Hand every complete line of in to io->cb, as a read event does. */
 void io_deliver(struct io *, struct evbuffer *in);
+/* Bytes received and not yet read (0: none), and the first line of them, censored, into
+ * buf (len bytes, NUL-terminated): what the server said that nobody asked for. */
+size_t io_peek(struct io *, char *buf, size_t len);
+size_t io_peek_buffer(struct evbuffer *, char *buf, size_t len);
 /* One command line, CRLF added: its length, or -1 with io->err set (too long). */
 #define IO_COMMAND_MAX 1024
 int io_vformat(struct io *, char *buf, size_t cap, const char *fmt, va_list ap)

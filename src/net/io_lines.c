@@ -79,3 +79,24 @@ int io_vformat(struct io *io, char *buf, size_t cap, const char *fmt, va_list ap
 	memcpy(buf + n, "\r\n", 2);
 	return n + 2;
 }
+
+size_t io_peek_buffer(struct evbuffer *in, char *buf, size_t len)
+{
+	size_t have = evbuffer_get_length(in), n;
+
+	if (have == 0 || len == 0)
+		return 0;
+	n = have < len - 1 ? have : len - 1;
+	evbuffer_copyout(in, buf, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\r' || c == '\n') {
+			n = i;
+			break;
+		}
+		buf[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	return have;
+}

@@ -7,11 +7,11 @@
 #include <jansson.h>
 #include <openssl/pem.h>
 
+#include "base/dnsrr.h"
 #include "base/util.h"
 #include "model/published.h"
-#include "base/dnsrr.h"
-#include "out/output.h"
 #include "model/tlsa.h"
+#include "out/output.h"
 
 static json_t *jstr(const char *s)
 {
@@ -24,6 +24,12 @@ static json_t *jtime(time_t t)
 
 	fmt_time(t, buf, sizeof(buf));
 	return json_string(buf);
+}
+
+/* A phase never reached is null, not 0. */
+static json_t *jms(double ms)
+{
+	return ms >= 0 ? json_real(ms) : json_null();
 }
 
 static json_t *jlist(const struct strlist *l)
@@ -148,9 +154,9 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 	json_object_set_new(o, "dane", jdane(p->dane, p));
 	json_object_set_new(o, "findings", jfindings(p->findings, p->nfindings));
 	json_object_set_new(o, "timing_ms",
-	    json_pack("{s:f, s:f, s:f, s:f, s:f}", "connect", p->t.connect_ms, "banner",
-	        p->t.banner_ms, "starttls", p->t.starttls_ms, "tls", p->t.handshake_ms, "total",
-	        p->t.total_ms));
+	    json_pack("{s:o, s:o, s:o, s:o, s:o}", "connect", jms(p->t.connect_ms), "banner",
+	        jms(p->t.banner_ms), "starttls", jms(p->t.starttls_ms), "tls",
+	        jms(p->t.handshake_ms), "total", jms(p->t.total_ms)));
 	return o;
 }
 

@@ -6,10 +6,10 @@
 
 #include <openssl/pem.h>
 
-#include "base/util.h"
 #include "base/dnsrr.h"
-#include "out/output.h"
+#include "base/util.h"
 #include "model/tlsa.h"
+#include "out/output.h"
 
 static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
 static const char *const status_color[] = {"\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;35m"};
@@ -106,14 +106,23 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 		for (size_t i = 0; i < p->ncerts; i++)
 			out_cert(f, p, i, v);
 	}
-	fprintf(f, "  timing   connect %.1f ms", p->t.connect_ms);
-	if (p->t.banner_ms > 0)
-		fprintf(f, ", banner %.1f ms", p->t.banner_ms);
-	if (p->t.starttls_ms > 0)
-		fprintf(f, ", starttls %.1f ms", p->t.starttls_ms);
-	if (p->t.handshake_ms > 0)
-		fprintf(f, ", tls %.1f ms", p->t.handshake_ms);
-	fprintf(f, ", total %.1f ms\n", p->t.total_ms);
+	if (p->t.total_ms >= 0) {
+		const struct {
+			const char *name;
+			double ms;
+		} ph[] = {{"connect", p->t.connect_ms}, {"banner", p->t.banner_ms},
+		    {"starttls", p->t.starttls_ms}, {"tls", p->t.handshake_ms},
+		    {"total", p->t.total_ms}};
+		const char *sep = "  timing   ";
+
+		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+			if (ph[i].ms < 0)
+				continue;
+			fprintf(f, "%s%s %.1f ms", sep, ph[i].name, ph[i].ms);
+			sep = ", ";
+		}
+		fputc('\n', f);
+	}
 }
 
 static void out_finding(FILE *f, const struct finding *fd, const char *indent,

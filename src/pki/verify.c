@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "base/addr.h"
 #include "base/util.h"
 #include "pki/verify.h"
 #include "tls/tlsinfo.h"
@@ -265,7 +266,7 @@ void verify_name(struct probe *p)
 	for (size_t i = 0; i < ci->san.n; i++)
 		if (strncmp(ci->san.v[i], "DNS:", 4) == 0)
 			has_dns = 1;
-	if (tlsinfo_is_ip(p->host))
+	if (addr_is_ip(p->host))
 		rc = X509_check_ip_asc(leaf, p->host, 0);
 	else
 		rc = X509_check_host(leaf, p->host, 0,
@@ -279,7 +280,7 @@ void verify_name(struct probe *p)
 		OPENSSL_free(peer);
 		return;
 	}
-	if (!has_dns && !tlsinfo_is_ip(p->host) &&
+	if (!has_dns && !addr_is_ip(p->host) &&
 	    X509_check_host(leaf, p->host, 0,
 	        X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT,
 	        &peer) == 1) {

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "conf/bounds.h"
+#include "conf/limits.h"
 #include "model/result.h"
 
 enum reply_verdict { REPLY_OK, REPLY_TEMPFAIL, REPLY_PERMFAIL };

@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "base/addr.h"
 #include "base/util.h"
 #include "net/io.h"
 #include "proto/dialect.h"
@@ -86,6 +87,23 @@ static void session_fail_later(struct session *s, const char *fmt, const char *d
 	evtimer_add(s->timer, &now);
 }
 
+/* The bound of the wait in state st (conf/limits.h says why each is what it is). */
+static double session_wait(const struct session *s, enum session_state st)
+{
+	const struct limits *lim = s->par->lim;
+
+	switch (st) {
+	case S_CONNECT:
+		return lim->connect_s;
+	case S_GREETING:
+		return lim->greeting_s;
+	case S_HANDSHAKE:
+		return lim->handshake_s;
+	default:
+		return lim->reply_s;
+	}
+}
+
 static void session_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
@@ -97,16 +115,16 @@ static void session_timeout(evutil_socket_t fd, short what, void *arg)
 		session_finish(s);
 		return;
 	}
-	snprintf(detail, sizeof(detail), "%.3g s", s->par->lim->timeout_s);
+	snprintf(detail, sizeof(detail), "%.3g s", session_wait(s, s->state));
 	session_fail(s, F_TIMEOUT, "no answer in state %s within %s", detail);
 }
 
 /* Every wait is bounded by one timer, re-armed at each state: a server that trickles bytes
- * cannot stretch a reply past the timeout. */
+ * cannot stretch a reply past its bound. */
 static void session_arm(struct session *s)
 {
 	struct timeval tv;
-	double t = s->par->lim->timeout_s;
+	double t = session_wait(s, s->state);
 
 	tv.tv_sec = (time_t)t;
 	tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
@@ -143,7 +161,7 @@ static int session_handshake(struct session *s)
 		return -1;
 	}
 	/* SNI is a host name, never an address literal (RFC 6066 3). */
-	if (!tlsinfo_is_ip(s->p->host))
+	if (!addr_is_ip(s->p->host))
 		SSL_set_tlsext_host_name(ssl, s->p->host);
 	s->state = S_HANDSHAKE;
 	session_arm(s);
@@ -216,6 +234,30 @@ static char *reply_join(const struct reply *r)
 	return out;
 }
 
+/*
+ * A greeting that took seconds is a fact worth saying: a deliberate delay (Exim's connect
+ * ACL, Sendmail's greet_pause) that every delivery waits out. Near the 5 minutes senders
+ * give it (RFC 5321 4.5.3.2.1), some of them give up first.
+ */
+static void session_slow_greeting(struct session *s)
+{
+	struct probe *p = s->p;
+	double waited =
+	    (p->t.banner_ms - (p->t.handshake_ms >= 0 ? p->t.handshake_ms : p->t.connect_ms)) /
+	    1000;
+
+	if (waited >= SLOW_GREETING_WARN_S)
+		probe_add_sev(p, F_SLOW_GREETING, SEV_WARN, -1,
+		    "the greeting came after %.1f s, within a minute of the 5 minutes senders "
+		    "wait for it (RFC 5321 4.5.3.2.1); some give up sooner",
+		    waited);
+	else if (waited >= SLOW_GREETING_INFO_S)
+		probe_add(p, F_SLOW_GREETING, -1,
+		    "the greeting came after %.1f s (a deliberate delay?); senders wait up to 5 "
+		    "minutes (RFC 5321 4.5.3.2.1), so mail flows, each delivery that much later",
+		    waited);
+}
+
 /* What a complete reply means in the current state. Returns non-zero when the transport
  * changed (TLS started or the session ended), so the reader must stop. */
 static int session_reply(struct session *s)
@@ -227,6 +269,7 @@ static int session_reply(struct session *s)
 	switch (s->state) {
 	case S_GREETING:
 		p->t.banner_ms = now_ms() - s->t0;
+		session_slow_greeting(s);
 		text = reply_join(r);
 		if (p->banner == NULL)
 			p->banner = xstrdup(text);
@@ -289,6 +332,31 @@ static int session_reply(struct session *s)
 	}
 }
 
+/*
+ * SMTP and POP3 are lockstep: nothing may follow a complete reply before the client's next
+ * command. A line that does would be read as the reply to that command (a greeting
+ * "220 hi" followed by "250 bogus" would answer our EHLO), so it is a protocol error, as
+ * in OpenSMTPD and curl. IMAP servers may send untagged data at any time (RFC 9051 7);
+ * after STARTTLS the handshake drains and reports it; after QUIT nothing matters.
+ */
+static int session_unasked(struct session *s)
+{
+	char line[64], detail[80];
+	size_t n;
+
+	if (s->p->dialect->tagged || s->state == S_STARTTLS || s->state == S_QUIT)
+		return 0;
+	n = io_peek(s->io, line, sizeof(line));
+	if (n == 0)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s%s", line, n >= sizeof(line) ? "..." : "");
+	session_fail(s, F_PROTOCOL_ERROR,
+	    "in state %s: the server sent \"%s\" after its reply, before the client's next "
+	    "command",
+	    detail);
+	return 1;
+}
+
 static int session_io(struct io *io, enum io_event ev, const char *line, size_t len, void *arg)
 {
 	struct session *s = arg;
@@ -302,6 +370,7 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 	switch (ev) {
 	case IO_CONNECTED:
 		s->p->t.connect_ms = now_ms() - s->t0;
+		session_trace(s, "--", "connected", 9);
 		if (s->p->mode == TLS_MODE_IMPLICIT)
 			session_enter(s, S_HANDSHAKE);
 		else
@@ -326,6 +395,8 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 		case FEED_MORE:
 			return 0;
 		case FEED_DONE:
+			if (session_unasked(s))
+				return 1;
 			return session_reply(s);
 		case FEED_ERROR:
 			if (s->state == S_QUIT) {
@@ -350,27 +421,6 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 		return 1;
 	}
 	return 1;
-}
-
-static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		*len = sizeof(*in4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*len = sizeof(*in6);
-		return 0;
-	}
-	return -1;
 }
 
 /* Free the session and all it holds; the probe keeps what was observed. */
@@ -405,7 +455,7 @@ void session_start(struct event_base *base, const struct session_params *par, st
 	if (s->timer == NULL)
 		fatal("cannot create timer");
 	s->io = io_new(base, par->lim, session_io, s);
-	if (sockaddr_of(p->address, p->port, &ss, &sslen) < 0) {
+	if (addr_sockaddr(p->address, p->port, &ss, &sslen) < 0) {
 		session_fail_later(s, "\"%s\" is not an IP address", p->address);
 		return;
 	}

@@ -10,7 +10,7 @@
 #include <event2/event.h>
 #include <openssl/ssl.h>
 
-#include "conf/bounds.h"
+#include "conf/limits.h"
 #include "model/result.h"
 
 struct session;

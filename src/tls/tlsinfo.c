@@ -72,13 +72,6 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 	return ctx;
 }
 
-int tlsinfo_is_ip(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
 void tlsinfo_capture(struct probe *p, SSL *ssl)
 {
 	STACK_OF(X509) * sent;

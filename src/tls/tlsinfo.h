@@ -24,7 +24,6 @@ void tlsinfo_capture(struct probe *, SSL *);
 void tlsinfo_describe(struct probe *, time_t at);
 
 void tlsinfo_cert(X509 *, time_t at, struct cert_info *);
-int tlsinfo_is_ip(const char *);
 time_t tlsinfo_time(const ASN1_TIME *); /* 0 when unreadable */
 char *tlsinfo_name(const X509_NAME *);
 

@@ -71,8 +71,14 @@ Port table (offset from --base-port):
                       own, 0.2 s pause, then "\n" in another
   16   split4097      the same with 4097 bytes before the "\r" (one over the
                       4096-byte line limit of clients like mailtls)
+  17   trailing       greets "220 hostile.test ESMTP" and "250 bogus" in one
+                      segment (data before the client has spoken), then
+                      behaves like "good" (EHLO offers STARTTLS)
+  18   slowgreet      like "good" but the greeting comes 3 s after the
+                      connect (Exim's connect-ACL delay, Sendmail's
+                      greet_pause)
 
-"Normal" SMTP handling (modes 3-6, 9-16): lines end in CRLF or bare LF;
+"Normal" SMTP handling (modes 3-6, 9-18): lines end in CRLF or bare LF;
 EHLO/HELO, STARTTLS, QUIT (221, close), NOOP/RSET (250); anything else
 "502 5.5.2 unknown".  After TLS: EHLO without STARTTLS, STARTTLS -> 503.
 Input lines are limited to 4096 bytes (longer -> 500 and close).  Data the
@@ -118,6 +124,8 @@ MODES = [
     ("badipsan", "like good, with --badipsan-cert (0-byte iPAddress SAN)"),
     ("split4096", "like good, greeting of 4096 bytes, then CR, 0.2 s, LF"),
     ("split4097", "like good, greeting of 4097 bytes, then CR, 0.2 s, LF"),
+    ("trailing", "greeting followed by '250 bogus' unasked, then like good"),
+    ("slowgreet", "like good, the greeting 3 s after the connect"),
 ]
 
 VERBOSE = False
@@ -506,6 +514,22 @@ class SplitCRLF4097(SplitCRLF):
     length = 4097
 
 
+class Trailing(Session):
+    """A line nobody asked for, right behind the greeting, in the same segment."""
+
+    def greet(self):
+        self.send(BANNER + "\r\n250 bogus\r\n")
+
+
+class SlowGreet(Session):
+    """The greeting held back, as a connect-ACL delay or greet_pause does."""
+    delay = 3.0
+
+    def greet(self):
+        time.sleep(self.delay)
+        self.reply(BANNER)
+
+
 HANDLERS = {
     "nobanner": NoBanner,
     "garbage": Garbage,
@@ -524,6 +548,8 @@ HANDLERS = {
     "badipsan": BadIPSAN,
     "split4096": SplitCRLF4096,
     "split4097": SplitCRLF4097,
+    "trailing": Trailing,
+    "slowgreet": SlowGreet,
 }
 assert [m for m, _ in MODES] == list(HANDLERS)
 

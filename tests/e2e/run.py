@@ -411,7 +411,7 @@ def hostile_cases(modes):
     if selected("verbose-dialogue-on-stderr"):
         rc, out, err = run(["check", "--ca-file", CA, "-v"] + h("inject"))
         lines = err.splitlines()
-        want = [" C: STARTTLS", " S: 220 2.0.0 Ready to start TLS", " -- 30 plaintext bytes after the STARTTLS reply, discarded",
+        want = [" -- connected", " C: STARTTLS", " S: 220 2.0.0 Ready to start TLS", " -- 30 plaintext bytes after the STARTTLS reply, discarded",
                 " -- TLS established", " S: 250 8BITMIME"]
         missing = [w for w in want if not any(l.endswith(w) or w in l for l in lines)]
         report("verbose-dialogue-on-stderr", rc == 2 and not missing and out.startswith("CRITICAL"),
@@ -441,6 +441,26 @@ def hostile_cases(modes):
     # Control: one byte more, split the same way, is over the limit.
     case("hostile-4097-byte-greeting-split-crlf", h("split4097"), 2, has=("PROTOCOL_ERROR",),
          check=message("PROTOCOL_ERROR", "line longer than 4096 bytes"))
+    # "220 hi" and "250 bogus" in one segment: the second line must not answer our EHLO
+    # (it would say STARTTLS is not offered); it is a protocol error that names it.
+    case("hostile-data-before-the-client-spoke", h("trailing"), 2, has=("PROTOCOL_ERROR",),
+         lacks=("STARTTLS_NOT_OFFERED", "TLS_ESTABLISHED"),
+         check=message("PROTOCOL_ERROR", '"250 bogus" after its reply, before the client\'s next command'))
+    # A greeting held back 3 s: waited for (RFC 5321 4.5.3.2.1), judged, and said.
+    def slow(p):
+        t = p["timing_ms"]
+        if not 2900 <= t["banner"] - t["connect"] <= 6000:
+            return f"timing {t}"
+        return None
+    case("hostile-delayed-greeting-is-waited-for", h("slowgreet"), 0, has=("SLOW_GREETING", "CERT_TRUSTED"),
+         lacks=WARN_CRIT + ("TIMEOUT",), check=all_of(severity("SLOW_GREETING", "info"), message("SLOW_GREETING", "after 3."), slow))
+    case("hostile-delayed-greeting-past-its-bound", h("slowgreet", "--greeting-timeout", "1"), 2, has=("TIMEOUT",),
+         check=all_of(message("TIMEOUT", "greeting within 1 s"),
+                      lambda p: None if p["timing_ms"]["banner"] is None and p["timing_ms"]["tls"] is None
+                      and p["timing_ms"]["connect"] is not None else f"timing {p['timing_ms']}"))
+    # --timeout bounds every wait, but a phase named on its own keeps its bound.
+    case("hostile-greeting-timeout-beats-timeout", h("slowgreet", "--timeout", "1", "--greeting-timeout", "10"), 0,
+         has=("SLOW_GREETING",), lacks=("TIMEOUT",))
 
 
 DNS = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none"]

@@ -82,7 +82,8 @@ static void cert_env_init(void)
 /* Judge chain (taken over) for host with an optional TLSA record, and render it. */
 static void cert_judge(STACK_OF(X509) * chain, const char *host, const struct dns_tlsa *tlsa)
 {
-	struct probe *p = probe_new(host, "192.0.2.9", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
+	struct probe *p =
+	    probe_new(host, "192.0.2.9", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 	struct run run = {0};
 	struct view_opts vo = {.show_chain = 1, .pem = 1};
 

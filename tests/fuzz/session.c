@@ -50,7 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct limits lim = {.line_max = 512,
 	    .reply_lines = 20,
 	    .reply_bytes = 4096,
-	    .timeout_s = 0};
+	    .connect_s = 0,
+	    .greeting_s = 0,
+	    .reply_s = 0,
+	    .handshake_s = 0};
 	struct session_params par = {.lim = &lim,
 	    .ssl_ctx = ctx,
 	    .ehlo_name = "fuzz.invalid",

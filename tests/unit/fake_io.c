@@ -132,6 +132,12 @@ void fake_io_error(const char *why)
 	fake_wire.io->cb(fake_wire.io, IO_ERROR, NULL, 0, fake_wire.io->arg);
 }
 
+size_t io_peek(struct io *io, char *buf, size_t len)
+{
+	(void)io;
+	return fake_in ? io_peek_buffer(fake_in, buf, len) : 0;
+}
+
 size_t fake_io_pending(void)
 {
 	return fake_in ? evbuffer_get_length(fake_in) : 0;

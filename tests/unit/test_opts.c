@@ -1,4 +1,5 @@
-/* Unit tests: the value parsers (dates, seconds, days, HOST[:PORT]) and the option table. */
+/* Unit tests: the value parsers (dates, seconds, days, HOST[:PORT]), the generic option
+ * parser through check's table, and the man page held against that table both ways. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "cmd/check_opts.h"
 #include "conf/opts.h"
 
 static void dates(void **state)
@@ -96,14 +98,152 @@ static void hostports(void **state)
 
 static void table_is_sorted_and_unique(void **state)
 {
+	const struct opt *t = check_cmd.table;
+
 	(void)state;
-	for (const struct opt *o = check_opts_table; o->lname && o[1].lname; o++)
+	for (const struct opt *o = t; o->lname && o[1].lname; o++)
 		assert_true(strcmp(o->lname, o[1].lname) < 0);
-	for (const struct opt *o = check_opts_table; o->lname; o++) {
+	for (const struct opt *o = t; o->lname; o++) {
 		assert_non_null(o->help);
-		assert_true(o->arg == OPT_FLAG || o->metavar != NULL);
-		for (const struct opt *q = o + 1; o->sname && q->lname; q++)
-			assert_true(o->sname != q->sname);
+		assert_true(o->type == OPT_FLAG || o->metavar != NULL);
+		assert_true(o->type != OPT_CHOICE || o->choices != NULL);
+		for (const struct opt *q = o + 1; q->lname; q++) {
+			assert_true(o->id != q->id);
+			assert_true(!o->sname || o->sname != q->sname);
+		}
+	}
+}
+
+/* Parse a NULL-terminated argv for check; the return of check_opts_parse. */
+static int parse(struct check_opts *o, ...)
+{
+	char *argv[32] = {"check"};
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31;)
+		argv[argc++] = a;
+	va_end(ap);
+	return check_opts_parse(argc, argv, o);
+}
+
+static void defaults_come_from_the_table(void **state)
+{
+	struct check_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "example.test", NULL), 0);
+	assert_int_equal(o.concurrency, 100);
+	assert_int_equal(o.per_host, 4);
+	assert_int_equal(o.warn_days, 30);
+	assert_int_equal(o.crit_days, 7);
+	assert_true(o.lim.connect_s == 30 && o.lim.greeting_s == 300);
+	assert_true(o.lim.reply_s == 300 && o.lim.handshake_s == 300);
+	assert_true(o.dns_timeout == 10 && o.https_timeout == 10);
+	assert_int_equal(o.ndomains, 1);
+	assert_string_equal(o.domains[0], "example.test");
+}
+
+static void timeout_bounds_every_wait_unless_a_phase_is_named(void **state)
+{
+	struct check_opts o;
+
+	(void)state;
+	/* Order does not matter: the phase named keeps its own bound. */
+	assert_int_equal(parse(&o, "--greeting-timeout", "60", "--timeout", "5", "x.test", NULL),
+	    0);
+	assert_true(o.lim.greeting_s == 60);
+	assert_true(o.lim.connect_s == 5 && o.lim.reply_s == 5 && o.lim.handshake_s == 5);
+	assert_true(o.dns_timeout == 5 && o.https_timeout == 5);
+	assert_int_equal(parse(&o, "--timeout", "5", "--greeting-timeout", "60", "x.test", NULL),
+	    0);
+	assert_true(o.lim.greeting_s == 60 && o.lim.connect_s == 5);
+}
+
+static void values_parsed_by_type(void **state)
+{
+	struct check_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "--host", "[::1]:465", "--protocol", "IMAP", "--dkim-selector",
+	                     "s1", "--dkim-selector", "s2", NULL),
+	    0);
+	assert_string_equal(o.host, "::1");
+	assert_int_equal(o.port, 465);
+	assert_string_equal(o.protocol, "imap"); /* the table's spelling */
+	assert_int_equal(o.ndkim, 2);
+	assert_int_equal(parse(&o, "--host", "mx.test", "--protocol", "nntp", NULL), -1);
+	assert_int_equal(parse(&o, "--host", "mx.test:25", "--port", "587", NULL), -1);
+	assert_int_equal(parse(&o, "--host", "mx.test", "--timeout", NULL), -1);
+	assert_int_equal(parse(&o, "--help", NULL), 1);
+}
+
+/*
+ * docs/mailtls.1's OPTIONS against the table, both ways: every row is documented with its
+ * short name, and every option the man page documents is a row.
+ */
+static void man_page_options_match_the_table(void **state)
+{
+	FILE *f = fopen("docs/mailtls.1", "r");
+	char line[512];
+	int in_options = 0, after_tp = 0;
+	char seen[64][40];
+	size_t nseen = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, ".SH", 3) == 0)
+			in_options = strncmp(line, ".SH OPTIONS", 11) == 0;
+		if (!in_options)
+			continue;
+		if (strncmp(line, ".TP", 3) == 0) {
+			after_tp = 1;
+			continue;
+		}
+		if (after_tp) {
+			/* ".BR \-a ", " \-\-address ..." or ".B \-\-jsonl": the long name */
+			char name[40] = "", *p = strstr(line, "\\-\\-");
+			size_t n = 0;
+
+			assert_non_null(p);
+			for (p += 4; *p && n + 1 < sizeof(name); p++) {
+				if (p[0] == '\\' && p[1] == '-') {
+					name[n++] = '-';
+					p++;
+				} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) {
+					name[n++] = *p;
+				} else {
+					break;
+				}
+			}
+			name[n] = '\0';
+			const struct opt *o = check_cmd.table;
+			while (o->lname && strcmp(o->lname, name) != 0)
+				o++;
+			if (o->lname == NULL)
+				fail_msg("docs/mailtls.1 documents --%s, which check does not have",
+				    name);
+			if (o->sname) {
+				char want[8];
+				snprintf(want, sizeof(want), "\\-%c", o->sname);
+				if (strstr(line, want) == NULL)
+					fail_msg("docs/mailtls.1: --%s lacks its short name -%c",
+					    name, o->sname);
+			}
+			assert_true(nseen < 64);
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", name);
+		}
+		after_tp = 0;
+	}
+	fclose(f);
+	for (const struct opt *o = check_cmd.table; o->lname; o++) {
+		size_t i = 0;
+		while (i < nseen && strcmp(seen[i], o->lname) != 0)
+			i++;
+		if (i == nseen)
+			fail_msg("--%s is not in docs/mailtls.1's OPTIONS", o->lname);
 	}
 }
 
@@ -114,6 +254,10 @@ int main(void)
 	    cmocka_unit_test(seconds_and_days),
 	    cmocka_unit_test(hostports),
 	    cmocka_unit_test(table_is_sorted_and_unique),
+	    cmocka_unit_test(defaults_come_from_the_table),
+	    cmocka_unit_test(timeout_bounds_every_wait_unless_a_phase_is_named),
+	    cmocka_unit_test(values_parsed_by_type),
+	    cmocka_unit_test(man_page_options_match_the_table),
 	};
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }

@@ -64,7 +64,8 @@ static X509 *make_cert(const char *cn, const char *san)
 
 static struct probe *probe_for(const char *host, const char *cn, const char *san)
 {
-	struct probe *p = probe_new(host, "127.0.0.1", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
+	struct probe *p =
+	    probe_new(host, "127.0.0.1", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 
 	p->chain = sk_X509_new_null();
 	sk_X509_push(p->chain, make_cert(cn, san));

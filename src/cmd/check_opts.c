@@ -1,0 +1,333 @@
+/*
+ * check_opts.c - the check command's option table (parsed by conf/opts.c), where each value
+ * goes, and the rules about combinations, each broken one reported.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/addr.h"
+#include "cmd/check_opts.h"
+#include "model/result.h"
+
+enum {
+	O_ADDRESS,
+	O_AT,
+	O_CA_FILE,
+	O_CA_PATH,
+	O_CONCURRENCY,
+	O_CONNECT_TIMEOUT,
+	O_CRIT_DAYS,
+	O_DKIM_SELECTOR,
+	O_EHLO,
+	O_FILE,
+	O_GREETING_TIMEOUT,
+	O_HELP,
+	O_HOST,
+	O_IPV4,
+	O_IPV6,
+	O_JSON,
+	O_JSONL,
+	O_NO_DANE,
+	O_NO_DNS_RECORDS,
+	O_NO_MTA_STS,
+	O_PEM,
+	O_PER_HOST,
+	O_PORT,
+	O_PROTOCOL,
+	O_REPLY_TIMEOUT,
+	O_RESOLVER,
+	O_SHOW_CHAIN,
+	O_STARTTLS,
+	O_TIMEOUT,
+	O_TLS,
+	O_TLS_TIMEOUT,
+	O_TRUST_ANCHOR,
+	O_VERBOSE,
+	O_WARN_DAYS,
+	O__COUNT
+};
+
+static const char *const protocols[] = {"smtp", "imap", "pop3", NULL};
+
+/* Sorted by long name; a unit test keeps it so, and keeps docs/mailtls.1 in step. */
+/* clang-format off */
+static const struct opt check_table[] = {
+	{O_ADDRESS, "address", 'a', OPT_IP, "IP", NULL, "connect to IP instead of resolving HOST; the certificate is still judged against HOST", NULL},
+	{O_AT, "at", 0, OPT_DATE, "DATE", NULL, "judge dates as of DATE (2027-01-15, 2027-01-15T10:00:00Z, +30d, @EPOCH): \"will it still verify then?\"", NULL},
+	{O_CA_FILE, "ca-file", 0, OPT_STRING, "FILE", NULL, "trust the PEM certificates in FILE instead of the system store", NULL},
+	{O_CA_PATH, "ca-path", 0, OPT_STRING, "DIR", NULL, "trust the hashed certificate directory DIR (c_rehash) instead of the system store", NULL},
+	{O_CONCURRENCY, "concurrency", 0, OPT_COUNT, "N", "100", "connections in flight at once", NULL},
+	{O_CONNECT_TIMEOUT, "connect-timeout", 0, OPT_SECONDS, "SECONDS", "30", "wait for the TCP connection at most this long", NULL},
+	{O_CRIT_DAYS, "crit-days", 'c', OPT_DAYS, "N", "7", "critical when a certificate expires within N days", NULL},
+	{O_DKIM_SELECTOR, "dkim-selector", 0, OPT_LABEL, "S", NULL, "also check the DKIM key at S._domainkey.DOMAIN (repeatable)", NULL},
+	{O_EHLO, "ehlo", 0, OPT_WORD, "NAME", NULL, "name to send in EHLO (default: this machine's host name)", NULL},
+	{O_FILE, "file", 'f', OPT_STRING, "FILE", NULL, "read domains from FILE, one a line, # comments; - for standard input", NULL},
+	{O_GREETING_TIMEOUT, "greeting-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for the greeting at most this long (RFC 5321 4.5.3.2.1: 5 minutes)", NULL},
+	{O_HELP, "help", 'h', OPT_FLAG, NULL, NULL, "show this help", NULL},
+	{O_HOST, "host", 'H', OPT_HOSTPORT, "HOST[:PORT]", NULL, "the mail server to check; [IPv6]:PORT for an address literal", NULL},
+	{O_IPV4, "ipv4", '4', OPT_FLAG, NULL, NULL, "use IPv4 addresses only", NULL},
+	{O_IPV6, "ipv6", '6', OPT_FLAG, NULL, NULL, "use IPv6 addresses only", NULL},
+	{O_JSON, "json", 'j', OPT_FLAG, NULL, NULL, "print the result as JSON (schema: docs/json.md)", NULL},
+	{O_JSONL, "jsonl", 0, OPT_FLAG, NULL, NULL, "stream one JSON object per domain as each completes (for large scans)", NULL},
+	{O_NO_DANE, "no-dane", 0, OPT_FLAG, NULL, NULL, "do not look up TLSA records (DANE, RFC 7672)", NULL},
+	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
+	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
+	{O_PEM, "pem", 0, OPT_FLAG, NULL, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)", NULL},
+	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
+	{O_PORT, "port", 'p', OPT_PORT, "PORT", NULL, "port (default 25, 143 or 110; with --tls 465, 993 or 995); 465, 993 and 995 are implicit TLS", NULL},
+	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
+	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
+	{O_RESOLVER, "resolver", 0, OPT_RESOLVER, "IP[@PORT]", NULL, "ask this DNS resolver instead of /etc/resolv.conf (repeatable)", NULL},
+	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
+	{O_STARTTLS, "starttls", 0, OPT_FLAG, NULL, NULL, "upgrade with STARTTLS whatever the port", NULL},
+	{O_TIMEOUT, "timeout", 't', OPT_SECONDS, "SECONDS", NULL, "bound every wait at once: connect, greeting, each reply, the handshake, each DNS query and the MTA-STS fetch (default: each its own; DNS and the fetch 10)", NULL},
+	{O_TLS, "tls", 0, OPT_FLAG, NULL, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port", NULL},
+	{O_TLS_TIMEOUT, "tls-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for the TLS handshake at most this long", NULL},
+	{O_TRUST_ANCHOR, "trust-anchor", 0, OPT_STRING, "FILE", NULL, "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate", NULL},
+	{O_VERBOSE, "verbose", 'v', OPT_FLAG, NULL, NULL, "print the dialogue with each server on standard error (server text censored)", NULL},
+	{O_WARN_DAYS, "warn-days", 'w', OPT_DAYS, "N", "30", "warn when a certificate expires within N days", NULL},
+	{0, NULL, 0, 0, NULL, NULL, NULL, NULL},
+};
+/* clang-format on */
+
+static int check_apply(void *ctx, const struct opt *t, const union opt_value *v, int given,
+    char *err, size_t errlen)
+{
+	struct check_opts *o = ctx;
+
+	if (given && (size_t)t->id < sizeof(o->given))
+		o->given[t->id] = 1;
+	switch (t->id) {
+	case O_ADDRESS:
+		o->address = v->s;
+		break;
+	case O_AT:
+		o->at = v->date;
+		o->at_set = 1;
+		break;
+	case O_CA_FILE:
+		o->ca_file = v->s;
+		break;
+	case O_CA_PATH:
+		o->ca_path = v->s;
+		break;
+	case O_CONCURRENCY:
+		o->concurrency = v->count;
+		break;
+	case O_CONNECT_TIMEOUT:
+		o->lim.connect_s = v->seconds;
+		break;
+	case O_CRIT_DAYS:
+		o->crit_days = v->days;
+		break;
+	case O_DKIM_SELECTOR:
+		if (o->ndkim >= OPTS_DKIM_MAX) {
+			snprintf(err, errlen, "at most %d selectors", OPTS_DKIM_MAX);
+			return -1;
+		}
+		o->dkim[o->ndkim++] = v->s;
+		break;
+	case O_EHLO:
+		o->ehlo = v->s;
+		break;
+	case O_FILE:
+		o->file = v->s;
+		break;
+	case O_GREETING_TIMEOUT:
+		o->lim.greeting_s = v->seconds;
+		break;
+	case O_HOST:
+		snprintf(o->hostbuf, sizeof(o->hostbuf), "%s", v->hostport.host);
+		o->host = o->hostbuf;
+		if (v->hostport.port) {
+			if (o->port && o->port != v->hostport.port) {
+				snprintf(err, errlen, "says port %u, --port says %u",
+				    v->hostport.port, o->port);
+				return -1;
+			}
+			o->port = v->hostport.port;
+		}
+		break;
+	case O_IPV4:
+		o->family = 4;
+		break;
+	case O_IPV6:
+		o->family = 6;
+		break;
+	case O_JSON:
+		o->json = 1;
+		break;
+	case O_JSONL:
+		o->jsonl = 1;
+		break;
+	case O_NO_DANE:
+		o->no_dane = 1;
+		break;
+	case O_NO_DNS_RECORDS:
+		o->no_dns_records = 1;
+		break;
+	case O_NO_MTA_STS:
+		o->no_mta_sts = 1;
+		break;
+	case O_PEM:
+		o->pem = o->show_chain = 1;
+		break;
+	case O_PER_HOST:
+		o->per_host = v->count;
+		break;
+	case O_PORT:
+		if (o->port && o->port != v->port) {
+			snprintf(err, errlen, "%u, but --host says port %u", v->port, o->port);
+			return -1;
+		}
+		o->port = v->port;
+		break;
+	case O_PROTOCOL:
+		o->protocol = v->s;
+		break;
+	case O_REPLY_TIMEOUT:
+		o->lim.reply_s = v->seconds;
+		break;
+	case O_RESOLVER:
+		if (o->nresolvers >= OPTS_RESOLVERS_MAX) {
+			snprintf(err, errlen, "at most %d resolvers", OPTS_RESOLVERS_MAX);
+			return -1;
+		}
+		o->resolvers[o->nresolvers++] = v->s;
+		break;
+	case O_SHOW_CHAIN:
+		o->show_chain = 1;
+		break;
+	case O_STARTTLS:
+		o->mode = TLS_MODE_STARTTLS;
+		break;
+	case O_TIMEOUT:
+		o->timeout = v->seconds;
+		break;
+	case O_TLS:
+		o->mode = TLS_MODE_IMPLICIT;
+		break;
+	case O_TLS_TIMEOUT:
+		o->lim.handshake_s = v->seconds;
+		break;
+	case O_TRUST_ANCHOR:
+		o->trust_anchor = v->s;
+		break;
+	case O_VERBOSE:
+		o->verbose = 1;
+		break;
+	case O_WARN_DAYS:
+		o->warn_days = v->days;
+		break;
+	}
+	return 0;
+}
+
+/* clang-format off */
+const struct opts_cmd check_cmd = {
+	"check", check_table,
+	"usage: mailtls check DOMAIN... [options]\n"
+	"       mailtls check -f FILE [options]\n"
+	"       mailtls check --host HOST[:PORT] [options]\n\n"
+	"For each DOMAIN, find its mail exchangers (MX, null MX, implicit MX), resolve every\n"
+	"address, and check each one. For one server, name it with --host. A check reads the\n"
+	"banner, sends EHLO, upgrades with STARTTLS (or starts TLS at once on 465), and judges\n"
+	"the certificate chain: trust, host name, dates, key and signature strength, usage and\n"
+	"chain order; for a domain also DANE, MTA-STS, TLS-RPT, SPF, DMARC and DKIM.\n",
+	"\nexit status: 0 ok, 1 warning, 2 critical, 3 unknown (bad usage, internal error)\n"
+	"environment: NO_COLOR disables colour; colour is used only on a terminal\n\n"
+	"examples:\n"
+	"  mailtls check example.org\n"
+	"  mailtls check -f domains.txt --jsonl --concurrency 200 --timeout 10 > results.jsonl\n"
+	"  mailtls check --host mx.example.org\n"
+	"  mailtls check --host mail.example.org:465\n"
+	"  mailtls check --host imap.example.org:993\n"
+	"  mailtls check --host mx.example.org --address 192.0.2.25 --at 2027-01-15\n"
+	"  mailtls check --host mx.example.org --json | jq .probes[0].findings\n",
+	check_apply,
+};
+/* clang-format on */
+
+/* A phase keeps its own bound when given; else --timeout, when given, bounds it too. */
+static void check_waits(struct check_opts *o)
+{
+	static const struct {
+		int id;
+		size_t off;
+	} phases[] = {
+	    {O_CONNECT_TIMEOUT, offsetof(struct limits, connect_s)},
+	    {O_GREETING_TIMEOUT, offsetof(struct limits, greeting_s)},
+	    {O_REPLY_TIMEOUT, offsetof(struct limits, reply_s)},
+	    {O_TLS_TIMEOUT, offsetof(struct limits, handshake_s)},
+	};
+
+	o->dns_timeout = o->timeout ? o->timeout : DNS_TIMEOUT_S;
+	o->https_timeout = o->timeout ? o->timeout : HTTPS_TIMEOUT_S;
+	if (!o->timeout)
+		return;
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
+		if (!o->given[phases[i].id])
+			*(double *)((char *)&o->lim + phases[i].off) = o->timeout;
+}
+
+int check_opts_parse(int argc, char **argv, struct check_opts *o)
+{
+	const struct limits lim = LIMITS_DEFAULT;
+	int first, errors = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = -1;
+	o->lim = lim;
+	o->at = time(NULL);
+	first = opts_parse(&check_cmd, argc, argv, o);
+	if (first == 0)
+		return 1;
+	if (first < 0)
+		return -1;
+	o->domains = argv + first;
+	o->ndomains = (size_t)(argc - first);
+	check_waits(o);
+	if (o->host && (o->ndomains || o->file)) {
+		fprintf(stderr,
+		    "mailtls check: --host checks one server; give domains without it\n");
+		errors++;
+	}
+	if (o->address && o->host == NULL) {
+		fprintf(stderr, "mailtls check: --address needs --host\n");
+		errors++;
+	}
+	if (o->host == NULL && o->ndomains == 0 && o->file == NULL) {
+		fprintf(stderr, "mailtls check: name a DOMAIN, -f FILE, or --host HOST\n");
+		errors++;
+	}
+	if (o->protocol && o->host == NULL && strcasecmp(o->protocol, "smtp") != 0) {
+		fprintf(stderr,
+		    "mailtls check: domains are checked at their MX, over SMTP; "
+		    "name an IMAP or POP3 server with --host\n");
+		errors++;
+	}
+	if (o->json && o->jsonl) {
+		fprintf(stderr, "mailtls check: --json and --jsonl exclude each other\n");
+		errors++;
+	}
+	if (o->crit_days > o->warn_days) {
+		fprintf(stderr,
+		    "mailtls check: --crit-days (%ld) is larger than --warn-days (%ld)\n",
+		    o->crit_days, o->warn_days);
+		errors++;
+	}
+	if (o->address && o->family) {
+		int v6 = strchr(o->address, ':') != NULL;
+		if ((o->family == 4 && v6) || (o->family == 6 && !v6)) {
+			fprintf(stderr, "mailtls check: --address %s contradicts -%d\n", o->address,
+			    o->family);
+			errors++;
+		}
+	}
+	if (errors) {
+		fprintf(stderr, "Try 'mailtls check --help'.\n");
+		return -1;
+	}
+	return 0;
+}

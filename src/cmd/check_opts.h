@@ -1,0 +1,62 @@
+/*
+ * check_opts.h - the check command's options: its table for conf/opts.c, what they parse
+ * into, and the rules about combinations.
+ */
+#ifndef MAILTLS_CHECK_OPTS_H
+#define MAILTLS_CHECK_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf/limits.h"
+#include "conf/opts.h"
+
+#define OPTS_RESOLVERS_MAX 8
+#define OPTS_DKIM_MAX 16
+
+struct check_opts {
+	const char *host;    /* --host, without the port */
+	uint16_t port;       /* 0: the protocol's default */
+	const char *address; /* --address */
+	int mode;            /* -1 by port, else enum tls_mode */
+	const char *ca_file;
+	const char *ca_path;
+	time_t at;
+	int at_set;
+	long warn_days;
+	long crit_days;
+	struct limits lim;    /* line and reply bounds, and the wait of each phase */
+	double timeout;       /* --timeout: every wait at once; 0 when not given */
+	double dns_timeout;   /* each DNS query */
+	double https_timeout; /* the MTA-STS policy fetch */
+	int family;           /* 0, 4 or 6 */
+	const char *ehlo;
+	const char *protocol; /* --protocol ("smtp", "imap", "pop3"), or NULL: by port */
+	int json;
+	int jsonl;
+	const char *file; /* -f */
+	char **domains;   /* positional */
+	size_t ndomains;
+	const char *resolvers[OPTS_RESOLVERS_MAX + 1];
+	size_t nresolvers;
+	const char *trust_anchor;
+	const char *dkim[OPTS_DKIM_MAX + 1];
+	size_t ndkim;
+	int no_dane, no_mta_sts, no_dns_records;
+	size_t concurrency;
+	size_t per_host;
+	int show_chain;
+	int verbose;
+	int pem;
+	char hostbuf[256];
+	unsigned char given[64]; /* option ids given on the command line */
+};
+
+extern const struct opts_cmd check_cmd;
+
+/* Parse argv (argv[0] is "check"). Returns 0, 1 when --help was printed, or -1 after
+ * printing every error found. */
+int check_opts_parse(int argc, char **argv, struct check_opts *);
+
+#endif
