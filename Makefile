@@ -63,6 +63,11 @@ build/asan/test_%: tests/unit/test_%.c $(AOBJS)
 	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes $(INC) $(PKG_CFLAGS) \
 		-o $@ $< $(AOBJS) $(PKG_LIBS) $$(pkg-config --libs cmocka)
 
+# The session machine's tests run over the fake transport instead of the socket.
+build/asan/test_transcripts: tests/unit/test_transcripts.c $(AOBJS_FAKE)
+	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes $(INC) -Itests/unit \
+		$(PKG_CFLAGS) -o $@ $< $(AOBJS_FAKE) $(PKG_LIBS) $$(pkg-config --libs cmocka)
+
 build/asan/fake_io.o: tests/unit/fake_io.c tests/unit/fake_io.h $(HDRS) | build/asan
 	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) $(INC) $(PKG_CFLAGS) -c $< -o $@
 

@@ -341,7 +341,7 @@ int check_main(int argc, char **argv)
 		/* A probe cut short has no verdict: it is left out, and counted below. */
 		size_t kept = 0;
 		for (size_t i = 0; i < c.run.nprobes; i++)
-			if (c.run.probes[i]->done)
+			if (engine_probe_complete(c.run.probes[i]))
 				c.run.probes[kept++] = c.run.probes[i];
 		c.run.nprobes = kept;
 		c.run.status = STATUS_UNKNOWN; /* an unfinished run is no verdict */

@@ -5,29 +5,51 @@
  * once and shared. A domain completes when its last query and last probe have.
  */
 #include <arpa/nameser.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/addr.h"
 #include "base/util.h"
-#include "engine/loop.h"
 #include "engine/target.h"
+#include "net/sched.h"
 #include "pki/dane.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
+
+/*
+ * One probe as the engine schedules it: the probe holds what was observed, the job how it
+ * is shared, scheduled and cached. Every probe of the engine lives in a job.
+ */
+struct job {
+	struct probe probe;
+	struct engine *e;
+	struct sched_job sj;     /* its place in the scheduler */
+	struct session *session; /* while its session runs */
+	int scheduled;           /* submitted to the scheduler (or judged without one) */
+	int done;                /* judged: complete */
+	struct domain **waiters; /* domains waiting for it */
+	size_t nwaiters;
+	int refs;   /* domains holding it */
+	int in_lru; /* in the cache of completed, unused probes */
+	struct job *lru_prev, *lru_next;
+	struct job *hnext; /* the probe map's chain */
+};
+
+#define JOB_OF(p) ((struct job *)((char *)(p) - offsetof(struct job, probe)))
 
 struct engine {
 	struct event_base *base;
 	struct engine_config cfg;
 	struct run *run;
 	struct sched *sched;
-	struct probe **map; /* host|address|port -> probe */
+	struct job **map; /* host|address|port -> job */
 	size_t nmap;
 	size_t domains_in_flight;
 	/* Completed probes no domain in flight refers to, most recently used first: kept so that
 	 * later domains behind the same MX reuse them, bounded so that a million-domain
 	 * --jsonl scan does not keep every result. */
-	struct probe *lru_head, *lru_tail;
+	struct job *lru_head, *lru_tail;
 	size_t nlru;
 	struct domain *live; /* domains in flight, freed by engine_free() after an interrupt */
 	struct policy_env policy_env;
@@ -69,11 +91,13 @@ static void domain_unhold(struct domain *d)
 	domain_release(d->engine, d);
 }
 
-static void probe_done(struct probe *p, void *arg)
+/* A session ended: judge what it saw, then hand the probe to every domain waiting. */
+static void job_judge(struct job *j)
 {
-	struct engine *e = arg;
-	struct domain **w = p->waiters;
-	size_t n = p->nwaiters;
+	struct engine *e = j->e;
+	struct probe *p = &j->probe;
+	struct domain **w = j->waiters;
+	size_t n = j->nwaiters;
 
 	verify_probe(p, e->cfg.vp);
 	dane_judge(p, e->cfg.vp);
@@ -82,74 +106,102 @@ static void probe_done(struct probe *p, void *arg)
 		sk_X509_pop_free(p->chain, X509_free);
 		p->chain = NULL;
 	}
-	p->done = 1;
-	p->waiters = NULL;
-	p->nwaiters = 0;
+	j->done = 1;
+	j->waiters = NULL;
+	j->nwaiters = 0;
 	for (size_t i = 0; i < n; i++)
 		domain_release(e, w[i]);
 	free(w);
 }
 
-static void lru_unlink(struct engine *e, struct probe *p)
+static void job_session_done(struct probe *p, void *arg)
 {
-	if (!p->in_lru)
+	struct job *j = arg;
+
+	(void)p;
+	sched_done(j->e->sched, &j->sj);
+	job_judge(j);
+}
+
+static void job_start(struct sched_job *sj)
+{
+	struct job *j = (struct job *)((char *)sj - offsetof(struct job, sj));
+
+	session_start(j->e->base, j->e->cfg.sp, &j->probe, &j->session, job_session_done, j);
+}
+
+static void lru_unlink(struct engine *e, struct job *j)
+{
+	if (!j->in_lru)
 		return;
-	if (p->lru_prev)
-		p->lru_prev->lru_next = p->lru_next;
+	if (j->lru_prev)
+		j->lru_prev->lru_next = j->lru_next;
 	else
-		e->lru_head = p->lru_next;
-	if (p->lru_next)
-		p->lru_next->lru_prev = p->lru_prev;
+		e->lru_head = j->lru_next;
+	if (j->lru_next)
+		j->lru_next->lru_prev = j->lru_prev;
 	else
-		e->lru_tail = p->lru_prev;
-	p->lru_prev = p->lru_next = NULL;
-	p->in_lru = 0;
+		e->lru_tail = j->lru_prev;
+	j->lru_prev = j->lru_next = NULL;
+	j->in_lru = 0;
 	e->nlru--;
 }
 
-static void lru_push(struct engine *e, struct probe *p)
+static void lru_push(struct engine *e, struct job *j)
 {
-	p->lru_prev = NULL;
-	p->lru_next = e->lru_head;
+	j->lru_prev = NULL;
+	j->lru_next = e->lru_head;
 	if (e->lru_head)
-		e->lru_head->lru_prev = p;
+		e->lru_head->lru_prev = j;
 	else
-		e->lru_tail = p;
-	e->lru_head = p;
-	p->in_lru = 1;
+		e->lru_tail = j;
+	e->lru_head = j;
+	j->in_lru = 1;
 	e->nlru++;
 }
 
-static void map_remove(struct engine *e, struct probe *p)
+static void map_remove(struct engine *e, struct job *j)
 {
-	struct probe **pp = &e->map[probe_hash(p->host, p->address) % e->nmap];
+	struct job **jp = &e->map[probe_hash(j->probe.host, j->probe.address) % e->nmap];
 
-	while (*pp && *pp != p)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = p->hnext;
+	while (*jp && *jp != j)
+		jp = &(*jp)->hnext;
+	if (*jp)
+		*jp = j->hnext;
+}
+
+static void job_free(struct job *j)
+{
+	session_abort(j->session);
+	probe_clear(&j->probe);
+	free(j->waiters);
+	free(j);
 }
 
 /* The shared probe for host/address/port, created on first use. */
-static struct probe *probe_for(struct engine *e, const char *host, const char *addr,
+static struct job *job_for(struct engine *e, const char *host, const char *addr,
     struct dane_rrset *dane)
 {
 	size_t h = probe_hash(host, addr) % e->nmap;
-	struct probe *p;
+	struct job *j;
 
-	for (p = e->map[h]; p; p = p->hnext)
-		if (strcasecmp(p->host, host) == 0 && strcmp(p->address, addr) == 0)
+	for (j = e->map[h]; j; j = j->hnext)
+		if (strcasecmp(j->probe.host, host) == 0 && strcmp(j->probe.address, addr) == 0)
 			break;
-	if (p == NULL) {
-		p = probe_new(host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect,
+	if (j == NULL) {
+		j = xcalloc(1, sizeof(*j));
+		probe_init(&j->probe, host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect,
 		    e->cfg.dialect->name);
-		p->dane = dane_rrset_ref(dane);
-		p->hnext = e->map[h];
-		e->map[h] = p;
+		j->probe.dane = dane_rrset_ref(dane);
+		j->e = e;
+		j->sj.key = j->probe.address;
+		j->sj.start = job_start;
+		j->hnext = e->map[h];
+		e->map[h] = j;
 	}
-	lru_unlink(e, p); /* in use again */
-	p->refs++;
-	return p;
+	lru_unlink(e, j); /* in use again */
+	j->refs++;
+	return j;
 }
 
 static void mx_add_probe(struct domain *d, struct mx_host *m, struct probe *p)
@@ -162,21 +214,21 @@ static void mx_add_probe(struct domain *d, struct mx_host *m, struct probe *p)
 
 static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, const char *addr)
 {
-	struct probe *p;
+	struct job *j;
 
 	for (size_t i = 0; i < m->nprobes; i++)
 		if (strcmp(m->probes[i]->address, addr) == 0)
 			return;
-	p = probe_for(e, m->host, addr, m->dane);
-	mx_add_probe(d, m, p);
-	if (p->done)
+	j = job_for(e, m->host, addr, m->dane);
+	mx_add_probe(d, m, &j->probe);
+	if (j->done)
 		return;
-	p->waiters = xreallocarray(p->waiters, p->nwaiters + 1, sizeof(*p->waiters));
-	p->waiters[p->nwaiters++] = d;
+	j->waiters = xreallocarray(j->waiters, j->nwaiters + 1, sizeof(*j->waiters));
+	j->waiters[j->nwaiters++] = d;
 	d->pending++;
-	if (!p->scheduled) {
-		p->scheduled = 1;
-		sched_submit(e->sched, p);
+	if (!j->scheduled) {
+		j->scheduled = 1;
+		sched_submit(e->sched, &j->sj);
 	}
 }
 
@@ -196,17 +248,18 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 			    m->host, m->preference, m->dns_error ? m->dns_error : "");
 		else {
 			/* One server asked for by name: the failure is that server's record. */
-			struct probe *p = probe_for(e, m->host, "", NULL);
+			struct job *j = job_for(e, m->host, "", NULL);
 
-			if (!p->done) {
-				probe_add(p, F_DNS_FAILED, -1, "cannot resolve %s%s%s", m->host,
+			if (!j->done) {
+				probe_add(&j->probe, F_DNS_FAILED, -1, "cannot resolve %s%s%s",
+				    m->host,
 				    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)")
 				                  : "",
 				    m->dns_error ? m->dns_error : "");
-				probe_settle(p);
-				p->scheduled = p->done = 1;
+				probe_settle(&j->probe);
+				j->scheduled = j->done = 1;
 			}
-			mx_add_probe(d, m, p);
+			mx_add_probe(d, m, &j->probe);
 		}
 		return;
 	}
@@ -633,7 +686,7 @@ struct engine *engine_new(struct event_base *base, const struct engine_config *c
 	e->run = run;
 	e->nmap = 4096;
 	e->map = xcalloc(e->nmap, sizeof(*e->map));
-	e->sched = sched_new(base, cfg->sp, cfg->concurrency, cfg->per_host, probe_done, e);
+	e->sched = sched_new(cfg->concurrency, cfg->per_host);
 	e->policy_env.dns = cfg->dns;
 	e->policy_env.https = cfg->https;
 	e->policy_env.hold = domain_hold;
@@ -646,6 +699,11 @@ size_t engine_domains_in_flight(const struct engine *e)
 	return e->domains_in_flight;
 }
 
+int engine_probe_complete(const struct probe *p)
+{
+	return JOB_OF(p)->done;
+}
+
 size_t engine_probes_in_flight(const struct engine *e)
 {
 	return sched_inflight(e->sched);
@@ -655,17 +713,17 @@ void engine_forget(struct engine *e, struct domain *d)
 {
 	for (size_t i = 0; i < d->nmx; i++)
 		for (size_t k = 0; k < d->mx[i].nprobes; k++) {
-			struct probe *p = d->mx[i].probes[k];
+			struct job *j = JOB_OF(d->mx[i].probes[k]);
 
-			if (--p->refs == 0 && p->done)
-				lru_push(e, p);
+			if (--j->refs == 0 && j->done)
+				lru_push(e, j);
 		}
 	while (e->nlru > ENGINE_PROBE_CACHE) {
-		struct probe *p = e->lru_tail;
+		struct job *j = e->lru_tail;
 
-		lru_unlink(e, p);
-		map_remove(e, p);
-		probe_free(p);
+		lru_unlink(e, j);
+		map_remove(e, j);
+		job_free(j);
 	}
 }
 
@@ -682,9 +740,8 @@ void engine_free(struct engine *e)
 	sched_free(e->sched);
 	for (size_t i = 0; i < e->nmap; i++)
 		while (e->map[i]) {
-			struct probe *n = e->map[i]->hnext;
-			session_abort(e->map[i]->session);
-			probe_free(e->map[i]);
+			struct job *n = e->map[i]->hnext;
+			job_free(e->map[i]);
 			e->map[i] = n;
 		}
 	free(e->map);

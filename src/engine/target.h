@@ -47,6 +47,8 @@ void engine_add_invalid(struct engine *, const char *name, size_t seq, const cha
 void engine_forget(struct engine *, struct domain *);
 size_t engine_domains_in_flight(const struct engine *);
 size_t engine_probes_in_flight(const struct engine *);
+/* p (one of the engine's) was judged, not cut short by an interrupt. */
+int engine_probe_complete(const struct probe *p);
 void engine_free(struct engine *);
 
 /* Pure pieces, exposed for unit tests and the fuzzer: what each DNS answer means. */

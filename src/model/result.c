@@ -32,11 +32,10 @@ static void findings_free(struct finding *v, size_t n)
 	free(v);
 }
 
-struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
-    const struct dialect *d, const char *protocol)
+void probe_init(struct probe *p, const char *host, const char *address, uint16_t port,
+    enum tls_mode mode, const struct dialect *d, const char *protocol)
 {
-	struct probe *p = xcalloc(1, sizeof(*p));
-
+	memset(p, 0, sizeof(*p));
 	p->host = xstrdup(host);
 	p->address = xstrdup(address ? address : "");
 	p->port = port;
@@ -46,13 +45,19 @@ struct probe *probe_new(const char *host, const char *address, uint16_t port, en
 	p->status = STATUS_OK;
 	p->t.connect_ms = p->t.banner_ms = p->t.starttls_ms = p->t.handshake_ms = -1;
 	p->t.total_ms = -1;
+}
+
+struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
+    const struct dialect *d, const char *protocol)
+{
+	struct probe *p = xcalloc(1, sizeof(*p));
+
+	probe_init(p, host, address, port, mode, d, protocol);
 	return p;
 }
 
-void probe_free(struct probe *p)
+void probe_clear(struct probe *p)
 {
-	if (p == NULL)
-		return;
 	free(p->host);
 	free(p->address);
 	free(p->banner);
@@ -74,7 +79,14 @@ void probe_free(struct probe *p)
 	free(p->facts.trust_anchor);
 	findings_free(p->findings, p->nfindings);
 	dane_rrset_unref(p->dane);
-	free(p->waiters);
+	memset(p, 0, sizeof(*p));
+}
+
+void probe_free(struct probe *p)
+{
+	if (p == NULL)
+		return;
+	probe_clear(p);
 	free(p);
 }
 

@@ -99,22 +99,10 @@ struct probe {
 	int dane_usable;         /* usable TLSA records */
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
 
-	/* Bookkeeping of the engine: a probe is shared by every domain that needs it. */
-	struct session *session; /* while a session runs for it */
-	int scheduled;
-	int done;
-	struct domain **waiters; /* domains waiting for this probe */
-	size_t nwaiters;
-	int refs; /* domains holding it */
-	int in_lru;
-	struct probe *lru_prev, *lru_next; /* engine's cache of completed, unused probes */
-	struct probe *hnext;               /* probe map chain */
-	struct probe *qnext;               /* scheduler queue */
 };
 
 struct engine;
 struct domain_policy;
-struct session;
 
 /* One mail exchanger of a domain, with the addresses it resolved to. */
 struct mx_host {
@@ -160,6 +148,10 @@ void domain_free(struct domain *);
 struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
     const struct dialect *, const char *protocol);
 void probe_free(struct probe *);
+/* The same for a probe that lives inside something else (the engine's job). */
+void probe_init(struct probe *, const char *host, const char *address, uint16_t port,
+    enum tls_mode mode, const struct dialect *, const char *protocol);
+void probe_clear(struct probe *);
 void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void probe_add_sev(struct probe *, enum finding_code, enum severity, int cert, const char *fmt, ...)

@@ -205,6 +205,10 @@ const struct dialect dialect_smtp = {
 	.starttls_cmd = "STARTTLS",
 	.starttls_capa = "STARTTLS",
 	.quit_cmd = "QUIT",
+	.greeting_code = 220,
+	.capa_code = 250,
+	.starttls_code = 220,
+	.fallback_cmd = "HELO %s",
 	.feed = smtp_feed,
 	.capabilities = lines_after_first,
 };
@@ -278,14 +282,17 @@ enum tls_mode dialect_mode_for(const struct dialect *d, unsigned short port)
 	return TLS_MODE_STARTTLS;
 }
 
-/* A capability line's keyword is its first word, compared without case (RFC 5321 2.4). */
+/* A capability line's keyword is its first word, compared without case (RFC 5321 2.4);
+ * blanks around it are tolerated, as Postfix's and Exim's clients tolerate them. */
 int dialect_has_capa(const struct strlist *capa, const char *keyword)
 {
 	size_t kl = strlen(keyword);
 
 	for (size_t i = 0; i < capa->n; i++) {
-		const char *c = capa->v[i];
-		if (strncasecmp(c, keyword, kl) == 0 && (c[kl] == '\0' || c[kl] == ' '))
+		const char *c = capa->v[i] + strspn(capa->v[i], " \t");
+
+		if (strncasecmp(c, keyword, kl) == 0 &&
+		    (c[kl] == '\0' || c[kl] == ' ' || c[kl] == '\t'))
 			return 1;
 	}
 	return 0;

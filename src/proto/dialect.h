@@ -38,6 +38,12 @@ struct dialect {
 	const char *starttls_cmd;
 	const char *starttls_capa; /* capability keyword announcing STARTTLS */
 	const char *quit_cmd;
+	/* SMTP: a reply of the right class is not enough, the code must be this one (0: any
+	 * success): the greeting (RFC 5321 4.3.2), EHLO, STARTTLS (RFC 3207 4). */
+	int greeting_code, capa_code, starttls_code;
+	/* SMTP: what to send when the capability command is refused for good (RFC 5321
+	 * 4.1.4: fall back to HELO); NULL: nothing. */
+	const char *fallback_cmd;
 	int tagged; /* IMAP: each command's first word is the tag that ends its reply */
 	/* Feed one line into r; err gets a reason on FEED_ERROR. The line is len bytes
 	 * without its EOL, and line[len] is always a NUL (the io layer guarantees it), so an

@@ -21,6 +21,7 @@ enum session_state {
 	S_CONNECT,   /* TCP connect in progress */
 	S_GREETING,  /* waiting for the banner */
 	S_CAPA,      /* capability command sent (EHLO, CAPABILITY, CAPA) */
+	S_FALLBACK,  /* SMTP: HELO sent after EHLO was refused */
 	S_STARTTLS,  /* STARTTLS sent */
 	S_HANDSHAKE, /* TLS handshake in progress */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
@@ -31,6 +32,7 @@ static const char *const session_state_names[] = {
     "connect",
     "greeting",
     "capabilities",
+    "helo",
     "starttls",
     "handshake",
     "quit",
@@ -43,9 +45,11 @@ struct session {
 	struct probe *p;
 	struct io *io;
 	struct event *timer;
+	struct session **handle; /* the owner's pointer to this session */
 	enum session_state state;
 	struct reply reply;
 	int greeted;
+	char *refusal; /* the capability command's refusal, while falling back */
 	double t0;
 	session_done_cb done;
 	void *arg;
@@ -201,6 +205,12 @@ static void session_enter(struct session *s, enum session_state st)
 		session_send(s, cmd);
 		free(cmd);
 		break;
+	case S_FALLBACK:
+		cmd = xasprintf(d->fallback_cmd, s->par->ehlo_name);
+		reply_expect(&s->reply, d, cmd);
+		session_send(s, cmd);
+		free(cmd);
+		break;
 	case S_STARTTLS:
 		reply_expect(&s->reply, d, d->starttls_cmd);
 		session_send(s, d->starttls_cmd);
@@ -258,6 +268,12 @@ static void session_slow_greeting(struct session *s)
 		    waited);
 }
 
+/* A reply of the success class must also carry the code the protocol names (0: any). */
+static int code_ok(const struct reply *r, int want)
+{
+	return want == 0 || r->code == want;
+}
+
 /* What a complete reply means in the current state. Returns non-zero when the transport
  * changed (TLS started or the session ended), so the reader must stop. */
 static int session_reply(struct session *s)
@@ -265,6 +281,7 @@ static int session_reply(struct session *s)
 	struct probe *p = s->p;
 	struct reply *r = &s->reply;
 	char *text;
+	int bad;
 
 	switch (s->state) {
 	case S_GREETING:
@@ -273,19 +290,32 @@ static int session_reply(struct session *s)
 		text = reply_join(r);
 		if (p->banner == NULL)
 			p->banner = xstrdup(text);
-		if (r->verdict != REPLY_OK) {
+		bad = 1;
+		if (r->verdict != REPLY_OK)
 			probe_add(p, F_BANNER_REJECTED, -1, "the server greeted with \"%s\"", text);
-			free(text);
+		else if (!code_ok(r, p->dialect->greeting_code))
+			probe_add(p, F_PROTOCOL_ERROR, -1,
+			    "the server greeted with \"%s\", where RFC 5321 4.3.2 has %d (or 554)",
+			    text, p->dialect->greeting_code);
+		else
+			bad = 0;
+		free(text);
+		if (bad) {
 			session_enter(s, S_QUIT);
 			return 1;
 		}
-		free(text);
 		s->greeted = 1;
 		session_enter(s, S_CAPA);
 		return 1;
 	case S_CAPA:
-		if (r->verdict != REPLY_OK) {
-			text = reply_join(r);
+		text = reply_join(r);
+		if (r->verdict == REPLY_PERMFAIL && !s->io->tls && p->dialect->fallback_cmd) {
+			/* RFC 5321 4.1.4: a server that refuses EHLO may still take HELO. */
+			s->refusal = text;
+			session_enter(s, S_FALLBACK);
+			return 1;
+		}
+		if (r->verdict != REPLY_OK || !code_ok(r, p->dialect->capa_code)) {
 			if (!s->io->tls)
 				probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
 				    "%s was refused (\"%s\"), so %s cannot be offered",
@@ -297,6 +327,7 @@ static int session_reply(struct session *s)
 			session_enter(s, S_QUIT);
 			return 1;
 		}
+		free(text);
 		if (s->io->tls) {
 			p->dialect->capabilities(r, &p->capa_tls);
 			session_enter(s, S_QUIT);
@@ -312,12 +343,32 @@ static int session_reply(struct session *s)
 		}
 		session_enter(s, S_STARTTLS);
 		return 1;
+	case S_FALLBACK:
+		text = reply_join(r);
+		if (r->verdict == REPLY_OK)
+			probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
+			    "%s was refused (\"%s\") and HELO accepted: without %s no extension "
+			    "can be offered, %s included (RFC 3207 4)",
+			    p->dialect->capa_name, s->refusal, p->dialect->capa_name,
+			    p->dialect->starttls_capa);
+		else
+			probe_add(p, F_PROTOCOL_ERROR, -1,
+			    "neither %s (\"%s\") nor HELO (\"%s\") was accepted",
+			    p->dialect->capa_name, s->refusal, text);
+		free(text);
+		session_enter(s, S_QUIT);
+		return 1;
 	case S_STARTTLS:
 		p->t.starttls_ms = now_ms() - s->t0;
-		if (r->verdict != REPLY_OK) {
+		if (r->verdict != REPLY_OK || !code_ok(r, p->dialect->starttls_code)) {
 			text = reply_join(r);
-			probe_add(p, F_STARTTLS_REJECTED, -1, "%s was answered \"%s\"",
-			    p->dialect->starttls_capa, text);
+			if (r->verdict == REPLY_OK)
+				probe_add(p, F_STARTTLS_REJECTED, -1,
+				    "%s was answered \"%s\"; only %d starts TLS (RFC 3207 4)",
+				    p->dialect->starttls_capa, text, p->dialect->starttls_code);
+			else
+				probe_add(p, F_STARTTLS_REJECTED, -1, "%s was answered \"%s\"",
+				    p->dialect->starttls_capa, text);
 			free(text);
 			session_enter(s, S_QUIT);
 			return 1;
@@ -428,16 +479,18 @@ void session_abort(struct session *s)
 {
 	if (s == NULL)
 		return;
-	s->p->session = NULL;
+	if (s->handle)
+		*s->handle = NULL;
 	if (s->timer)
 		event_free(s->timer);
 	io_free(s->io);
 	reply_reset(&s->reply);
+	free(s->refusal);
 	free(s);
 }
 
 void session_start(struct event_base *base, const struct session_params *par, struct probe *p,
-    session_done_cb done, void *arg)
+    struct session **handle, session_done_cb done, void *arg)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
@@ -450,7 +503,8 @@ void session_start(struct event_base *base, const struct session_params *par, st
 	s->arg = arg;
 	s->t0 = now_ms();
 	s->state = S_CONNECT;
-	p->session = s;
+	s->handle = handle;
+	*handle = s;
 	s->timer = evtimer_new(base, session_timeout, s);
 	if (s->timer == NULL)
 		fatal("cannot create timer");

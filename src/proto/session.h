@@ -24,13 +24,14 @@ struct session_params {
 	FILE *trace; /* --verbose: the dialogue, censored, one line per command and reply line */
 };
 
-/* Starts the session for p (p->address and p->port must be set); done is called exactly once,
- * possibly before this returns, when the probe holds everything observed. */
+/* Starts the session for p (p->address and p->port must be set). *handle holds the session
+ * while it runs and is set to NULL when it ends; done is called exactly once, never before
+ * this returns, when the probe holds everything observed. */
 void session_start(struct event_base *, const struct session_params *, struct probe *,
-    session_done_cb done, void *arg);
+    struct session **handle, session_done_cb done, void *arg);
 
 /* End a session in flight without a result (the run was interrupted): frees everything it
- * holds, and done is never called. */
+ * holds, and done is never called. NULL is a no-op. */
 void session_abort(struct session *);
 
 #endif

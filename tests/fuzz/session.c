@@ -66,13 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    head & 4 ? TLS_MODE_IMPLICIT : TLS_MODE_STARTTLS, d, d->name);
 	struct run run = {0};
 	struct view_opts vo = {0};
+	struct session *sess = NULL;
 
 	if (base == NULL)
 		abort();
 	fake_io_reset();
 	fake_wire.fail_connect = (head & 0xf8) == 0xf8;
 	done_calls = 0;
-	session_start(base, &par, p, on_done, NULL);
+	session_start(base, &par, p, &sess, on_done, NULL);
 	fake_io_connected();
 	while (in.n > 0 && done_calls == 0) {
 		unsigned op = fuzz_byte(&in);
@@ -102,8 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (done_calls > 1)
 		abort();
 	if (done_calls == 0)
-		session_abort(p->session);
-	else if (p->session != NULL)
+		session_abort(sess);
+	else if (sess != NULL)
 		abort();
 	probe_settle(p);
 	run_add(&run, p);
