@@ -12,7 +12,7 @@ allowed() { # layer -> layers it may include
 	case $1 in
 	base) echo "base" ;;
 	conf) echo "base conf" ;;
-	model) echo "base model" ;;
+	model) echo "base conf model" ;; # the verdict reads the context the user gave
 	net) echo "base conf net" ;;
 	tls) echo "base conf model net tls" ;;
 	proto) echo "base conf model net tls proto" ;;

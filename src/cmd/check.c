@@ -195,6 +195,7 @@ int check_main(int argc, char **argv)
 	struct tls_config tc = {0};
 	struct session_params sp;
 	struct verify_params vp;
+	struct verdict_ctx vc;
 	struct engine_config ec;
 	struct dns_config dc;
 	struct dns *dns = NULL;
@@ -274,14 +275,16 @@ int check_main(int argc, char **argv)
 	vp.ssl_ctx = ctx;
 	vp.at = o.at;
 	vp.at_set = o.at_set;
-	vp.warn_days = o.warn_days;
-	vp.crit_days = o.crit_days;
+	vc.warn_days = o.warn_days;
+	vc.crit_days = o.crit_days;
+	vc.at = o.at;
 	c.run.at = o.at;
 	c.run.domain_mode = o.host == NULL;
 
 	memset(&ec, 0, sizeof(ec));
 	ec.sp = &sp;
 	ec.vp = &vp;
+	ec.verdict = &vc;
 	ec.dns = dns;
 	ec.dialect = d;
 	ec.port = o.port;
@@ -344,7 +347,7 @@ int check_main(int argc, char **argv)
 			if (engine_probe_complete(c.run.probes[i]))
 				c.run.probes[kept++] = c.run.probes[i];
 		c.run.nprobes = kept;
-		c.run.status = STATUS_UNKNOWN; /* an unfinished run is no verdict */
+		verdict_run_interrupted(&c.run);
 	}
 	if (!o.jsonl) {
 		if (c.run.ndomains > 1)

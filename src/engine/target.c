@@ -12,6 +12,7 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "engine/target.h"
+#include "model/verdict.h"
 #include "net/sched.h"
 #include "pki/dane.h"
 #include "proto/dialect.h"
@@ -101,7 +102,7 @@ static void job_judge(struct job *j)
 
 	verify_probe(p, e->cfg.vp);
 	dane_judge(p, e->cfg.vp);
-	probe_settle(p);
+	verdict_probe(p, e->cfg.verdict);
 	if (!e->cfg.keep_chain && p->chain) {
 		sk_X509_pop_free(p->chain, X509_free);
 		p->chain = NULL;
@@ -256,7 +257,7 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 				    e->cfg.family ? (e->cfg.family == 4 ? " (IPv4)" : " (IPv6)")
 				                  : "",
 				    m->dns_error ? m->dns_error : "");
-				probe_settle(&j->probe);
+				verdict_probe(&j->probe, e->cfg.verdict);
 				j->scheduled = j->done = 1;
 			}
 			mx_add_probe(d, m, &j->probe);
@@ -477,7 +478,7 @@ int target_mx_apply(struct domain *d, const struct dns_answer *a)
 		return 0;
 	}
 	if (nulls)
-		domain_add_sev(d, F_MX_NULL, SEV_WARN,
+		domain_add_arg(d, F_MX_NULL, 1,
 		    "%s mixes a null MX with other MX records; RFC 7505 3 says a null MX must "
 		    "be the only one, and senders may treat the domain as accepting no mail",
 		    d->name);
@@ -616,7 +617,7 @@ static void domain_complete(struct engine *e, struct domain *d)
 	if (e->cfg.policy)
 		policy_judge(d, e->cfg.policy);
 	target_explain_partial(d);
-	domain_settle(d);
+	verdict_domain(d, e->cfg.verdict);
 	e->domains_in_flight--;
 	if (d->prev)
 		d->prev->next = d->next;
@@ -625,7 +626,7 @@ static void domain_complete(struct engine *e, struct domain *d)
 	if (d->next)
 		d->next->prev = d->prev;
 	d->prev = d->next = NULL;
-	e->run->status = status_worst(e->run->status, d->status);
+	verdict_run_add(e->run, d->status);
 	e->cfg.emit(d, e->cfg.arg);
 }
 

@@ -14,11 +14,13 @@
 #include "net/dns.h"
 #include "net/https.h"
 #include "pki/verify.h"
+#include "model/verdict.h"
 #include "proto/session.h"
 
 struct engine_config {
 	const struct session_params *sp;
 	const struct verify_params *vp;
+	const struct verdict_ctx *verdict;
 	struct dns *dns; /* NULL when nothing needs resolving */
 	const struct dialect *dialect;
 	uint16_t port;

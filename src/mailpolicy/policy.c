@@ -273,7 +273,7 @@ static void judge_sts(struct domain *d)
 			covered = records_sts_mx_match(sp->mx[k], m->host);
 		if (!covered) {
 			bad = 1;
-			domain_add_sev(d, F_MTASTS_MX_NOT_COVERED, enforce ? SEV_CRIT : SEV_WARN,
+			domain_add_arg(d, F_MTASTS_MX_NOT_COVERED, sp->mode,
 			    "MX %s matches no mx: pattern of the MTA-STS policy%s", m->host,
 			    enforce ? "; in enforce mode senders will not deliver to it" : "");
 			continue;
@@ -284,7 +284,7 @@ static void judge_sts(struct domain *d)
 			if (pkix_valid(m->probes[k], why, sizeof(why)))
 				continue;
 			bad = 1;
-			domain_add_sev(d, F_MTASTS_CERT_INVALID, enforce ? SEV_CRIT : SEV_WARN,
+			domain_add_arg(d, F_MTASTS_CERT_INVALID, sp->mode,
 			    "MX %s [%s]: %s, which MTA-STS does not accept%s", m->host,
 			    m->probes[k]->address, why,
 			    enforce ? "; in enforce mode senders will not deliver to it" : "");
@@ -313,7 +313,7 @@ static void judge_tlsrpt(struct domain *d)
 	int needed = pol->sts_txt.recs.n > 0 || dane_published(d);
 
 	if (pol->tlsrpt_txt.recs.n == 0) {
-		domain_add_sev(d, F_TLSRPT_MISSING, needed ? SEV_WARN : SEV_INFO,
+		domain_add_arg(d, F_TLSRPT_MISSING, needed,
 		    "no TLS-RPT record at _smtp._tls.%s%s%s%s%s", d->name,
 		    pol->tlsrpt_txt.failed ? " (the lookup failed: " : "",
 		    pol->tlsrpt_txt.failed ? pol->tlsrpt_txt.why : "",

@@ -90,43 +90,18 @@ void probe_free(struct probe *p)
 	free(p);
 }
 
-static void findings_vadd(struct finding **v, size_t *n, enum finding_code code, enum severity sev,
-    int cert, const char *fmt, va_list ap)
+static void findings_vadd(struct finding **v, size_t *n, enum finding_code code, int cert,
+    long arg, const char *fmt, va_list ap)
 {
 	struct finding *f;
 
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	f = &(*v)[(*n)++];
 	f->code = code;
-	f->sev = sev;
+	f->sev = finding_defs[code].sev; /* until the verdict */
 	f->cert = cert;
+	f->arg = arg;
 	f->message = xvasprintf(fmt, ap);
-}
-
-/* Worst first, stable; returns the status the findings fold into. */
-static enum status findings_settle(struct finding *v, size_t n)
-{
-	enum status st = STATUS_OK;
-
-	for (size_t i = 1; i < n; i++) {
-		struct finding f = v[i];
-		size_t j = i;
-
-		while (j > 0 && v[j - 1].sev < f.sev) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = f;
-	}
-	for (size_t i = 0; i < n; i++)
-		st = status_worst(st, status_of(v[i].sev));
-	return st;
-}
-
-static void probe_vadd(struct probe *p, enum finding_code code, enum severity sev, int cert,
-    const char *fmt, va_list ap)
-{
-	findings_vadd(&p->findings, &p->nfindings, code, sev, cert, fmt, ap);
 }
 
 void probe_add(struct probe *p, enum finding_code code, int cert, const char *fmt, ...)
@@ -134,17 +109,17 @@ void probe_add(struct probe *p, enum finding_code code, int cert, const char *fm
 	va_list ap;
 
 	va_start(ap, fmt);
-	probe_vadd(p, code, finding_defs[code].sev, cert, fmt, ap);
+	findings_vadd(&p->findings, &p->nfindings, code, cert, 0, fmt, ap);
 	va_end(ap);
 }
 
-void probe_add_sev(struct probe *p, enum finding_code code, enum severity sev, int cert,
-    const char *fmt, ...)
+void probe_add_arg(struct probe *p, enum finding_code code, int cert, long arg, const char *fmt,
+    ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	probe_vadd(p, code, sev, cert, fmt, ap);
+	findings_vadd(&p->findings, &p->nfindings, code, cert, arg, fmt, ap);
 	va_end(ap);
 }
 
@@ -156,39 +131,22 @@ int probe_has(const struct probe *p, enum finding_code code)
 	return 0;
 }
 
-void probe_settle(struct probe *p)
-{
-	p->status = findings_settle(p->findings, p->nfindings);
-}
-
 void domain_add(struct domain *d, enum finding_code code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	findings_vadd(&d->findings, &d->nfindings, code, finding_defs[code].sev, -1, fmt, ap);
+	findings_vadd(&d->findings, &d->nfindings, code, -1, 0, fmt, ap);
 	va_end(ap);
 }
 
-void domain_add_sev(struct domain *d, enum finding_code code, enum severity sev, const char *fmt,
-    ...)
+void domain_add_arg(struct domain *d, enum finding_code code, long arg, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	findings_vadd(&d->findings, &d->nfindings, code, sev, -1, fmt, ap);
+	findings_vadd(&d->findings, &d->nfindings, code, -1, arg, fmt, ap);
 	va_end(ap);
-}
-
-/* A domain's status: the worst of its own findings and of every probe of every MX. */
-void domain_settle(struct domain *d)
-{
-	enum status st = findings_settle(d->findings, d->nfindings);
-
-	for (size_t i = 0; i < d->nmx; i++)
-		for (size_t j = 0; j < d->mx[i].nprobes; j++)
-			st = status_worst(st, d->mx[i].probes[j]->status);
-	d->status = st;
 }
 
 void domain_free(struct domain *d)

@@ -26,9 +26,10 @@ enum tls_mode { TLS_MODE_STARTTLS, TLS_MODE_IMPLICIT };
 
 struct finding {
 	enum finding_code code;
-	enum severity sev;
-	int cert;      /* index into probe->certs this is about, or -1 */
-	char *message; /* one line for people */
+	enum severity sev; /* decided by model/verdict.c, nowhere else */
+	int cert;          /* index into probe->certs this is about, or -1 */
+	long arg;          /* the fact the severity rule of the code reads (verdict.h), or 0 */
+	char *message;     /* one line for people */
 };
 
 /* What one certificate says about itself; independent of any verdict. */
@@ -48,6 +49,7 @@ struct cert_info {
 	char spki_sha256[65]; /* hex of the DER SubjectPublicKeyInfo */
 	int self_signed;
 	int is_ca;
+	int in_path; /* part of the path verification built (not an extra the server sent) */
 };
 
 /* Facts established by verify.c; findings and status are derived from these. */
@@ -90,9 +92,10 @@ struct probe {
 	size_t ncerts;
 
 	struct verify_facts facts;
+	int judged; /* the verdict has been given (model/verdict.c) */
 	struct finding *findings;
 	size_t nfindings;
-	enum status status;
+	enum status status; /* decided by model/verdict.c */
 	struct timing t;
 
 	struct dane_rrset *dane; /* the TLSA RRset of this host and port, if looked up */
@@ -138,11 +141,12 @@ struct domain {
 	struct domain_policy *policy;
 };
 
+/* Record a finding: what was found, never how bad it is (model/verdict.c decides). The
+ * _arg forms carry the one fact the code's severity rule reads (verdict.h). */
 void domain_add(struct domain *, enum finding_code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void domain_add_sev(struct domain *, enum finding_code, enum severity, const char *fmt, ...)
+void domain_add_arg(struct domain *, enum finding_code, long arg, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void domain_settle(struct domain *);
 void domain_free(struct domain *);
 
 struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
@@ -154,10 +158,9 @@ void probe_init(struct probe *, const char *host, const char *address, uint16_t 
 void probe_clear(struct probe *);
 void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void probe_add_sev(struct probe *, enum finding_code, enum severity, int cert, const char *fmt, ...)
+void probe_add_arg(struct probe *, enum finding_code, int cert, long arg, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 int probe_has(const struct probe *, enum finding_code);
-void probe_settle(struct probe *);
 
 struct run {
 	struct probe **probes; /* every distinct probe, in the order they were created */

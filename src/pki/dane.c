@@ -61,36 +61,6 @@ out:
 	return ok;
 }
 
-/* PKIX faults that a DANE match makes irrelevant for mail delivery. */
-static void dane_supersede(struct probe *p, int usage)
-{
-	static const enum finding_code ee[] = {F_CERT_EXPIRED, F_CERT_NOT_YET_VALID,
-	    F_CERT_EXPIRES_SOON, F_CERT_SELF_SIGNED, F_CERT_UNTRUSTED_ROOT, F_CERT_CHAIN_INCOMPLETE,
-	    F_CERT_CHAIN_ORDER, F_CERT_VERIFY_ERROR, F_CERT_HOSTNAME_MISMATCH, F_CERT_CN_ONLY,
-	    F_CERT_NO_SERVER_AUTH};
-	static const enum finding_code ta[] = {F_CERT_SELF_SIGNED, F_CERT_UNTRUSTED_ROOT,
-	    F_CERT_CHAIN_INCOMPLETE};
-	const enum finding_code *codes = usage == 3 ? ee : ta;
-	size_t n = usage == 3 ? sizeof(ee) / sizeof(ee[0]) : sizeof(ta) / sizeof(ta[0]);
-
-	for (size_t i = 0; i < p->nfindings; i++) {
-		struct finding *f = &p->findings[i];
-
-		for (size_t k = 0; k < n; k++) {
-			if (f->code != codes[k] || f->sev <= SEV_INFO)
-				continue;
-			char *m =
-			    xasprintf("%s (for mail this does not matter: a DANE-%s(%d) record "
-			              "matches, RFC 7672 %s)",
-			        f->message, usage == 3 ? "EE" : "TA", usage,
-			        usage == 3 ? "3.1.1" : "3.1.2");
-			free(f->message);
-			f->message = m;
-			f->sev = SEV_INFO;
-		}
-	}
-}
-
 void dane_judge(struct probe *p, const struct verify_params *vp)
 {
 	const struct dane_rrset *set = p->dane;
@@ -146,7 +116,7 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 	}
 	p->dane_usable = (int)nusable;
 	if (nusable == 0) {
-		probe_add_sev(p, F_DANE_UNUSABLE_RECORD, SEV_WARN, -1,
+		probe_add(p, F_DANE_UNUSABLE_RECORD, -1,
 		    "%s has no usable TLSA record: senders fall back to unauthenticated TLS "
 		    "(RFC 7672 2.2)",
 		    set->owner);
@@ -189,6 +159,5 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 		    "record (or a DANE-TA record) before the certificate is renewed, or DANE "
 		    "senders will stop delivering",
 		    set->owner);
-	dane_supersede(p, usage);
 	free(usable);
 }

@@ -166,20 +166,6 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 	free(iss);
 }
 
-/* CERT_EXPIRES_SOON for certificates of the path that are in date but near their end. */
-void verify_days(struct probe *p, size_t i, const struct verify_params *vp)
-{
-	const struct cert_info *ci = &p->certs[i];
-	char when[32];
-
-	if (ci->days_left < 0 || ci->not_after <= vp->at || ci->days_left >= vp->warn_days)
-		return;
-	fmt_time(ci->not_after, when, sizeof(when));
-	probe_add_sev(p, F_CERT_EXPIRES_SOON, ci->days_left < vp->crit_days ? SEV_CRIT : SEV_WARN,
-	    (int)i, "certificate \"%s\" expires in %ld day%s (%s)", ci->subject, ci->days_left,
-	    ci->days_left == 1 ? "" : "s", when);
-}
-
 int verify_weak_key(const char *type, int bits)
 {
 	if (strcmp(type, "RSA") == 0 || strcmp(type, "DSA") == 0)
@@ -405,13 +391,10 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 				in_path = 1;
 		if (!in_path)
 			continue;
+		p->certs[i].in_path = 1;
 		if (p->certs[i].days_left < p->facts.min_days_left)
 			p->facts.min_days_left = p->certs[i].days_left;
-		verify_days(p, i, vp);
 	}
-	if (p->facts.dates_ok && !probe_has(p, F_CERT_EXPIRES_SOON))
-		probe_add(p, F_CERT_DATES_OK, 0,
-		    "the server certificate is valid for %ld more days", p->certs[0].days_left);
 
 	verify_name(p);
 	verify_usage(p);

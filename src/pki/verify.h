@@ -15,8 +15,6 @@ struct verify_params {
 	SSL_CTX *ssl_ctx;  /* for OpenSSL's DANE verifier (dane.c) */
 	time_t at;         /* judge as of this time */
 	int at_set;        /* the user named --at */
-	long warn_days;
-	long crit_days;
 };
 
 void verify_probe(struct probe *, const struct verify_params *);
@@ -26,6 +24,5 @@ enum finding_code verify_classify(int x509_err, int depth, int is_ca);
 int verify_weak_key(const char *key_type, int bits);
 int verify_weak_digest(int md_nid, int secbits);
 void verify_name(struct probe *);
-void verify_days(struct probe *, size_t idx, const struct verify_params *);
 
 #endif

@@ -246,8 +246,8 @@ static char *reply_join(const struct reply *r)
 
 /*
  * A greeting that took seconds is a fact worth saying: a deliberate delay (Exim's connect
- * ACL, Sendmail's greet_pause) that every delivery waits out. Near the 5 minutes senders
- * give it (RFC 5321 4.5.3.2.1), some of them give up first.
+ * ACL, Sendmail's greet_pause) that every delivery waits out. How bad it is, the verdict
+ * says (near the 5 minutes senders give it, some of them give up first).
  */
 static void session_slow_greeting(struct session *s)
 {
@@ -256,16 +256,9 @@ static void session_slow_greeting(struct session *s)
 	    (p->t.banner_ms - (p->t.handshake_ms >= 0 ? p->t.handshake_ms : p->t.connect_ms)) /
 	    1000;
 
-	if (waited >= SLOW_GREETING_WARN_S)
-		probe_add_sev(p, F_SLOW_GREETING, SEV_WARN, -1,
-		    "the greeting came after %.1f s, within a minute of the 5 minutes senders "
-		    "wait for it (RFC 5321 4.5.3.2.1); some give up sooner",
-		    waited);
-	else if (waited >= SLOW_GREETING_INFO_S)
-		probe_add(p, F_SLOW_GREETING, -1,
-		    "the greeting came after %.1f s (a deliberate delay?); senders wait up to 5 "
-		    "minutes (RFC 5321 4.5.3.2.1), so mail flows, each delivery that much later",
-		    waited);
+	if (waited >= SLOW_GREETING_INFO_S)
+		probe_add_arg(p, F_SLOW_GREETING, -1, (long)(waited * 1000),
+		    "the greeting came after %.1f s", waited);
 }
 
 /* A reply of the success class must also carry the code the protocol names (0: any). */

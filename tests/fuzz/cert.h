@@ -17,6 +17,7 @@
 
 #include "fuzz.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "out/output.h"
 #include "pki/dane.h"
 #include "pki/verify.h"
@@ -28,6 +29,7 @@ struct cert_env {
 	EVP_PKEY *root_key;
 	X509 *root;
 	struct verify_params vp;
+	struct verdict_ctx vc;
 };
 
 static struct cert_env cenv;
@@ -75,8 +77,9 @@ static void cert_env_init(void)
 	cenv.vp.store = SSL_CTX_get_cert_store(cenv.ctx);
 	cenv.vp.ssl_ctx = cenv.ctx;
 	cenv.vp.at = time(NULL);
-	cenv.vp.warn_days = 30;
-	cenv.vp.crit_days = 7;
+	cenv.vc.warn_days = 30;
+	cenv.vc.crit_days = 7;
+	cenv.vc.at = cenv.vp.at;
 }
 
 /* Judge chain (taken over) for host with an optional TLSA record, and render it. */
@@ -99,7 +102,7 @@ static void cert_judge(STACK_OF(X509) * chain, const char *host, const struct dn
 	}
 	verify_probe(p, &cenv.vp);
 	dane_judge(p, &cenv.vp);
-	probe_settle(p);
+	verdict_probe(p, &cenv.vc);
 	run_add(&run, p);
 	out_json(fuzz_devnull(), &run, &vo);
 	out_text(fuzz_devnull(), &run, &vo);

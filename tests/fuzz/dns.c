@@ -13,6 +13,7 @@
 #include "fuzz.h"
 #include "mailpolicy/records.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "net/dns.h"
 #include "out/output.h"
 #include "pki/dane.h"
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		target_explain_partial(d);
 	}
-	domain_settle(d);
+	verdict_domain(d, &(struct verdict_ctx){.warn_days = 30, .crit_days = 7});
 	run.domain_mode = 1;
 	out_jsonl_domain(fuzz_devnull(), &run, d, &vo);
 	domain_free(d);

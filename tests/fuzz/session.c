@@ -13,6 +13,7 @@
 #include "fake_io.h"
 #include "fuzz.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "out/output.h"
 #include "proto/dialect.h"
 #include "proto/session.h"
@@ -106,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		session_abort(sess);
 	else if (sess != NULL)
 		abort();
-	probe_settle(p);
+	verdict_probe(p, &(struct verdict_ctx){.warn_days = 30, .crit_days = 7});
 	run_add(&run, p);
 	out_json(fuzz_devnull(), &run, &vo);
 	out_text(fuzz_devnull(), &run, &vo);

@@ -10,6 +10,7 @@
 #include "fuzz.h"
 #include "mailpolicy/policy.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "net/https.h"
 #include "out/output.h"
 #include "proto/dialect.h"
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	policy_sts_fetched(pol, &r);
 	policy_judge(d, &cfg);
-	domain_settle(d);
+	verdict_domain(d, &(struct verdict_ctx){.warn_days = 30, .crit_days = 7});
 	run.domain_mode = 1;
 	out_jsonl_domain(fuzz_devnull(), &run, d, &vo);
 	for (size_t i = 0; i < run.nprobes; i++)

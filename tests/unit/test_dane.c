@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "model/verdict.h"
 #include "pki/dane.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
@@ -106,13 +107,12 @@ static struct probe *probe_with(struct dane_rrset *set, int send_ca)
 	struct probe *p =
 	    probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, &dialect_smtp, "smtp");
 	struct verify_params vp;
+	struct verdict_ctx vc = {.warn_days = 30, .crit_days = 7, .at = time(NULL)};
 
 	memset(&vp, 0, sizeof(vp));
 	vp.store = SSL_CTX_get_cert_store(ctx);
 	vp.ssl_ctx = ctx;
 	vp.at = time(NULL);
-	vp.warn_days = 30;
-	vp.crit_days = 7;
 	p->chain = sk_X509_new_null();
 	X509_up_ref(leaf);
 	sk_X509_push(p->chain, leaf);
@@ -124,6 +124,7 @@ static struct probe *probe_with(struct dane_rrset *set, int send_ca)
 	p->dane = set;
 	verify_probe(p, &vp);
 	dane_judge(p, &vp);
+	verdict_probe(p, &vc);
 	return p;
 }
 

@@ -30,6 +30,7 @@
 #include "base/util.h"
 #include "fake_io.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "proto/dialect.h"
 #include "proto/session.h"
 #include "tls/tlsinfo.h"
@@ -303,7 +304,7 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 		char *extra = censor(fake_wire.sent + off, fake_wire.nsent - off);
 		die(t, "the client also sent \"%s\"%s", extra, how);
 	}
-	probe_settle(p);
+	verdict_probe(p, &(struct verdict_ctx){.warn_days = 30, .crit_days = 7});
 	for (size_t i = 0; i < t->nexpect; i++)
 		check_expect(t, p, t->expect[i], how);
 	probe_free(p);

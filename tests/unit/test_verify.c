@@ -182,33 +182,6 @@ static void strength(void **state)
 	assert_true(verify_weak_digest(NID_sha256, 80)); /* a 1024-bit RSA signature */
 }
 
-static void expiry_thresholds(void **state)
-{
-	struct verify_params vp = {.warn_days = 30, .crit_days = 7};
-	struct probe *p = probe_for("mx.example.test", NULL, "DNS:mx.example.test");
-
-	(void)state;
-	vp.at = time(NULL);
-	p->certs[0].not_after = vp.at + 20 * 86400 + 60;
-	p->certs[0].days_left = 20;
-	verify_days(p, 0, &vp);
-	assert_int_equal(p->nfindings, 1);
-	assert_int_equal(p->findings[0].code, F_CERT_EXPIRES_SOON);
-	assert_int_equal(p->findings[0].sev, SEV_WARN);
-	p->certs[0].not_after = vp.at + 3 * 86400;
-	p->certs[0].days_left = 3;
-	verify_days(p, 0, &vp);
-	assert_int_equal(p->findings[1].sev, SEV_CRIT);
-	p->certs[0].not_after = vp.at + 40 * 86400;
-	p->certs[0].days_left = 40;
-	verify_days(p, 0, &vp);
-	assert_int_equal(p->nfindings, 2); /* nothing for 40 days */
-	probe_settle(p);
-	assert_int_equal(p->status, STATUS_CRIT);
-	assert_int_equal(p->findings[0].sev, SEV_CRIT); /* worst first */
-	probe_free(p);
-}
-
 static void status_fold(void **state)
 {
 	(void)state;
@@ -232,7 +205,6 @@ int main(void)
 	    cmocka_unit_test(mismatch_says_what_is_covered),
 	    cmocka_unit_test(classify),
 	    cmocka_unit_test(strength),
-	    cmocka_unit_test(expiry_thresholds),
 	    cmocka_unit_test(status_fold),
 	};
 	return cmocka_run_group_tests_name("verify", tests, setup, teardown);
