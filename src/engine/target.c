@@ -313,6 +313,10 @@ void target_addr_apply(struct domain *d, struct mx_host *m, int rrtype, const st
 	} else if (a->status == DNS_OK) {
 		for (size_t i = 0; i < a->naddrs; i++)
 			strlist_add(&m->addrs, a->addrs[i]);
+		if (a->dropped)
+			domain_add(d, F_DNS_TRUNCATED,
+			    "%s has %zu more %s records than the %zu read; they were not checked",
+			    m->host, a->dropped, type, a->naddrs);
 		if (a->cname[0] && m->cname == NULL) {
 			m->cname = xstrdup(a->cname);
 			if (!d->host_mode && !m->implicit)
@@ -348,6 +352,10 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 	if (rrtype == DNS_T_TLSA) {
 		free(q);
 		target_tlsa_apply(m->dane, a);
+		if (a->dropped)
+			domain_add(d, F_DNS_TRUNCATED,
+			    "%s has %zu more TLSA records than the %zu read; they were not matched",
+			    m->dane->owner, a->dropped, a->ntlsa);
 		if (--m->pending == 0)
 			mx_resolved(e, d, m);
 		domain_release(e, d);
@@ -464,6 +472,10 @@ int target_mx_apply(struct domain *d, const struct dns_answer *a)
 		    a->why);
 		return 0;
 	}
+	if (a->dropped)
+		domain_add(d, F_DNS_TRUNCATED,
+		    "%s has %zu more MX records than the %zu read; they were not checked", d->name,
+		    a->dropped, a->nmx);
 	mx = xcalloc(a->nmx + 1, sizeof(*mx));
 	if (a->nmx)
 		memcpy(mx, a->mx, a->nmx * sizeof(*mx));

@@ -60,6 +60,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(DNS_FAILED, CRIT, "the resolver failed (SERVFAIL, timeout) for a name that must resolve") \
 	X(DNS_NXDOMAIN, CRIT, "the domain does not exist")                                 \
 	X(DNS_BOGUS, CRIT, "DNSSEC validation failed for an answer (bogus)")               \
+	X(DNS_TRUNCATED, WARN, "an answer held more records than mailtls reads: the rest were not checked") \
 	X(MX_NULL, INFO, "the domain publishes a null MX (RFC 7505): it accepts no mail") \
 	X(MX_IMPLICIT, INFO, "no MX records: mail goes to the domain's own addresses (RFC 5321 5.1)") \
 	X(MX_CNAME, WARN, "an MX target is an alias (CNAME), which RFC 2181 10.3 forbids") \

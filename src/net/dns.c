@@ -217,7 +217,14 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 		}
 		if ((int)ns_rr_type(rr) != rrtype)
 			continue;
-		if (rrtype == ns_t_mx && ns_rr_rdlen(rr) >= 3 && a->nmx < DNS_ANSWERS_MAX) {
+		if ((rrtype == ns_t_mx && a->nmx >= DNS_ANSWERS_MAX) ||
+		    (rrtype == ns_t_txt && a->ntxt >= DNS_ANSWERS_MAX) ||
+		    (rrtype == DNS_T_TLSA && a->ntlsa >= DNS_ANSWERS_MAX) ||
+		    ((rrtype == ns_t_a || rrtype == ns_t_aaaa) && a->naddrs >= DNS_ANSWERS_MAX)) {
+			a->dropped++; /* said by whoever reads the answer, never silently */
+			continue;
+		}
+		if (rrtype == ns_t_mx && ns_rr_rdlen(rr) >= 3) {
 			struct dns_mx *m;
 
 			a->mx = xreallocarray(a->mx, a->nmx + 1, sizeof(*a->mx));
@@ -230,11 +237,10 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 				snprintf(m->host, sizeof(m->host), ".");
 			strip_dot(m->host);
 			a->nmx++;
-		} else if (rrtype == ns_t_txt && a->ntxt < DNS_ANSWERS_MAX) {
+		} else if (rrtype == ns_t_txt) {
 			a->txt = xreallocarray(a->txt, a->ntxt + 1, sizeof(*a->txt));
 			a->txt[a->ntxt++] = txt_join(rd, ns_rr_rdlen(rr));
-		} else if (rrtype == DNS_T_TLSA && ns_rr_rdlen(rr) >= 3 &&
-		    a->ntlsa < DNS_ANSWERS_MAX) {
+		} else if (rrtype == DNS_T_TLSA && ns_rr_rdlen(rr) >= 3) {
 			struct dns_tlsa *t;
 
 			a->tlsa = xreallocarray(a->tlsa, a->ntlsa + 1, sizeof(*a->tlsa));
@@ -247,8 +253,6 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 			memcpy(t->data, rd + 3, t->len);
 		} else if ((rrtype == ns_t_a && ns_rr_rdlen(rr) == 4) ||
 		    (rrtype == ns_t_aaaa && ns_rr_rdlen(rr) == 16)) {
-			if (a->naddrs >= DNS_ANSWERS_MAX)
-				continue;
 			a->addrs = xreallocarray(a->addrs, a->naddrs + 1, sizeof(*a->addrs));
 			inet_ntop(rrtype == ns_t_a ? AF_INET : AF_INET6, rd, a->addrs[a->naddrs],
 			    sizeof(a->addrs[0]));

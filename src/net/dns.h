@@ -35,6 +35,7 @@ struct dns_answer {
 	size_t ntxt;
 	struct dns_tlsa *tlsa;
 	size_t ntlsa;
+	size_t dropped; /* records of the type asked for beyond the bound, not kept */
 };
 
 struct dns_config {

@@ -27,6 +27,7 @@ struct verify_error {
 struct verify_log {
 	struct verify_error e[VERIFY_ERRORS_MAX];
 	int n;
+	int dropped; /* errors beyond the bound: counted, said, not listed */
 };
 
 static int verify_log_idx = -1;
@@ -54,6 +55,8 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 				X509_up_ref(e->cert);
 			log->n++;
 		}
+	} else {
+		log->dropped++;
 	}
 	/* Keep going: every fault of the chain is reported, not only the first. */
 	return 1;
@@ -372,6 +375,12 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 			trust_errors++;
 		report_verify_error(p, &log.e[i]);
 		X509_free(log.e[i].cert);
+	}
+	if (log.dropped) {
+		trust_errors++; /* what is not seen cannot be called trusted */
+		probe_add(p, F_CERT_VERIFY_ERROR, -1,
+		    "%d more verification errors are not listed (at most %d are)", log.dropped,
+		    VERIFY_ERRORS_MAX);
 	}
 	p->facts.trusted = trust_errors == 0;
 	p->facts.dates_ok = date_errors == 0;

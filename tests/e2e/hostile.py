@@ -77,8 +77,12 @@ Port table (offset from --base-port):
   18   slowgreet      like "good" but the greeting comes 3 s after the
                       connect (Exim's connect-ACL delay, Sendmail's
                       greet_pause)
+  19   pieces         like "good" but Nagle stays on and every reply line is
+                      written in two pieces (as GNU Mailutils and Perdition
+                      write): a client that delays its ACKs waits ~40 ms for
+                      the second piece of each line
 
-"Normal" SMTP handling (modes 3-6, 9-18): lines end in CRLF or bare LF;
+"Normal" SMTP handling (modes 3-6, 9-19): lines end in CRLF or bare LF;
 EHLO/HELO, STARTTLS, QUIT (221, close), NOOP/RSET (250); anything else
 "502 5.5.2 unknown".  After TLS: EHLO without STARTTLS, STARTTLS -> 503.
 Input lines are limited to 4096 bytes (longer -> 500 and close).  Data the
@@ -126,6 +130,7 @@ MODES = [
     ("split4097", "like good, greeting of 4097 bytes, then CR, 0.2 s, LF"),
     ("trailing", "greeting followed by '250 bogus' unasked, then like good"),
     ("slowgreet", "like good, the greeting 3 s after the connect"),
+    ("pieces", "like good, Nagle on, each reply line in two writes"),
 ]
 
 VERBOSE = False
@@ -521,6 +526,21 @@ class Trailing(Session):
         self.send(BANNER + "\r\n250 bogus\r\n")
 
 
+class Pieces(Session):
+    """Replies in small writes with Nagle on: the second write of a line waits for the
+    client's ACK of the first."""
+
+    def run(self):
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+        super().run()
+
+    def reply(self, *lines):
+        for line in lines:
+            data = (line + self.eol).encode("latin-1")
+            self.sock.sendall(data[:4])
+            self.sock.sendall(data[4:])
+
+
 class SlowGreet(Session):
     """The greeting held back, as a connect-ACL delay or greet_pause does."""
     delay = 3.0
@@ -550,6 +570,7 @@ HANDLERS = {
     "split4097": SplitCRLF4097,
     "trailing": Trailing,
     "slowgreet": SlowGreet,
+    "pieces": Pieces,
 }
 assert [m for m, _ in MODES] == list(HANDLERS)
 

@@ -458,6 +458,11 @@ def hostile_cases(modes):
          check=all_of(message("TIMEOUT", "greeting within 1 s"),
                       lambda p: None if p["timing_ms"]["banner"] is None and p["timing_ms"]["tls"] is None
                       and p["timing_ms"]["connect"] is not None else f"timing {p['timing_ms']}"))
+    # Replies written in pieces with Nagle on are read whole (the time they cost is
+    # bench/pieces.sh's business, not a test's).
+    case("hostile-replies-in-pieces", h("pieces"), 0, has=("CERT_TRUSTED", "TLS_ESTABLISHED"), lacks=WARN_CRIT,
+         check=lambda p: None if "STARTTLS" in p["capabilities"]["plain"] and p["capabilities"]["tls"] == ["8BITMIME"]
+         else f"capabilities {p['capabilities']}")
     # --timeout bounds every wait, but a phase named on its own keeps its bound.
     case("hostile-greeting-timeout-beats-timeout", h("slowgreet", "--timeout", "1", "--greeting-timeout", "10"), 0,
          has=("SLOW_GREETING",), lacks=("TIMEOUT",))

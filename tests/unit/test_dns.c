@@ -210,7 +210,7 @@ static void hostile_packets(void **state)
 
 static void answer_count_is_bounded(void **state)
 {
-	/* 100 A records: at most 64 are kept. */
+	/* 100 A records: at most 64 are kept, and the other 36 are counted, not lost. */
 	unsigned char an[100 * 16], pkt[2048];
 	struct dns_answer a;
 	size_t len;
@@ -225,7 +225,25 @@ static void answer_count_is_bounded(void **state)
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(dns_parse(pkt, len, ns_t_a, &a), 0);
 	assert_int_equal(a.naddrs, 64);
+	assert_int_equal(a.dropped, 36);
 	dns_answer_clear(&a);
+	/* What the engine makes of it: a finding that says so. */
+	{
+		struct domain *d = calloc(1, sizeof(*d));
+		struct mx_host m = {.host = "mx.example.test", .dnssec = -1};
+
+		d->name = strdup("example.test");
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(dns_parse(pkt, len, ns_t_a, &a), 0);
+		target_addr_apply(d, &m, ns_t_a, &a);
+		assert_int_equal(m.addrs.n, 64);
+		assert_int_equal(d->nfindings, 1);
+		assert_int_equal(d->findings[0].code, F_DNS_TRUNCATED);
+		assert_non_null(strstr(d->findings[0].message, "36 more A records"));
+		strlist_free(&m.addrs);
+		dns_answer_clear(&a);
+		domain_free(d);
+	}
 }
 
 static struct probe *mk(const char *addr, enum status st)

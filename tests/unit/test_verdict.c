@@ -96,6 +96,7 @@ static const struct rule rules[] = {
 	{F_DNS_FAILED, 0, 0, SEV_CRIT},
 	{F_DNS_NXDOMAIN, 0, 0, SEV_CRIT},
 	{F_DNS_BOGUS, 0, 0, SEV_CRIT},
+	{F_DNS_TRUNCATED, 0, 0, SEV_WARN},
 	{F_MX_NULL, 0, 0, SEV_INFO},
 	{F_MX_NULL, 1, 0, SEV_WARN},               /* mixed with other MX (RFC 7505 3) */
 	{F_MX_IMPLICIT, 0, 0, SEV_INFO},
