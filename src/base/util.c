@@ -92,7 +92,7 @@ char *censor(const char *s, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : c == '\t' ? ' ' : '?';
 	}
 	return out;
 }

@@ -18,7 +18,8 @@ char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-/* Copy server text with every byte outside printable ASCII replaced by '?'. */
+/* Copy server text with every byte outside printable ASCII replaced by '?' (a tab, a
+ * blank like any other, by a space). */
 char *censor(const char *, size_t);
 
 /* FNV-1a over s, continuing from h (start with HASH_INIT); fold: ignore ASCII case. */

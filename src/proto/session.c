@@ -176,53 +176,52 @@ static int session_handshake(struct session *s)
 	}
 	if (stale > 0) {
 		char msg[80];
+
 		snprintf(msg, sizeof(msg),
 		    "%ld plaintext bytes after the STARTTLS reply, discarded", stale);
 		session_trace(s, "--", msg, strlen(msg));
-	}
-	if (stale > 0)
 		probe_add(s->p, F_STARTTLS_INJECTION, -1,
 		    "%ld bytes of plaintext followed the STARTTLS reply before the handshake; "
 		    "discarded (a client that read them would accept forged replies)",
 		    stale);
+	}
 	return 0;
+}
+
+/* Send one of the dialect's commands (a %s in it is the EHLO name) and await its reply. */
+static void session_command(struct session *s, const char *fmt)
+{
+	char *cmd = xasprintf(fmt, s->par->ehlo_name);
+
+	reply_expect(&s->reply, s->p->dialect, cmd);
+	session_send(s, cmd);
+	free(cmd);
 }
 
 static void session_enter(struct session *s, enum session_state st)
 {
 	const struct dialect *d = s->p->dialect;
-	char *cmd;
 
 	s->state = st;
 	reply_expect(&s->reply, d, NULL);
 	session_arm(s);
 	switch (st) {
-	case S_GREETING:
-		break;
 	case S_CAPA:
-		cmd = xasprintf(d->capa_cmd, s->par->ehlo_name);
-		reply_expect(&s->reply, d, cmd);
-		session_send(s, cmd);
-		free(cmd);
+		session_command(s, d->capa_cmd);
 		break;
 	case S_FALLBACK:
-		cmd = xasprintf(d->fallback_cmd, s->par->ehlo_name);
-		reply_expect(&s->reply, d, cmd);
-		session_send(s, cmd);
-		free(cmd);
+		session_command(s, d->fallback_cmd);
 		break;
 	case S_STARTTLS:
-		reply_expect(&s->reply, d, d->starttls_cmd);
-		session_send(s, d->starttls_cmd);
+		session_command(s, d->starttls_cmd);
 		break;
 	case S_HANDSHAKE:
 		session_handshake(s);
 		break;
 	case S_QUIT:
-		reply_expect(&s->reply, d, d->quit_cmd);
-		session_send(s, d->quit_cmd);
+		session_command(s, d->quit_cmd);
 		break;
-	default:
+	default: /* S_GREETING waits; S_CONNECT and S_DONE never enter */
 		break;
 	}
 }
