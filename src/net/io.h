@@ -57,8 +57,8 @@ struct evbuffer;
 enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size_t *len);
 /* Hand every complete line of in to io->cb, as a read event does. */
 void io_deliver(struct io *, struct evbuffer *in);
-/* Bytes received and not yet read (0: none), and the first line of them, censored, into
- * buf (len bytes, NUL-terminated): what the server said that nobody asked for. */
+/* Bytes received and not yet read (0: none), and as many of them as fit into buf (len
+ * bytes, NUL-terminated; raw, untrusted): what the server said that nobody asked for. */
 size_t io_peek(struct io *, char *buf, size_t len);
 size_t io_peek_buffer(struct evbuffer *, char *buf, size_t len);
 /* One command line, CRLF added: its length, or -1 with io->err set (too long). */

@@ -88,15 +88,6 @@ size_t io_peek_buffer(struct evbuffer *in, char *buf, size_t len)
 		return 0;
 	n = have < len - 1 ? have : len - 1;
 	evbuffer_copyout(in, buf, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		if (c == '\r' || c == '\n') {
-			n = i;
-			break;
-		}
-		buf[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
 	buf[n] = '\0';
 	return have;
 }

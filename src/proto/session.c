@@ -376,23 +376,41 @@ static int session_reply(struct session *s)
 }
 
 /*
- * SMTP and POP3 are lockstep: nothing may follow a complete reply before the client's next
- * command. A line that does would be read as the reply to that command (a greeting
- * "220 hi" followed by "250 bogus" would answer our EHLO), so it is a protocol error, as
- * in OpenSMTPD and curl. IMAP servers may send untagged data at any time (RFC 9051 7);
- * after STARTTLS the handshake drains and reports it; after QUIT nothing matters.
+ * A server speaks when spoken to: a line that follows a complete reply before the client's
+ * next command would be read as the reply to that command (a greeting "220 hi" followed by
+ * "250 bogus" would answer our EHLO), so it is a protocol error, as in OpenSMTPD and curl.
+ * IMAP servers may send untagged data ("* ...") at any time (RFC 9051 7), but a tagged
+ * line or a continuation answers a command, and none was sent. After STARTTLS the
+ * handshake drains and reports what followed; after QUIT nothing matters.
  */
 static int session_unasked(struct session *s)
 {
-	char line[64], detail[80];
-	size_t n;
+	char buf[512], *c, detail[80];
+	size_t have, n, at = 0, l;
 
-	if (s->p->dialect->tagged || s->state == S_STARTTLS || s->state == S_QUIT)
+	if (s->state == S_STARTTLS || s->state == S_QUIT)
 		return 0;
-	n = io_peek(s->io, line, sizeof(line));
-	if (n == 0)
+	have = io_peek(s->io, buf, sizeof(buf));
+	if (have == 0)
 		return 0;
-	snprintf(detail, sizeof(detail), "%s%s", line, n >= sizeof(line) ? "..." : "");
+	n = have < sizeof(buf) - 1 ? have : sizeof(buf) - 1;
+	if (s->p->dialect->tagged) {
+		while (at < n && buf[at] == '*') {
+			const char *eol = memchr(buf + at, '\n', n - at);
+
+			if (eol == NULL)
+				return 0; /* the rest of an untagged line is still on its way */
+			at = (size_t)(eol - buf) + 1;
+		}
+		if (at >= n)
+			return 0;
+	}
+	l = strcspn(buf + at, "\r\n");
+	if (at + l > n)
+		l = n - at;
+	c = censor(buf + at, l < 60 ? l : 60);
+	snprintf(detail, sizeof(detail), "%s%s", c, l > 60 ? "..." : "");
+	free(c);
 	session_fail(s, F_PROTOCOL_ERROR,
 	    "in state %s: the server sent \"%s\" after its reply, before the client's next "
 	    "command",

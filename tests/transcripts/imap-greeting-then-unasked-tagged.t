@@ -1,0 +1,21 @@
+# RFC 9051 2.2.2: a tagged line is the completion result "tagged with the same tag as the
+# client command which began the operation". Untagged data may come at any time (so it is
+# no error behind the greeting), but "C OK" in the greeting's burst answers a command the
+# client has not sent yet: it would be taken for the CAPABILITY result. A careful client
+# stops, as it does for SMTP's "220 hi" + "250 bogus": PROTOCOL_ERROR naming the line,
+# nothing sent.
+# split no: the case is the segmentation itself; in a separate read "C OK" arrives after
+# C CAPABILITY and is a correct result.
+# PENDING (suspected bug): session_unasked() skips IMAP altogether, so the machine sends
+# C CAPABILITY and later takes the buffered "C OK" as its result: with the server's real
+# answer following, it reports STARTTLS_NOT_OFFERED for a server that lists STARTTLS and
+# reads the real capability list as the answer to LOGOUT.
+protocol imap
+mode starttls
+split no
+S: * OK imap.example.test ready
+S: C OK CAPABILITY completed
+expect finding PROTOCOL_ERROR
+expect message PROTOCOL_ERROR C OK CAPABILITY completed
+expect no TLS_ESTABLISHED STARTTLS_NOT_OFFERED
+expect status crit
