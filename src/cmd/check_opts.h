@@ -12,9 +12,6 @@
 #include "conf/limits.h"
 #include "conf/opts.h"
 
-#define OPTS_RESOLVERS_MAX 8
-#define OPTS_DKIM_MAX 16
-
 struct check_opts {
 	const char *host;    /* --host, without the port */
 	uint16_t port;       /* 0: the protocol's default */

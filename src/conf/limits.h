@@ -43,4 +43,38 @@ struct limits {
 #define DNS_TIMEOUT_S 10.0
 #define HTTPS_TIMEOUT_S 10.0
 
+/* Records of one type kept from one DNS answer; the rest are counted and reported as
+ * DNS_TRUNCATED. No mail domain needs 64 MX hosts or addresses of one host; big providers
+ * publish a few dozen TXT records at their apex at most. */
+#define DNS_ANSWERS_MAX 64
+/* Distinct verification errors listed for one chain; more are counted in one finding. A
+ * chain of four certificates with every fault has about a dozen. */
+#define VERIFY_ERRORS_MAX 32
+/* Completed probes kept for later domains behind the same MX (about 3 KiB each), so a
+ * million-domain --jsonl scan does not keep every result. */
+#define ENGINE_PROBE_CACHE 1024
+/* One command line the client writes; its longest is EHLO and a 255-byte host name. */
+#define IO_COMMAND_MAX 1024
+/* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */
+#define OPTS_RESOLVERS_MAX 8
+#define OPTS_DKIM_MAX 16
+
+/*
+ * What the record parsers (mailpolicy/records_*.c) accept from a domain's TXT records and its
+ * MTA-STS policy. Past a bound a record is refused with a message naming the bound, except a
+ * rua= list, which keeps the whole URIs that fit and counts the ones left out: nothing is cut
+ * silently.
+ */
+#define RECORD_MAX 65535          /* bytes in a TXT record, strings joined: RDLENGTH is 16 bits */
+#define QUOTE_MAX 40              /* bytes of untrusted text in a message: enough to recognise */
+#define KEY_B64_MAX 8192          /* DKIM p= base64; RSA-16384 SubjectPublicKeyInfo is ~2800 */
+#define STS_POLICY_MAX 65536      /* RFC 8461 3.3: policies are at most 64 KiB */
+#define STS_MAX_AGE_MAX 31557600L /* RFC 8461 3.2: max_age is at most a year of seconds */
+#define STS_MX_MAX 64             /* mx: lines; more is refused: no real policy comes near 64 */
+#define STS_MX_NAME_MAX 255       /* an mx pattern: "*." and a 253-byte name (RFC 1035 2.3.4) */
+#define TLSRPT_RUA_MAX 511        /* TLS-RPT rua= kept: a few URIs, most name one; rest counted */
+#define DMARC_RUA_MAX 255         /* DMARC rua= kept: a few mailto: URIs; the rest counted */
+#define SPF_REDIRECT_MAX 255      /* redirect= bytes: a 253-byte name (RFC 1035 2.3.4) and a dot */
+#define SPF_IP6_TEXT_MAX 45       /* the longest IPv6 text, "ffff:" x 6 and a dotted quad */
+
 #endif

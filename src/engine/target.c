@@ -11,6 +11,7 @@
 
 #include "base/addr.h"
 #include "base/util.h"
+#include "conf/limits.h"
 #include "engine/target.h"
 #include "model/verdict.h"
 #include "net/sched.h"
@@ -37,7 +38,7 @@ struct job {
 	struct job *hnext; /* the probe map's chain */
 };
 
-#define JOB_OF(p) ((struct job *)((char *)(p) - offsetof(struct job, probe)))
+#define JOB_OF(p) ((struct job *)((char *)(p)-offsetof(struct job, probe)))
 
 struct engine {
 	struct event_base *base;
@@ -55,9 +56,6 @@ struct engine {
 	struct domain *live; /* domains in flight, freed by engine_free() after an interrupt */
 	struct policy_env policy_env;
 };
-
-/* Popular providers' MX stay hot in this many completed probes (about 3 KiB each). */
-#define ENGINE_PROBE_CACHE 1024
 
 /* The context of one address query: which domain and which of its MX hosts. */
 struct addr_query {

@@ -11,10 +11,10 @@
 
 #include "mailpolicy/policy.h"
 #include "model/result.h"
+#include "model/verdict.h"
 #include "net/dns.h"
 #include "net/https.h"
 #include "pki/verify.h"
-#include "model/verdict.h"
 #include "proto/session.h"
 
 struct engine_config {

@@ -2,7 +2,7 @@
  * policy.c - MTA-STS (RFC 8461), TLS-RPT (RFC 8460), SPF, DMARC and DKIM for a domain.
  * Lookups run beside the MX probes on the same loop; judging waits for the probes, because
  * MTA-STS is about them: every MX must be covered by the policy and present a certificate
- * that passes PKIX validation. Parsing lives in records.c; this file decides.
+ * that passes PKIX validation. Parsing lives in records_*.c; this file decides.
  */
 #include <arpa/nameser.h>
 #include <stdio.h>
@@ -41,6 +41,7 @@ static void txt_answer(const struct dns_answer *a, void *arg)
 		for (size_t i = 0; i < a->ntxt; i++)
 			if (q->kind == NULL || records_is_kind(a->txt[i], q->kind))
 				strlist_add(&set->recs, a->txt[i]);
+		set->dropped = a->dropped;
 	} else if (a->status != DNS_NXDOMAIN) {
 		set->failed = 1;
 		snprintf(set->why, sizeof(set->why), "%s", a->why);
@@ -335,7 +336,12 @@ static void judge_tlsrpt(struct domain *d)
 		return;
 	}
 	pol->tlsrpt_ok = 1;
-	domain_add(d, F_TLSRPT_OK, "TLS failure reports go to %s", pol->tlsrpt.rua);
+	if (pol->tlsrpt.rua_left_out)
+		domain_add(d, F_TLSRPT_OK,
+		    "TLS failure reports go to %s (and %d more URIs not read)", pol->tlsrpt.rua,
+		    pol->tlsrpt.rua_left_out);
+	else
+		domain_add(d, F_TLSRPT_OK, "TLS failure reports go to %s", pol->tlsrpt.rua);
 }
 
 static void judge_records(struct domain *d)
@@ -379,8 +385,10 @@ static void judge_records(struct domain *d)
 		domain_add(d, F_DMARC_INVALID, "DMARC: %s", err);
 	else {
 		pol->dmarc_ok = 1;
-		domain_add(d, F_DMARC_OK, "DMARC p=%s%s%s, pct=%d", pol->dmarc.p,
-		    pol->dmarc.sp[0] ? ", sp=" : "", pol->dmarc.sp, pol->dmarc.pct);
+		domain_add(d, F_DMARC_OK, "DMARC p=%s%s%s, pct=%d%s", pol->dmarc.p,
+		    pol->dmarc.sp[0] ? ", sp=" : "", pol->dmarc.sp, pol->dmarc.pct,
+		    pol->dmarc.rua_left_out ? " (rua= longer than mailtls reads; the rest not read)"
+		                            : "");
 	}
 	for (size_t i = 0; i < pol->ndkim; i++) {
 		struct dkim_sel *k = &pol->dkim[i];
@@ -412,12 +420,36 @@ static void judge_records(struct domain *d)
 	}
 }
 
+/* A TXT answer with more records than are read: the record looked for may be among them. */
+static void judge_truncated(struct domain *d)
+{
+	struct domain_policy *pol = d->policy;
+	const struct {
+		const struct txt_set *set;
+		const char *prefix;
+	} sets[] = {{&pol->sts_txt, "_mta-sts."}, {&pol->tlsrpt_txt, "_smtp._tls."},
+	    {&pol->spf_txt, ""}, {&pol->dmarc_txt, "_dmarc."}};
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (sets[i].set->dropped)
+			domain_add(d, F_DNS_TRUNCATED,
+			    "%s%s has %zu more TXT records than are read; a record looked for "
+			    "there may be among them",
+			    sets[i].prefix, d->name, sets[i].set->dropped);
+	for (size_t i = 0; i < pol->ndkim; i++)
+		if (pol->dkim[i].txt.dropped)
+			domain_add(d, F_DNS_TRUNCATED,
+			    "%s._domainkey.%s has %zu more TXT records than are read",
+			    pol->dkim[i].selector, d->name, pol->dkim[i].txt.dropped);
+}
+
 void policy_judge(struct domain *d, const struct policy_config *cfg)
 {
 	/* A domain that does not exist, or whose MX lookup failed, has nothing to say about
 	 * its policies beyond that: the lookups beside it failed for the same reason. */
 	if (d->policy == NULL || d->mx_failed)
 		return;
+	judge_truncated(d);
 	if (cfg->mta_sts) {
 		judge_sts(d);
 		judge_tlsrpt(d);

@@ -1,17 +1,17 @@
 /*
  * records.h - parsers for the DNS TXT records and the policy file that sit beside a mail
  * domain's MX: MTA-STS (RFC 8461), TLS-RPT (RFC 8460), SPF (RFC 7208), DMARC (RFC 7489),
- * DKIM keys (RFC 6376). Pure functions over untrusted text: no I/O, every input bounded,
- * every failure a message that names what is wrong.
+ * DKIM keys (RFC 6376). Pure functions over untrusted text: no I/O, every input bounded
+ * (conf/limits.h), every failure a message that names what is wrong. One file per record
+ * (records_sts.c, records_tlsrpt.c, ...) over one tag-value lexer (records_lex.c).
  */
 #ifndef MAILTLS_RECORDS_H
 #define MAILTLS_RECORDS_H
 
 #include <stddef.h>
 
+#include "conf/limits.h"
 #include "model/published.h"
-
-#define STS_POLICY_MAX 65536 /* RFC 8461 3.3: policies are at most 64 KiB */
 
 /* Which TXT records of a set are of a kind ("v=STSv1", "v=spf1", ...): RFC 8461 3.1 and
  * RFC 7208 4.5 say records that do not start with the version tag are ignored. */
@@ -32,7 +32,8 @@ int records_sts_policy(const char *body, size_t len, struct sts_policy *, char *
 int records_sts_mx_match(const char *pattern, const char *host);
 
 /* _smtp._tls TXT, RFC 8460 3: "v=TLSRPTv1; rua=<uri>[,<uri>...]" with mailto: or https:
- * URIs. rua gets the raw list. 0 ok, -1 with err. */
+ * URIs. rua gets the raw list, or the whole URIs of it that fit, with rua_left_out counting
+ * the rest. 0 ok, -1 with err. */
 int records_tlsrpt(const char *txt, struct tlsrpt *, char *err, size_t errlen);
 
 /* SPF, RFC 7208: "v=spf1" then terms. all_qualifier is '+', '-', '~', '?' for the "all"
@@ -42,7 +43,7 @@ int records_tlsrpt(const char *txt, struct tlsrpt *, char *err, size_t errlen);
 int records_spf(const char *txt, struct spf *, char *err, size_t errlen);
 
 /* DMARC, RFC 7489 6.3-6.4: "v=DMARC1" first, p= required (none|quarantine|reject), sp= and
- * pct= (0-100) optional, rua= kept. 0 ok, -1 with err. */
+ * pct= (0-100) optional, rua= kept as for TLS-RPT (rua_left_out). 0 ok, -1 with err. */
 int records_dmarc(const char *txt, struct dmarc *, char *err, size_t errlen);
 
 /* DKIM key record, RFC 6376 3.6.1: optional v=DKIM1 first, k= (rsa default, ed25519),

@@ -8,9 +8,8 @@
 
 #include <stddef.h>
 
+#include "conf/limits.h"
 #include "model/result.h"
-
-#define STS_MX_MAX 64 /* mx: patterns kept; more is hostile */
 
 /* Parsed records (mailpolicy/records.h says what each parser accepts). */
 struct sts_txt {
@@ -20,22 +19,24 @@ enum sts_mode { STS_MODE_NONE, STS_MODE_TESTING, STS_MODE_ENFORCE };
 struct sts_policy {
 	enum sts_mode mode;
 	long max_age;
-	char mx[STS_MX_MAX][256];
+	char mx[STS_MX_MAX][STS_MX_NAME_MAX + 1];
 	size_t nmx;
 };
 struct tlsrpt {
-	char rua[512];
+	char rua[TLSRPT_RUA_MAX + 1]; /* the whole URIs that fit */
+	int rua_left_out;             /* URIs of rua= that did not fit, after those kept */
 };
 struct spf {
 	char all_qualifier;
-	char redirect[256];
+	char redirect[SPF_REDIRECT_MAX + 1]; /* longer is refused */
 	int lookups; /* DNS-querying terms: include a mx ptr exists redirect (limit 10, 4.6.4) */
 };
 struct dmarc {
 	char p[16];
 	char sp[16];
-	int pct; /* 100 when absent */
-	char rua[256];
+	int pct;                     /* 100 when absent */
+	char rua[DMARC_RUA_MAX + 1]; /* the whole URIs that fit */
+	int rua_left_out;            /* URIs of rua= that did not fit, after those kept */
 };
 struct dkim {
 	char k[16];
@@ -49,6 +50,7 @@ struct txt_set {
 	int failed; /* the lookup failed: SERVFAIL, timeout, bogus */
 	char why[300];
 	struct strlist recs;
+	size_t dropped; /* TXT records of the name beyond what is read (DNS_TRUNCATED) */
 };
 
 struct dkim_sel {

@@ -90,8 +90,8 @@ void probe_free(struct probe *p)
 	free(p);
 }
 
-static void findings_vadd(struct finding **v, size_t *n, enum finding_code code, int cert,
-    long arg, const char *fmt, va_list ap)
+static void findings_vadd(struct finding **v, size_t *n, enum finding_code code, int cert, long arg,
+    const char *fmt, va_list ap)
 {
 	struct finding *f;
 

@@ -101,7 +101,6 @@ struct probe {
 	struct dane_rrset *dane; /* the TLSA RRset of this host and port, if looked up */
 	int dane_usable;         /* usable TLSA records */
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
-
 };
 
 struct engine;

@@ -17,11 +17,11 @@
 #include <unbound.h>
 
 #include "base/util.h"
+#include "conf/limits.h"
 #include "net/dns.h"
 
 /* Debian's dns-root-data; unbound-anchor keeps the same key in unbound's directory. */
 #define DNS_ROOT_KEY "/usr/share/dns/root.key"
-#define DNS_ANSWERS_MAX 64 /* records kept per answer; more is hostile or useless */
 
 struct dns {
 	struct event_base *base;

@@ -62,7 +62,6 @@ void io_deliver(struct io *, struct evbuffer *in);
 size_t io_peek(struct io *, char *buf, size_t len);
 size_t io_peek_buffer(struct evbuffer *, char *buf, size_t len);
 /* One command line, CRLF added: its length, or -1 with io->err set (too long). */
-#define IO_COMMAND_MAX 1024
 int io_vformat(struct io *, char *buf, size_t cap, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 

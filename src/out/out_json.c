@@ -199,6 +199,8 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 		x = jtxt(&pol->tlsrpt_txt);
 		json_object_set_new(x, "rua",
 		    pol->tlsrpt_ok ? json_string(pol->tlsrpt.rua) : json_null());
+		json_object_set_new(x, "rua_left_out",
+		    json_integer(pol->tlsrpt_ok ? pol->tlsrpt.rua_left_out : 0));
 		json_object_set_new(o, "tls_rpt", x);
 	}
 	if (pol->spf_txt.looked_up) {
@@ -218,6 +220,8 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 		    pol->dmarc_ok && pol->dmarc.sp[0] ? json_string(pol->dmarc.sp) : json_null());
 		json_object_set_new(x, "pct",
 		    pol->dmarc_ok ? json_integer(pol->dmarc.pct) : json_null());
+		json_object_set_new(x, "rua_left_out",
+		    json_integer(pol->dmarc_ok ? pol->dmarc.rua_left_out : 0));
 		json_object_set_new(o, "dmarc", x);
 	}
 	if (pol->dkim) {

@@ -13,10 +13,9 @@
 
 #include "base/addr.h"
 #include "base/util.h"
+#include "conf/limits.h"
 #include "pki/verify.h"
 #include "tls/tlsinfo.h"
-
-#define VERIFY_ERRORS_MAX 32
 
 struct verify_error {
 	int err;

@@ -850,6 +850,143 @@ static void dkim_truncated_and_huge_keys(void **state)
 	free(big);
 }
 
+/* ---- Bounds (conf/limits.h): past one a record is refused, or a rua= list says what it left out
+ * ---- */
+
+/* "mailto:" + n-16 'a's + "@x.example": a URI of exactly n bytes (n >= 17). */
+static char *uri_of(size_t n, char host)
+{
+	char *u = filled(n, 'a');
+
+	memcpy(u, "mailto:", 7);
+	memcpy(u + n - 10, "@x.example", 10);
+	u[n - 9] = host;
+	return u;
+}
+
+static void tlsrpt_rua_left_out_is_counted(void **state)
+{
+	char txt[4096];
+	char *u300 = uri_of(300, 'x'), *u211 = uri_of(211, 'y'), *u210 = uri_of(210, 'y');
+	char *u500 = uri_of(500, 'w'), *u511 = uri_of(511, 'z');
+	struct tlsrpt t;
+
+	(void)state;
+	assert_int_equal(sizeof(t.rua), TLSRPT_RUA_MAX + 1);
+	assert_int_equal(records_tlsrpt("v=TLSRPTv1; rua=mailto:a@example.com,https://r.example/",
+	                     &t, err, sizeof(err)),
+	    0);
+	assert_int_equal(t.rua_left_out, 0);
+	/* 300 + 1 + 211 = 512 bytes: one too many, so the second is left out and counted. */
+	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=%s,%s", u300, u211);
+	assert_int_equal(records_tlsrpt(txt, &t, err, sizeof(err)), 0);
+	assert_string_equal(t.rua, u300);
+	assert_int_equal(t.rua_left_out, 1);
+	/* One byte shorter fits whole. */
+	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=%s,%s", u300, u210);
+	assert_int_equal(records_tlsrpt(txt, &t, err, sizeof(err)), 0);
+	assert_int_equal(strlen(t.rua), TLSRPT_RUA_MAX);
+	assert_int_equal(t.rua_left_out, 0);
+	/* Whitespace before the cut is not kept; every URI after it is counted. */
+	snprintf(txt, sizeof(txt),
+	    "v=TLSRPTv1; rua=%s , mailto:a@b.example,mailto:c@d.example , https://e.example/,%s",
+	    u500, u300);
+	assert_int_equal(records_tlsrpt(txt, &t, err, sizeof(err)), 0);
+	assert_string_equal(t.rua, u500);
+	assert_int_equal(t.rua_left_out, 4);
+	/* A single URI of exactly the bound fits; one byte more is refused, naming the bound. */
+	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=%s", u511);
+	assert_int_equal(records_tlsrpt(txt, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.rua_left_out, 0);
+	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=a%s,mailto:a@b.example", u511);
+	assert_string_equal(tlsrpt(txt),
+	    "rua URI \"amailto:aaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is not mailto: or https:");
+	snprintf(txt, sizeof(txt), "v=TLSRPTv1; rua=mailto:a%s,mailto:a@b.example", u511 + 7);
+	assert_string_equal(tlsrpt(txt),
+	    "rua URI \"mailto:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is longer than 511 bytes");
+	free(u300);
+	free(u211);
+	free(u210);
+	free(u500);
+	free(u511);
+}
+
+static void dmarc_rua_left_out_is_counted(void **state)
+{
+	char txt[2048];
+	char *u240 = uri_of(240, 'x'), *u255 = uri_of(255, 'z');
+	struct dmarc d;
+
+	(void)state;
+	assert_int_equal(sizeof(d.rua), DMARC_RUA_MAX + 1);
+	assert_int_equal(records_dmarc("v=DMARC1; p=none; rua=mailto:a@example.com", &d, err,
+	                     sizeof(err)),
+	    0);
+	assert_int_equal(d.rua_left_out, 0);
+	snprintf(txt, sizeof(txt),
+	    "v=DMARC1; p=none; rua=%s,mailto:b@example.com, mailto:c@example.com!10m; pct=5", u240);
+	assert_int_equal(records_dmarc(txt, &d, err, sizeof(err)), 0);
+	assert_string_equal(d.rua, u240);
+	assert_int_equal(d.rua_left_out, 2);
+	assert_int_equal(d.pct, 5);
+	/* Exactly the bound fits; one byte more, with nothing before it to keep, is refused. */
+	snprintf(txt, sizeof(txt), "v=DMARC1; p=none; rua=%s", u255);
+	assert_int_equal(records_dmarc(txt, &d, err, sizeof(err)), 0);
+	assert_string_equal(d.rua, u255);
+	assert_int_equal(d.rua_left_out, 0);
+	snprintf(txt, sizeof(txt), "v=DMARC1; p=none; rua=%sa", u255);
+	assert_string_equal(dmarc(txt),
+	    "rua URI \"mailto:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is longer than 255 bytes");
+	free(u240);
+	free(u255);
+}
+
+static void spf_bounds_refuse(void **state)
+{
+	char txt[600];
+	struct spf s;
+
+	(void)state;
+	assert_int_equal(sizeof(s.redirect), SPF_REDIRECT_MAX + 1);
+	/* A redirect= of exactly SPF_REDIRECT_MAX bytes is kept whole; one more is refused. */
+	memcpy(txt, "v=spf1 redirect=", 16);
+	memset(txt + 16, 'a', SPF_REDIRECT_MAX - 8);
+	strcpy(txt + 16 + SPF_REDIRECT_MAX - 8, ".example");
+	assert_int_equal(records_spf(txt, &s, err, sizeof(err)), 0);
+	assert_int_equal(strlen(s.redirect), SPF_REDIRECT_MAX);
+	memset(txt + 16, 'a', SPF_REDIRECT_MAX - 7);
+	strcpy(txt + 16 + SPF_REDIRECT_MAX - 7, ".example");
+	assert_string_equal(spf(txt),
+	    "term \"redirect=aaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is not "
+	    "valid: the domain is longer than 255 bytes");
+	/* The longest IPv6 text fits the bound; longer is no address. */
+	assert_int_equal(strlen("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"), SPF_IP6_TEXT_MAX);
+	assert_string_equal(spf("v=spf1 ip6:ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128"),
+	    "OK");
+	assert_string_equal(spf("v=spf1 ip6:0ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"),
+	    "term \"ip6:0ffff:ffff:ffff:ffff:ffff:ffff:25...\" is not valid: "
+	    "\"0ffff:ffff:ffff:ffff:ffff:ffff:255.25...\" is not an IPv6 address");
+}
+
+static void dkim_key_bound_refuses(void **state)
+{
+	char *txt = filled(2 + KEY_B64_MAX + 40, 'A');
+
+	(void)state;
+	/* KEY_B64_MAX characters pass the bound (and fail as DER); one more is refused. */
+	memcpy(txt, "p=", 2);
+	txt[2 + KEY_B64_MAX] = '\0';
+	assert_string_equal(dkim(txt, NULL), "p= is not a DER public key (6144 bytes)");
+	txt[2 + KEY_B64_MAX] = 'A';
+	txt[2 + KEY_B64_MAX + 1] = '\0';
+	assert_string_equal(dkim(txt, NULL), "p= is longer than 8192 base64 characters");
+	/* Folding whitespace does not count toward it (RFC 6376 3.6.1). */
+	memcpy(txt + 2 + KEY_B64_MAX - 4, " \r\n\tAAAA", 8);
+	txt[2 + KEY_B64_MAX + 4] = '\0';
+	assert_string_equal(dkim(txt, NULL), "p= is not a DER public key (6144 bytes)");
+	free(txt);
+}
+
 /* ---- Everything at once: every prefix and random bytes must give 0 or -1, never a crash. ---- */
 
 static void run_all(const char *s, size_t n)
@@ -968,6 +1105,10 @@ int main(void)
 	    cmocka_unit_test(dkim_revoked_and_ed25519),
 	    cmocka_unit_test(dkim_bad),
 	    cmocka_unit_test(dkim_truncated_and_huge_keys),
+	    cmocka_unit_test(tlsrpt_rua_left_out_is_counted),
+	    cmocka_unit_test(dmarc_rua_left_out_is_counted),
+	    cmocka_unit_test(spf_bounds_refuse),
+	    cmocka_unit_test(dkim_key_bound_refuses),
 	    cmocka_unit_test(every_prefix_of_good_input),
 	    cmocka_unit_test(random_bytes),
 	};

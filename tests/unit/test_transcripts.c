@@ -158,9 +158,9 @@ static struct transcript *load(const char *path)
 		} else if (strcmp(line, "TIMEOUT") == 0) {
 			add_step(t, ST_TIMEOUT, "", 0);
 		} else if (strncmp(line, "protocol ", 9) == 0) {
-			t->d = strcmp(line + 9, "imap") == 0   ? &dialect_imap
-			    : strcmp(line + 9, "pop3") == 0 ? &dialect_pop3
-			                                    : &dialect_smtp;
+			t->d = strcmp(line + 9, "imap") == 0 ? &dialect_imap
+			    : strcmp(line + 9, "pop3") == 0  ? &dialect_pop3
+			                                     : &dialect_smtp;
 		} else if (strcmp(line, "mode implicit") == 0) {
 			t->mode = TLS_MODE_IMPLICIT;
 		} else if (strcmp(line, "mode starttls") == 0) {
@@ -243,14 +243,19 @@ static void check_expect(const struct transcript *t, const struct probe *p, cons
  * first of split_at bytes. */
 static void run_once(const struct transcript *t, int split_burst, size_t split_at)
 {
-	struct limits lim = {.line_max = 4096, .reply_lines = 100, .reply_bytes = 65536,
-	    .connect_s = 0.001, .greeting_s = 0.001, .reply_s = 0.001, .handshake_s = 0.001};
+	struct limits lim = {.line_max = 4096,
+	    .reply_lines = 100,
+	    .reply_bytes = 65536,
+	    .connect_s = 0.001,
+	    .greeting_s = 0.001,
+	    .reply_s = 0.001,
+	    .handshake_s = 0.001};
 	struct session_params par = {.lim = &lim, .ssl_ctx = ctx, .ehlo_name = "client.test"};
 	struct event_base *base = event_base_new();
-	uint16_t port = t->mode == TLS_MODE_IMPLICIT ? t->d->port_implicit[0]
-	                                             : t->d->port_starttls[0];
-	struct probe *p = probe_new("mx.example.test", "192.0.2.1", port, t->mode, t->d,
-	    t->d->name);
+	uint16_t port =
+	    t->mode == TLS_MODE_IMPLICIT ? t->d->port_implicit[0] : t->d->port_starttls[0];
+	struct probe *p =
+	    probe_new("mx.example.test", "192.0.2.1", port, t->mode, t->d, t->d->name);
 	char how[96] = "";
 	struct session *sess = NULL;
 	size_t off = 0;
@@ -277,8 +282,8 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 		case ST_CLIENT:
 			if (fake_wire.nsent - off < s->len ||
 			    memcmp(fake_wire.sent + off, s->data, s->len) != 0) {
-				char *want = censor(s->data, s->len), *got = censor(
-				    fake_wire.sent + off, fake_wire.nsent - off);
+				char *want = censor(s->data, s->len),
+				     *got = censor(fake_wire.sent + off, fake_wire.nsent - off);
 				die(t, "step %zu: the client sent \"%s\", expected \"%s\"%s", i + 1,
 				    got, want, how);
 			}
