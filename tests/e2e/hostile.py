@@ -185,10 +185,14 @@ class LineReader:
 
 def random_garbage(n):
     """n random bytes that contain NULs and cannot parse as an SMTP reply
-    (no line starts with a digit) nor as a TLS record (first byte 0x00)."""
+    (no line starts with a digit) nor as a TLS record: content type 0x00 and a
+    major version of 0x00, so a client refuses the header at once instead of
+    waiting for a record length the random bytes might announce."""
     b = bytearray(os.urandom(n))
     for i in range(0, n, 97):
         b[i] = 0
+    if n > 1:
+        b[1] = 0
     for i in range(1, n):
         if b[i - 1] == 0x0A and 0x30 <= b[i] <= 0x39:
             b[i] = 0
