@@ -188,6 +188,14 @@ static int domain_seq_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int nagios_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--nagios") == 0)
+			return 1;
+	return 0;
+}
+
 int check_main(int argc, char **argv)
 {
 	struct check_opts o;
@@ -208,6 +216,9 @@ int check_main(int argc, char **argv)
 	int rc = STATUS_UNKNOWN, need_dns;
 
 	rc = check_opts_parse(argc, argv, &o);
+	if (rc < 0 && nagios_asked(argc, argv))
+		/* A monitoring system shows the first line of standard output. */
+		printf("MAILTLS UNKNOWN - invalid arguments (mailtls check --help)\n");
 	if (rc != 0)
 		return rc > 0 ? 0 : STATUS_UNKNOWN;
 	rc = STATUS_UNKNOWN;
@@ -316,7 +327,10 @@ int check_main(int argc, char **argv)
 	c.window = o.concurrency > 16 ? o.concurrency : 16;
 	c.vo.show_chain = o.show_chain;
 	c.vo.pem = o.pem;
-	c.vo.color = !o.json && !o.jsonl && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	c.vo.color =
+	    !o.json && !o.jsonl && !o.nagios && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	c.vo.warn_days = o.warn_days;
+	c.vo.crit_days = o.crit_days;
 	c.t0 = now_ms();
 
 	sigint = evsignal_new(c.base, SIGINT, on_signal, &c);
@@ -355,6 +369,8 @@ int check_main(int argc, char **argv)
 			    domain_seq_cmp);
 		if (o.json)
 			out_json(stdout, &c.run, &c.vo);
+		else if (o.nagios)
+			out_nagios(stdout, &c.run, &c.vo);
 		else
 			out_text(stdout, &c.run, &c.vo);
 	}

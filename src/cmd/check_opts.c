@@ -28,6 +28,7 @@ enum {
 	O_IPV6,
 	O_JSON,
 	O_JSONL,
+	O_NAGIOS,
 	O_NO_DANE,
 	O_NO_DNS_RECORDS,
 	O_NO_MTA_STS,
@@ -70,6 +71,7 @@ static const struct opt check_table[] = {
 	{O_IPV6, "ipv6", '6', OPT_FLAG, NULL, NULL, "use IPv6 addresses only", NULL},
 	{O_JSON, "json", 'j', OPT_FLAG, NULL, NULL, "print the result as JSON (schema: docs/json.md)", NULL},
 	{O_JSONL, "jsonl", 0, OPT_FLAG, NULL, NULL, "stream one JSON object per domain as each completes (for large scans)", NULL},
+	{O_NAGIOS, "nagios", 0, OPT_FLAG, NULL, NULL, "print the monitoring-plugins output (Nagios, Icinga): a status line, perfdata, one line per probe", NULL},
 	{O_NO_DANE, "no-dane", 0, OPT_FLAG, NULL, NULL, "do not look up TLSA records (DANE, RFC 7672)", NULL},
 	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
 	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
@@ -160,6 +162,9 @@ static int check_apply(void *ctx, const struct opt *t, const union opt_value *v,
 		break;
 	case O_JSONL:
 		o->jsonl = 1;
+		break;
+	case O_NAGIOS:
+		o->nagios = 1;
 		break;
 	case O_NO_DANE:
 		o->no_dane = 1;
@@ -307,8 +312,8 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 		    "name an IMAP or POP3 server with --host\n");
 		errors++;
 	}
-	if (o->json && o->jsonl) {
-		fprintf(stderr, "mailtls check: --json and --jsonl exclude each other\n");
+	if (o->json + o->jsonl + o->nagios > 1) {
+		fprintf(stderr, "mailtls check: --json, --jsonl and --nagios exclude each other\n");
 		errors++;
 	}
 	if (o->crit_days > o->warn_days) {

@@ -32,6 +32,7 @@ struct check_opts {
 	const char *protocol; /* --protocol ("smtp", "imap", "pop3"), or NULL: by port */
 	int json;
 	int jsonl;
+	int nagios;
 	const char *file; /* -f */
 	char **domains;   /* positional */
 	size_t ndomains;

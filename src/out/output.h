@@ -1,6 +1,7 @@
 /*
- * output.h - the views of a run: text for people, JSON for programs. Views read the result
- * and decide nothing; the status they print is the one result.c derived.
+ * output.h - the views of a run: text for people, JSON for programs, the plugin output for
+ * monitoring. Views read the result and decide nothing; the status they print is the one
+ * the verdict (model/verdict.c) derived.
  */
 #ifndef MAILTLS_OUTPUT_H
 #define MAILTLS_OUTPUT_H
@@ -13,10 +14,14 @@ struct view_opts {
 	int color;      /* ANSI colour */
 	int show_chain; /* every certificate in full */
 	int pem;        /* and its PEM */
+	long warn_days; /* thresholds the user gave, shown as perfdata ranges */
+	long crit_days;
 };
 
 void out_text(FILE *, const struct run *, const struct view_opts *);
 void out_json(FILE *, const struct run *, const struct view_opts *);
+/* The monitoring-plugins output (--nagios): status line, perfdata, long output. */
+void out_nagios(FILE *, const struct run *, const struct view_opts *);
 /* One domain as one line of JSON (--jsonl). */
 void out_jsonl_domain(FILE *, const struct run *, const struct domain *, const struct view_opts *);
 

@@ -838,6 +838,70 @@ def docs_cases():
     report("docs-list-every-finding", table and not missing, f"codes missing from docs: {missing}")
 
 
+NAGIOS_STATUS = re.compile(r"^MAILTLS (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+( \| (.*))?$")
+NAGIOS_PERF = re.compile(r"'(?:[^']|'')+'=-?[0-9]+(?:\.[0-9]+)?(?:s|%|B|KB|MB|TB|c)?(?:;[0-9.:~@-]*){0,4}")
+
+
+def nagios_check(out, rc):
+    """Why out is not plugin output by the monitoring-plugins guidelines, or None."""
+    lines = out.splitlines()
+    if not lines:
+        return "no output"
+    m = NAGIOS_STATUS.match(lines[0])
+    if not m:
+        return f"status line {lines[0][:200]!r}"
+    if ["OK", "WARNING", "CRITICAL", "UNKNOWN"].index(m.group(1)) != rc:
+        return f"status {m.group(1)} but exit {rc}"
+    perf = m.group(3) or ""
+    rest = NAGIOS_PERF.sub("", perf).strip()
+    if rest:
+        return f"perfdata not in the guidelines' grammar: {rest[:120]!r}"
+    if any("|" in l for l in lines[1:]):
+        return "a '|' in the long output"
+    return None
+
+
+def nagios_cases():
+    """--nagios on every kind of lab server: the guidelines' grammar, and the same verdict
+    as --json; an Icinga 2 configuration of docs/ that icinga2 itself accepts."""
+    targets = [("good.mail.test", "127.0.0.10", 25), ("good.mail.test", "127.0.0.10", 465),
+               ("expired.mail.test", "127.0.0.11", 25), ("soon.mail.test", "127.0.0.13", 25),
+               ("selfsigned.mail.test", "127.0.0.14", 25), ("wrongname.mail.test", "127.0.0.15", 25),
+               ("noint.mail.test", "127.0.0.17", 25), ("order.mail.test", "127.0.0.18", 25),
+               ("rsa1024.mail.test", "127.0.0.19", 25), ("cnonly.mail.test", "127.0.0.21", 25),
+               ("untrusted.mail.test", "127.0.0.23", 25), ("notls.mail.test", "127.0.0.26", 25),
+               ("down.mail.test", "127.0.0.9", 25), ("good.mail.test", "127.0.0.40", 993),
+               ("good.mail.test", "127.0.0.40", 110)]
+    if selected("nagios-every-lab-server"):
+        problems = []
+        for host, addr, port in targets:
+            argv = ["check", "--ca-file", CA] + lab(host, addr, port)
+            rc, out, err = run(argv + ["--nagios"])
+            jrc, _, _ = run(argv + ["--json"])
+            why = nagios_check(out, rc)
+            if why or rc != jrc:
+                problems.append(f"{host} {addr}:{port}: {why or f'exit {rc}, --json exit {jrc}'}")
+        report("nagios-every-lab-server", not problems, "; ".join(problems))
+    if selected("nagios-domain-names-the-worst-probe"):
+        rc, out, _ = run(["check", "--nagios", "--ca-file", CA] + DNS + ["prio.dom.test"])
+        why = nagios_check(out, rc) or (None if rc == 2 and out.startswith(
+            "MAILTLS CRITICAL - expired.mail.test [127.0.0.11]:25: certificate") else f"exit {rc}: {out[:300]!r}")
+        report("nagios-domain-names-the-worst-probe", why is None, why or "")
+    if selected("nagios-bad-arguments-unknown"):
+        rc, out, err = run(["check", "--nagios", "--warn-days", "soon", "x.test"])
+        report("nagios-bad-arguments-unknown", rc == 3 and out.startswith("MAILTLS UNKNOWN - ") and "--warn-days" in err,
+               f"exit {rc} out {out!r} err {err!r}")
+    if selected("nagios-icinga2-accepts-the-docs"):
+        conf = os.path.join(LAB, "icinga2-validate.conf")
+        with open(conf, "w") as f:
+            f.write('include <itl>\ninclude "%s"\n' % os.path.join(ROOT, "docs/monitoring/icinga2-mailtls.conf"))
+            f.write('object Host "mx.example.test" {\n  address = "192.0.2.25"\n  check_command = "dummy"\n'
+                    '  vars.mailtls_domain = "example.test"\n  vars.imap = true\n}\n')
+        p = subprocess.run(["icinga2", "daemon", "-C", "-c", conf], capture_output=True, text=True)
+        ok = p.returncode == 0 and "Instantiated 2 Services" in p.stdout
+        report("nagios-icinga2-accepts-the-docs", ok, (p.stdout + p.stderr)[-600:])
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -850,6 +914,7 @@ def main():
         sts_cases()
         cli_cases()
         docs_cases()
+        nagios_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
