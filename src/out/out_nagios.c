@@ -174,6 +174,18 @@ static void perfdata(FILE *f, const struct cursor *c, const struct view_opts *v)
 	}
 }
 
+/* The warnings and critical findings, one a line, with their codes. */
+static void put_problems(FILE *f, const struct finding *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].sev < SEV_WARN)
+			continue;
+		fprintf(f, "  %s %s: ", severity_name(v[k].sev), finding_defs[v[k].code].name);
+		put_text(f, v[k].message);
+		fputc('\n', f);
+	}
+}
+
 static void long_output(FILE *f, const struct run *r, const struct cursor *c)
 {
 	char w[300];
@@ -185,14 +197,7 @@ static void long_output(FILE *f, const struct run *r, const struct cursor *c)
 		fprintf(f, "%s ", status_word[d->status]);
 		put_text(f, d->name);
 		fputc('\n', f);
-		for (size_t k = 0; k < d->nfindings; k++) {
-			if (d->findings[k].sev < SEV_WARN)
-				continue;
-			fprintf(f, "  %s %s: ", severity_name(d->findings[k].sev),
-			    finding_defs[d->findings[k].code].name);
-			put_text(f, d->findings[k].message);
-			fputc('\n', f);
-		}
+		put_problems(f, d->findings, d->nfindings);
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct probe *p = c->v[i];
@@ -208,14 +213,7 @@ static void long_output(FILE *f, const struct run *r, const struct cursor *c)
 			fprintf(f, ", %ld days left", p->certs[0].days_left);
 		}
 		fputc('\n', f);
-		for (size_t k = 0; k < p->nfindings; k++) {
-			if (p->findings[k].sev < SEV_WARN)
-				continue;
-			fprintf(f, "  %s %s: ", severity_name(p->findings[k].sev),
-			    finding_defs[p->findings[k].code].name);
-			put_text(f, p->findings[k].message);
-			fputc('\n', f);
-		}
+		put_problems(f, p->findings, p->nfindings);
 	}
 }
 
