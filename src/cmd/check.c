@@ -17,6 +17,7 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "cmd/check_opts.h"
+#include "cmd/checker.h"
 #include "cmd/cmd.h"
 #include "engine/target.h"
 #include "net/dns.h"
@@ -200,21 +201,11 @@ int check_main(int argc, char **argv)
 {
 	struct check_opts o;
 	struct check c;
-	struct tls_config tc = {0};
-	struct session_params sp;
-	struct verify_params vp;
-	struct verdict_ctx vc;
-	struct engine_config ec;
-	struct dns_config dc;
-	struct dns *dns = NULL;
-	struct https *https = NULL;
-	struct policy_config pc;
+	struct checker k;
 	struct event *sigint = NULL, *sigterm = NULL;
-	SSL_CTX *ctx = NULL;
-	const struct dialect *d = &dialect_smtp;
-	char err[300], ehlo[256];
 	int rc = STATUS_UNKNOWN, need_dns;
 
+	memset(&k, 0, sizeof(k));
 	rc = check_opts_parse(argc, argv, &o);
 	if (rc < 0 && nagios_asked(argc, argv))
 		/* A monitoring system shows the first line of standard output. */
@@ -224,12 +215,6 @@ int check_main(int argc, char **argv)
 	rc = STATUS_UNKNOWN;
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
-	if (o.protocol)
-		d = dialect_by_name(o.protocol);
-	else if (o.host && o.port)
-		d = dialect_by_port(o.port);
-	if (o.port == 0)
-		o.port = o.mode == TLS_MODE_IMPLICIT ? d->port_implicit[0] : d->port_starttls[0];
 	if (o.file) {
 		if (strcmp(o.file, "-") == 0) {
 			c.in.f = stdin;
@@ -247,83 +232,18 @@ int check_main(int argc, char **argv)
 	if (c.in.total || !o.file)
 		c.in.total += o.ndomains;
 
-	tc.ca_file = o.ca_file;
-	tc.ca_path = o.ca_path;
-	ctx = tlsinfo_ctx_new(&tc, err, sizeof(err));
-	if (ctx == NULL) {
-		fprintf(stderr, "mailtls check: %s\n", err);
-		goto out;
-	}
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");
-	/* No resolver unless something must be resolved: --host with --address needs none. */
-	need_dns = o.host == NULL || (o.address == NULL && !addr_is_ip(o.host));
-	if (need_dns) {
-		memset(&dc, 0, sizeof(dc));
-		dc.resolvers = o.nresolvers ? o.resolvers : NULL;
-		dc.no_dnssec = o.trust_anchor && strcmp(o.trust_anchor, "none") == 0;
-		dc.trust_anchor = dc.no_dnssec ? NULL : o.trust_anchor;
-		dc.timeout_s = o.dns_timeout;
-		/* Loopback or not, half as many queries as connections keep the connections fed. */
-		dc.max_inflight = o.concurrency / 2 > 32 ? o.concurrency / 2 : 32;
-		if ((dns = dns_new(c.base, &dc, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "mailtls check: %s\n", err);
-			goto out;
-		}
-	}
-	if (o.ehlo == NULL) {
-		if (gethostname(ehlo, sizeof(ehlo)) != 0 || ehlo[0] == '\0' || strchr(ehlo, ' '))
-			snprintf(ehlo, sizeof(ehlo), "localhost");
-		ehlo[sizeof(ehlo) - 1] = '\0';
-	}
-	sp.lim = &o.lim;
-	sp.ssl_ctx = ctx;
-	sp.ehlo_name = o.ehlo ? o.ehlo : ehlo;
-	sp.trace = o.verbose ? stderr : NULL;
-	memset(&vp, 0, sizeof(vp));
-	vp.store = SSL_CTX_get_cert_store(ctx);
-	vp.ssl_ctx = ctx;
-	vp.at = o.at;
-	vp.at_set = o.at_set;
-	vc.warn_days = o.warn_days;
-	vc.crit_days = o.crit_days;
-	vc.at = o.at;
 	c.run.at = o.at;
 	c.run.domain_mode = o.host == NULL;
-
-	memset(&ec, 0, sizeof(ec));
-	ec.sp = &sp;
-	ec.vp = &vp;
-	ec.verdict = &vc;
-	ec.dns = dns;
-	ec.dialect = d;
-	ec.port = o.port;
-	ec.mode = o.mode >= 0 ? (enum tls_mode)o.mode : dialect_mode_for(d, o.port);
-	ec.family = o.family;
-	ec.concurrency = o.concurrency;
-	ec.per_host = o.per_host;
-	ec.keep_chain = o.pem;
-	ec.no_dane = o.no_dane;
-	/* Policies belong to domains; --host checks one server and nothing around it. */
-	memset(&pc, 0, sizeof(pc));
-	pc.mta_sts = !o.no_mta_sts;
-	pc.dns_records = !o.no_dns_records;
-	pc.dkim_selectors = o.dkim;
-	pc.ndkim = o.ndkim;
-	pc.timeout_s = o.https_timeout;
-	if (c.run.domain_mode && (pc.mta_sts || pc.dns_records)) {
-		ec.policy = &pc;
-		if (pc.mta_sts &&
-		    (ec.https = https =
-		            https_new(c.base, o.ca_file, o.ca_path, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "mailtls check: %s (use --no-mta-sts)\n", err);
-			goto out;
-		}
-	}
-	ec.emit = emit;
-	ec.arg = &c;
-	c.engine = engine_new(c.base, &ec, &c.run);
+	/* No resolver unless something must be resolved: --host with --address needs none. */
+	need_dns = o.host == NULL || (o.address == NULL && !addr_is_ip(o.host));
+	if (checker_init(&k, &o, c.base, need_dns, c.run.domain_mode, "check") != 0)
+		goto out;
+	k.ec.emit = emit;
+	k.ec.arg = &c;
+	c.engine = engine_new(c.base, &k.ec, &c.run);
 	c.window = o.concurrency > 16 ? o.concurrency : 16;
 	c.vo.show_chain = o.show_chain;
 	c.vo.pem = o.pem;
@@ -403,13 +323,11 @@ out:
 		event_free(sigterm);
 	if (c.progress)
 		event_free(c.progress);
-	dns_free(dns); /* first: it may still call back into the engine's domains */
-	https_free(https);
+	checker_free(&k); /* first: the resolver may still call back into the engine's domains */
 	run_free(&c.run);
 	engine_free(c.engine); /* last: it owns the probes the domains pointed to */
 	if (c.base)
 		event_base_free(c.base);
-	SSL_CTX_free(ctx);
 	if (c.in.f && c.in.f != stdin)
 		fclose(c.in.f);
 	return rc;

@@ -10,45 +10,6 @@
 #include "cmd/check_opts.h"
 #include "model/result.h"
 
-enum {
-	O_ADDRESS,
-	O_AT,
-	O_CA_FILE,
-	O_CA_PATH,
-	O_CONCURRENCY,
-	O_CONNECT_TIMEOUT,
-	O_CRIT_DAYS,
-	O_DKIM_SELECTOR,
-	O_EHLO,
-	O_FILE,
-	O_GREETING_TIMEOUT,
-	O_HELP,
-	O_HOST,
-	O_IPV4,
-	O_IPV6,
-	O_JSON,
-	O_JSONL,
-	O_NAGIOS,
-	O_NO_DANE,
-	O_NO_DNS_RECORDS,
-	O_NO_MTA_STS,
-	O_PEM,
-	O_PER_HOST,
-	O_PORT,
-	O_PROTOCOL,
-	O_REPLY_TIMEOUT,
-	O_RESOLVER,
-	O_SHOW_CHAIN,
-	O_STARTTLS,
-	O_TIMEOUT,
-	O_TLS,
-	O_TLS_TIMEOUT,
-	O_TRUST_ANCHOR,
-	O_VERBOSE,
-	O_WARN_DAYS,
-	O__COUNT
-};
-
 static const char *const protocols[] = {"smtp", "imap", "pop3", NULL};
 
 /* Sorted by long name; a unit test keeps it so, and keeps docs/mailtls.1 in step. */
@@ -93,7 +54,7 @@ static const struct opt check_table[] = {
 };
 /* clang-format on */
 
-static int check_apply(void *ctx, const struct opt *t, const union opt_value *v, int given,
+int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, int given,
     char *err, size_t errlen)
 {
 	struct check_opts *o = ctx;
@@ -250,12 +211,12 @@ const struct opts_cmd check_cmd = {
 	"  mailtls check --host imap.example.org:993\n"
 	"  mailtls check --host mx.example.org --address 192.0.2.25 --at 2027-01-15\n"
 	"  mailtls check --host mx.example.org --json | jq .probes[0].findings\n",
-	check_apply,
+	check_opts_apply,
 };
 /* clang-format on */
 
 /* A phase keeps its own bound when given; else --timeout, when given, bounds it too. */
-static void check_waits(struct check_opts *o)
+void check_opts_waits(struct check_opts *o)
 {
 	static const struct {
 		int id;
@@ -292,7 +253,7 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 		return -1;
 	o->domains = argv + first;
 	o->ndomains = (size_t)(argc - first);
-	check_waits(o);
+	check_opts_waits(o);
 	if (o->host && (o->ndomains || o->file)) {
 		fprintf(stderr,
 		    "mailtls check: --host checks one server; give domains without it\n");

@@ -51,7 +51,52 @@ struct check_opts {
 	unsigned char given[64]; /* option ids given on the command line */
 };
 
+/* The ids of check's options; serve shares some of them (cmd/serve.c). */
+enum {
+	O_ADDRESS,
+	O_AT,
+	O_CA_FILE,
+	O_CA_PATH,
+	O_CONCURRENCY,
+	O_CONNECT_TIMEOUT,
+	O_CRIT_DAYS,
+	O_DKIM_SELECTOR,
+	O_EHLO,
+	O_FILE,
+	O_GREETING_TIMEOUT,
+	O_HELP,
+	O_HOST,
+	O_IPV4,
+	O_IPV6,
+	O_JSON,
+	O_JSONL,
+	O_NAGIOS,
+	O_NO_DANE,
+	O_NO_DNS_RECORDS,
+	O_NO_MTA_STS,
+	O_PEM,
+	O_PER_HOST,
+	O_PORT,
+	O_PROTOCOL,
+	O_REPLY_TIMEOUT,
+	O_RESOLVER,
+	O_SHOW_CHAIN,
+	O_STARTTLS,
+	O_TIMEOUT,
+	O_TLS,
+	O_TLS_TIMEOUT,
+	O_TRUST_ANCHOR,
+	O_VERBOSE,
+	O_WARN_DAYS,
+	O__COUNT
+};
+
 extern const struct opts_cmd check_cmd;
+/* Store one value of check's table into a struct check_opts (for serve's shared rows). */
+int check_opts_apply(void *ctx, const struct opt *, const union opt_value *, int given,
+    char *err, size_t errlen);
+/* Each phase's wait, and DNS's and HTTPS's, once every option is in (--timeout's rule). */
+void check_opts_waits(struct check_opts *);
 
 /* Parse argv (argv[0] is "check"). Returns 0, 1 when --help was printed, or -1 after
  * printing every error found. */

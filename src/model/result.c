@@ -168,6 +168,30 @@ void domain_free(struct domain *d)
 	free(d);
 }
 
+void run_probes(const struct run *r, struct probe_list *c)
+{
+	size_t cap = r->nprobes;
+
+	for (size_t i = 0; i < r->ndomains; i++)
+		for (size_t k = 0; k < r->domains[i]->nmx; k++)
+			cap += r->domains[i]->mx[k].nprobes;
+	c->v = xcalloc(cap + 1, sizeof(*c->v));
+	c->n = 0;
+	for (size_t i = 0; i < r->nprobes; i++)
+		c->v[c->n++] = r->probes[i];
+	for (size_t i = 0; i < r->ndomains; i++)
+		for (size_t k = 0; k < r->domains[i]->nmx; k++)
+			for (size_t j = 0; j < r->domains[i]->mx[k].nprobes; j++) {
+				const struct probe *p = r->domains[i]->mx[k].probes[j];
+				size_t x = 0;
+
+				while (x < c->n && c->v[x] != p)
+					x++;
+				if (x == c->n)
+					c->v[c->n++] = p;
+			}
+}
+
 void run_add(struct run *r, struct probe *p)
 {
 	r->probes = xreallocarray(r->probes, r->nprobes + 1, sizeof(*r->probes));

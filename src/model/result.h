@@ -171,6 +171,13 @@ struct run {
 	time_t at; /* the time certificates were judged at */
 };
 
+/* Every distinct probe of a run: those of --host, then those of each domain's MX hosts
+ * (a probe several domains share, once). Free v when done. */
+struct probe_list {
+	const struct probe **v;
+	size_t n;
+};
+void run_probes(const struct run *, struct probe_list *);
 void run_add(struct run *, struct probe *);
 void run_add_domain(struct run *, struct domain *);
 void run_free(struct run *);

@@ -42,36 +42,6 @@ static void put_label(FILE *f, const struct probe *p, const char *what)
 	fprintf(f, " %s'", what);
 }
 
-struct cursor {
-	const struct probe **v;
-	size_t n;
-};
-
-/* Every probe of the run, once each (a probe shared by domains is listed once). */
-static void collect(const struct run *r, struct cursor *c)
-{
-	size_t cap = r->nprobes;
-
-	for (size_t i = 0; i < r->ndomains; i++)
-		for (size_t k = 0; k < r->domains[i]->nmx; k++)
-			cap += r->domains[i]->mx[k].nprobes;
-	c->v = xcalloc(cap + 1, sizeof(*c->v));
-	c->n = 0;
-	for (size_t i = 0; i < r->nprobes; i++)
-		c->v[c->n++] = r->probes[i];
-	for (size_t i = 0; i < r->ndomains; i++)
-		for (size_t k = 0; k < r->domains[i]->nmx; k++)
-			for (size_t j = 0; j < r->domains[i]->mx[k].nprobes; j++) {
-				const struct probe *p = r->domains[i]->mx[k].probes[j];
-				size_t x = 0;
-
-				while (x < c->n && c->v[x] != p)
-					x++;
-				if (x == c->n)
-					c->v[c->n++] = p;
-			}
-}
-
 static size_t problems(const struct finding *v, size_t n)
 {
 	size_t k = 0;
@@ -81,7 +51,7 @@ static size_t problems(const struct finding *v, size_t n)
 	return k;
 }
 
-static void status_line(FILE *f, const struct run *r, const struct cursor *c)
+static void status_line(FILE *f, const struct run *r, const struct probe_list *c)
 {
 	const struct finding *first = NULL;
 	const struct probe *at = NULL;
@@ -143,7 +113,7 @@ static void status_line(FILE *f, const struct run *r, const struct cursor *c)
 
 /* Days left of the path (thresholds as ranges: alert below them), then each phase's
  * seconds where it was reached. */
-static void perfdata(FILE *f, const struct cursor *c, const struct view_opts *v)
+static void perfdata(FILE *f, const struct probe_list *c, const struct view_opts *v)
 {
 	const char *sep = " | ";
 
@@ -186,7 +156,7 @@ static void put_problems(FILE *f, const struct finding *v, size_t n)
 	}
 }
 
-static void long_output(FILE *f, const struct run *r, const struct cursor *c)
+static void long_output(FILE *f, const struct run *r, const struct probe_list *c)
 {
 	char w[300];
 
@@ -219,9 +189,9 @@ static void long_output(FILE *f, const struct run *r, const struct cursor *c)
 
 void out_nagios(FILE *f, const struct run *r, const struct view_opts *v)
 {
-	struct cursor c;
+	struct probe_list c;
 
-	collect(r, &c);
+	run_probes(r, &c);
 	status_line(f, r, &c);
 	perfdata(f, &c, v);
 	fputc('\n', f);

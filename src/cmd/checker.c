@@ -1,0 +1,99 @@
+/*
+ * checker.c - see checker.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/checker.h"
+#include "proto/dialect.h"
+#include "tls/tlsinfo.h"
+
+int checker_init(struct checker *k, struct check_opts *o, struct event_base *base, int need_dns,
+    int domains, const char *cmd)
+{
+	struct tls_config tc = {.ca_file = o->ca_file, .ca_path = o->ca_path};
+	const struct dialect *d = &dialect_smtp;
+	char err[300];
+
+	memset(k, 0, sizeof(*k));
+	if (o->protocol)
+		d = dialect_by_name(o->protocol);
+	else if (o->host && o->port)
+		d = dialect_by_port(o->port);
+	if (o->port == 0)
+		o->port = o->mode == TLS_MODE_IMPLICIT ? d->port_implicit[0] : d->port_starttls[0];
+	k->ctx = tlsinfo_ctx_new(&tc, err, sizeof(err));
+	if (k->ctx == NULL) {
+		fprintf(stderr, "mailtls %s: %s\n", cmd, err);
+		return -1;
+	}
+	if (need_dns) {
+		struct dns_config dc = {0};
+
+		dc.resolvers = o->nresolvers ? o->resolvers : NULL;
+		dc.no_dnssec = o->trust_anchor && strcmp(o->trust_anchor, "none") == 0;
+		dc.trust_anchor = dc.no_dnssec ? NULL : o->trust_anchor;
+		dc.timeout_s = o->dns_timeout;
+		/* Loopback or not, half as many queries as connections keep the connections fed. */
+		dc.max_inflight = o->concurrency / 2 > 32 ? o->concurrency / 2 : 32;
+		if ((k->dns = dns_new(base, &dc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls %s: %s\n", cmd, err);
+			return -1;
+		}
+	}
+	if (o->ehlo == NULL) {
+		if (gethostname(k->ehlo, sizeof(k->ehlo)) != 0 || k->ehlo[0] == '\0' ||
+		    strchr(k->ehlo, ' '))
+			snprintf(k->ehlo, sizeof(k->ehlo), "localhost");
+		k->ehlo[sizeof(k->ehlo) - 1] = '\0';
+	}
+	k->sp.lim = &o->lim;
+	k->sp.ssl_ctx = k->ctx;
+	k->sp.ehlo_name = o->ehlo ? o->ehlo : k->ehlo;
+	k->sp.trace = o->verbose ? stderr : NULL;
+	k->vp.store = SSL_CTX_get_cert_store(k->ctx);
+	k->vp.ssl_ctx = k->ctx;
+	k->vp.at = o->at;
+	k->vp.at_set = o->at_set;
+	k->vc.warn_days = o->warn_days;
+	k->vc.crit_days = o->crit_days;
+	k->vc.at = o->at;
+
+	k->ec.sp = &k->sp;
+	k->ec.vp = &k->vp;
+	k->ec.verdict = &k->vc;
+	k->ec.dns = k->dns;
+	k->ec.dialect = d;
+	k->ec.port = o->port;
+	k->ec.mode = o->mode >= 0 ? (enum tls_mode)o->mode : dialect_mode_for(d, o->port);
+	k->ec.family = o->family;
+	k->ec.concurrency = o->concurrency;
+	k->ec.per_host = o->per_host;
+	k->ec.keep_chain = o->pem;
+	k->ec.no_dane = o->no_dane;
+	/* Policies belong to domains; --host checks one server and nothing around it. */
+	k->pc.mta_sts = !o->no_mta_sts;
+	k->pc.dns_records = !o->no_dns_records;
+	k->pc.dkim_selectors = o->dkim;
+	k->pc.ndkim = o->ndkim;
+	k->pc.timeout_s = o->https_timeout;
+	if (domains && (k->pc.mta_sts || k->pc.dns_records)) {
+		k->ec.policy = &k->pc;
+		if (k->pc.mta_sts &&
+		    (k->ec.https = k->https =
+		            https_new(base, o->ca_file, o->ca_path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "mailtls %s: %s (use --no-mta-sts)\n", cmd, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void checker_free(struct checker *k)
+{
+	dns_free(k->dns);
+	https_free(k->https);
+	SSL_CTX_free(k->ctx);
+	memset(k, 0, sizeof(*k));
+}
