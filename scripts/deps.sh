@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl ca-certificates postfix python3 iproute2
 nsd ldnsutils nginx libnginx-mod-mail time dovecot-imapd dovecot-pop3d icinga2-bin
-icinga2-common"
+icinga2-common prometheus"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 
@@ -36,7 +36,7 @@ $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # The packaged daemons are not used; the lab starts its own instances on loopback.
-for svc in postfix nsd nginx dovecot icinga2; do
+for svc in postfix nsd nginx dovecot icinga2 prometheus; do
 	if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
 	$SUDO service "$svc" stop >/dev/null 2>&1 || true
 done

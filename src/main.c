@@ -17,6 +17,8 @@ static const struct command {
 	    "with --host: STARTTLS or implicit TLS, the chain, names, dates, keys,\n"
 	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
 	{"findings", findings_main, "every finding code with its severity and meaning"},
+	{"serve", serve_main, "a Prometheus exporter: /probe?target=DOMAIN, /metrics\n"
+	    "(mailtls serve --help)"},
 };
 /* clang-format on */
 

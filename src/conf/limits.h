@@ -55,6 +55,12 @@ struct limits {
 #define ENGINE_PROBE_CACHE 1024
 /* One command line the client writes; its longest is EHLO and a 255-byte host name. */
 #define IO_COMMAND_MAX 1024
+/* The exporter (mailtls serve): a request URI and its headers, idle connections, the
+ * results kept (each a few KiB of metrics). */
+#define EXPORTER_URI_MAX 2048
+#define EXPORTER_HEADERS_MAX 8192
+#define EXPORTER_IDLE_S 30
+#define EXPORTER_CACHE_MAX 1024
 /* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */
 #define OPTS_RESOLVERS_MAX 8
 #define OPTS_DKIM_MAX 16

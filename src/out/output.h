@@ -22,6 +22,8 @@ void out_text(FILE *, const struct run *, const struct view_opts *);
 void out_json(FILE *, const struct run *, const struct view_opts *);
 /* The monitoring-plugins output (--nagios): status line, perfdata, long output. */
 void out_nagios(FILE *, const struct run *, const struct view_opts *);
+/* A target (a domain d, or --host's probes) as Prometheus metrics (mailtls serve). */
+void out_prom(FILE *, const struct run *, const struct domain *d, double seconds);
 /* One domain as one line of JSON (--jsonl). */
 void out_jsonl_domain(FILE *, const struct run *, const struct domain *, const struct view_opts *);
 

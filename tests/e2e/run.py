@@ -902,6 +902,163 @@ def nagios_cases():
         report("nagios-icinga2-accepts-the-docs", ok, (p.stdout + p.stderr)[-600:])
 
 
+EXPORTER = "127.0.0.1:9586"
+PROMETHEUS = "127.0.0.1:9587"
+
+
+def http_get(url, headers=None, timeout=30):
+    """(status, body) of a GET; errors are statuses too."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except (urllib.error.URLError, OSError) as e:
+        return 0, str(e)
+
+
+def prom_value(text, name, **labels):
+    """The value of the first sample of name whose labels include labels, or None."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def serve_cases(modes):
+    """mailtls serve against the lab: metrics kept when verification fails, the cache, one
+    check for concurrent scrapes of a target, bounds and errors, a clean SIGTERM under
+    LeakSanitizer, and a real Prometheus scraping it with the docs' rules."""
+    if not selected("serve"):
+        return
+    ex = subprocess.Popen([BIN, "serve", "--listen", EXPORTER, "--ca-file", CA, "--resolver", "127.0.0.53@5300",
+                           "--trust-anchor", DS, "--timeout", "5", "--cache-ttl", "60"],
+                          stderr=subprocess.PIPE, text=True, env=sanitizer_env())
+    line = ex.stderr.readline()
+    if "listening" not in line:
+        report("serve-starts", False, line)
+        ex.kill()
+        return
+    base = f"http://{EXPORTER}"
+    try:
+        st, good = http_get(base + "/probe?host=good.mail.test&port=25")
+        report("serve-probe-one-server", st == 200 and prom_value(good, "probe_success") == 1
+               and prom_value(good, "mailtls_status") == 0
+               and prom_value(good, "mailtls_cert_trusted", address="127.0.0.10") == 1
+               and 86 * 86400 < prom_value(good, "mailtls_cert_path_expires_in_seconds", address="127.0.0.10") < 90 * 86400,
+               f"{st} {good[:300]!r}")
+        st, prio = http_get(base + "/probe?target=prio.dom.test")
+        report("serve-expired-backup-keeps-its-certificate-metrics", st == 200
+               and prom_value(prio, "mailtls_status") == 2
+               and prom_value(prio, "mailtls_probe_status", mx="expired.mail.test") == 2
+               and prom_value(prio, "mailtls_cert_path_expires_in_seconds", mx="expired.mail.test") < 0
+               and prom_value(prio, "mailtls_finding", mx="expired.mail.test", code="CERT_EXPIRED") == 1
+               and prom_value(prio, "mailtls_probe_status", mx="good.mail.test") == 0,
+               prio[:400])
+        st, dane = http_get(base + "/probe?target=nomatch.dane.test")
+        report("serve-dane-mismatch", prom_value(dane, "mailtls_finding", code="DANE_NO_MATCH") == 1
+               and prom_value(dane, "mailtls_dane_match", tlsa="secure") == 0, dane[:400])
+        lint = [subprocess.run(["promtool", "check", "metrics"], input=m, capture_output=True, text=True)
+                for m in (good, prio, dane)]
+        report("serve-promtool-accepts-the-metrics", all(p.returncode == 0 for p in lint),
+               " ".join(p.stdout + p.stderr for p in lint))
+        # The cache: the second scrape within --cache-ttl makes no second check.
+        _, m1 = http_get(base + "/metrics")
+        http_get(base + "/probe?host=good.mail.test&port=25")
+        _, m2 = http_get(base + "/metrics")
+        report("serve-cache", prom_value(m2, "mailtls_exporter_probes_total") == prom_value(m1, "mailtls_exporter_probes_total")
+               and prom_value(m2, "mailtls_exporter_cache_hits_total") == prom_value(m1, "mailtls_exporter_cache_hits_total") + 1,
+               f"{m1!r} {m2!r}")
+        # Three scrapes of a target being checked (a greeting 3 s late): one check.
+        import threading
+        url = base + f"/probe?host={HOSTILE_ADDR}:{modes['slowgreet']}"
+        got = []
+        ts = [threading.Thread(target=lambda: got.append(http_get(url))) for _ in range(3)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        _, m3 = http_get(base + "/metrics")
+        report("serve-concurrent-scrapes-one-check", len(got) == 3 and all(s == 200 and "SLOW_GREETING" not in b
+               and prom_value(b, "mailtls_phase_seconds", phase="greeting") > 2.5 for s, b in got)
+               and prom_value(m3, "mailtls_exporter_probes_total") == prom_value(m2, "mailtls_exporter_probes_total") + 1
+               and prom_value(m3, "mailtls_exporter_joined_total") == 2, f"{[s for s, _ in got]} {m3!r}")
+        errs = [(base + "/probe?target=bad..name", 400), (base + "/probe?target=x.test&module=nntp", 400),
+                (base + "/probe", 400), (base + "/nowhere", 404), (base + "/probe?target=" + "a" * 3000, 414)]
+        bad = [(u[:60], s) for u, want in errs for s, _ in [http_get(u)] if s != want]
+        report("serve-bad-requests", not bad, f"{bad}")
+        # A real Prometheus scrapes it, with the docs' rules loaded.
+        promdir = os.path.join(LAB, "prometheus")
+        shutil.rmtree(promdir, ignore_errors=True)
+        os.makedirs(promdir)
+        with open(os.path.join(promdir, "prometheus.yml"), "w") as f:
+            f.write(f"""global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+rule_files: [{os.path.join(ROOT, "docs/prometheus/mailtls-rules.yml")}]
+scrape_configs:
+  - job_name: mailtls
+    metrics_path: /probe
+    static_configs: [{{targets: [prio.dom.test, nomatch.dane.test]}}]
+    relabel_configs:
+      - {{source_labels: [__address__], target_label: __param_target}}
+      - {{source_labels: [__param_target], target_label: instance}}
+      - {{target_label: __address__, replacement: "{EXPORTER}"}}
+""")
+        prom = subprocess.Popen(["prometheus", "--config.file", os.path.join(promdir, "prometheus.yml"),
+                                 "--storage.tsdb.path", os.path.join(promdir, "data"), "--web.listen-address", PROMETHEUS],
+                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(promdir, "log"), "w"))
+        try:
+            got = {}
+            for _ in range(150):
+                time.sleep(0.2)
+                st, body = http_get(f"http://{PROMETHEUS}/api/v1/query?query=mailtls_status", timeout=2) if prom.poll() is None else (0, "")
+                if st == 200:
+                    got = {r["metric"]["instance"]: float(r["value"][1]) for r in json.loads(body)["data"]["result"]}
+                    if len(got) == 2:
+                        break
+            _, exp = http_get(f"http://{PROMETHEUS}/api/v1/query?query=" +
+                              "min%28mailtls_cert_path_expires_in_seconds%7Bmx%3D%22expired.mail.test%22%7D%29")
+            _, rules = http_get(f"http://{PROMETHEUS}/api/v1/rules")
+            dash = json.load(open(os.path.join(ROOT, "docs/prometheus/grafana-dashboard.json")))
+            import urllib.parse
+            panels_bad = [p["title"] for p in dash["panels"] for t in p["targets"]
+                          if http_get(f"http://{PROMETHEUS}/api/v1/query?query=" + urllib.parse.quote(t["expr"]))[0] != 200]
+            expv = json.loads(exp)["data"]["result"]
+            report("prometheus-scrapes-the-exporter", got == {"prio.dom.test": 2.0, "nomatch.dane.test": 2.0}
+                   and expv and float(expv[0]["value"][1]) < 0 and json.loads(rules)["status"] == "success"
+                   and len(json.loads(rules)["data"]["groups"][0]["rules"]) == 5 and not panels_bad,
+                   f"status {got} expiry {exp[:200]} dashboard panels with bad queries {panels_bad}")
+        finally:
+            prom.terminate()
+            prom.wait(10)
+        for conf in ("prometheus.yml", "mailtls-rules.yml"):
+            what = ["check", "config"] if conf == "prometheus.yml" else ["check", "rules"]
+            p = subprocess.run(["promtool"] + what + [os.path.join(ROOT, "docs/prometheus", conf)], capture_output=True, text=True)
+            report(f"promtool-accepts-docs-{conf}", p.returncode == 0, p.stdout + p.stderr)
+        # SIGTERM with a check in flight: its scrape gets 503, the exporter ends cleanly.
+        slow = []
+        t = threading.Thread(target=lambda: slow.append(  # not cached: another module, another key
+            http_get(base + f"/probe?host={HOSTILE_ADDR}:{modes['slowgreet']}&module=submission")))
+        t.start()
+        time.sleep(0.5)
+    finally:
+        ex.send_signal(signal.SIGTERM)
+        try:
+            out, err = ex.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            ex.kill()
+            out, err = ex.communicate()
+    t.join(10)
+    report("serve-sigterm-ends-cleanly", ex.returncode == 0 and slow and slow[0][0] == 503,
+           f"exit {ex.returncode} scrape {slow} {err[-800:]!r}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -915,6 +1072,7 @@ def main():
         cli_cases()
         docs_cases()
         nagios_cases()
+        serve_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "cmd/check_opts.h"
+#include "cmd/cmd.h"
 #include "conf/opts.h"
 
 static void dates(void **state)
@@ -180,32 +181,35 @@ static void values_parsed_by_type(void **state)
 }
 
 /*
- * docs/mailtls.1's OPTIONS against the table, both ways: every row is documented with its
- * short name, and every option the man page documents is a row.
+ * docs/mailtls.1 against the option tables, both ways: in section sh, every row of table
+ * that want() selects is documented with its short name, and every option documented there
+ * is such a row.
  */
-static void man_page_options_match_the_table(void **state)
+static void man_section_matches(const char *sh, const struct opt *table,
+    int (*want)(const struct opt *))
 {
 	FILE *f = fopen("docs/mailtls.1", "r");
 	char line[512];
-	int in_options = 0, after_tp = 0;
+	int in_section = 0, after_tp = 0;
 	char seen[64][40];
 	size_t nseen = 0;
 
-	(void)state;
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, ".SH", 3) == 0)
-			in_options = strncmp(line, ".SH OPTIONS", 11) == 0;
-		if (!in_options)
+			in_section =
+			    strncmp(line + 4, sh, strlen(sh)) == 0 && line[4 + strlen(sh)] == '\n';
+		if (!in_section)
 			continue;
 		if (strncmp(line, ".TP", 3) == 0) {
 			after_tp = 1;
 			continue;
 		}
 		if (after_tp) {
-			/* ".BR \-a ", " \-\-address ..." or ".B \-\-jsonl": the long name */
+			/* ".BR \\-a ", " \\-\\-address ..." or ".B \\-\\-jsonl": the long name */
 			char name[40] = "", *p = strstr(line, "\\-\\-");
 			size_t n = 0;
+			const struct opt *o = table;
 
 			assert_non_null(p);
 			for (p += 4; *p && n + 1 < sizeof(name); p++) {
@@ -219,16 +223,16 @@ static void man_page_options_match_the_table(void **state)
 				}
 			}
 			name[n] = '\0';
-			const struct opt *o = check_cmd.table;
-			while (o->lname && strcmp(o->lname, name) != 0)
+			while (o->lname && !(strcmp(o->lname, name) == 0 && want(o)))
 				o++;
 			if (o->lname == NULL)
-				fail_msg("docs/mailtls.1 documents --%s, which check does not have",
-				    name);
+				fail_msg("docs/mailtls.1 %s documents --%s, which is not a row "
+				         "there",
+				    sh, name);
 			if (o->sname) {
-				char want[8];
-				snprintf(want, sizeof(want), "\\-%c", o->sname);
-				if (strstr(line, want) == NULL)
+				char short_name[8];
+				snprintf(short_name, sizeof(short_name), "\\-%c", o->sname);
+				if (strstr(line, short_name) == NULL)
 					fail_msg("docs/mailtls.1: --%s lacks its short name -%c",
 					    name, o->sname);
 			}
@@ -238,13 +242,44 @@ static void man_page_options_match_the_table(void **state)
 		after_tp = 0;
 	}
 	fclose(f);
-	for (const struct opt *o = check_cmd.table; o->lname; o++) {
+	for (const struct opt *o = table; o->lname; o++) {
 		size_t i = 0;
+
+		if (!want(o))
+			continue;
 		while (i < nseen && strcmp(seen[i], o->lname) != 0)
 			i++;
 		if (i == nseen)
-			fail_msg("--%s is not in docs/mailtls.1's OPTIONS", o->lname);
+			fail_msg("--%s is not in docs/mailtls.1's %s", o->lname, sh);
 	}
+}
+
+static int any_row(const struct opt *o)
+{
+	(void)o;
+	return 1;
+}
+
+/* serve's own rows; the ones it shares with check are documented under OPTIONS. */
+static int serve_row(const struct opt *o)
+{
+	return o->id >= O__COUNT;
+}
+
+static void man_page_options_match_the_table(void **state)
+{
+	(void)state;
+	man_section_matches("OPTIONS", check_cmd.table, any_row);
+	man_section_matches("SERVE", serve_options(), serve_row);
+	/* Every row serve shares is one of check's. */
+	for (const struct opt *o = serve_options(); o->lname; o++)
+		if (o->id < O__COUNT) {
+			const struct opt *c = check_cmd.table;
+			while (c->lname && c->id != o->id)
+				c++;
+			assert_non_null(c->lname);
+			assert_string_equal(c->lname, o->lname);
+		}
 }
 
 int main(void)
