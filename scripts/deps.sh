@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what building and testing mailtls needs, on Debian, when it is missing
-# (`deps.sh fuzz`: and what fuzzing needs).
+# (`deps.sh fuzz`: and what fuzzing needs; `deps.sh bench`: what bench/exporter.sh needs).
 # Quiet and quick when everything is there; needs root (or sudo) only when it is not.
 set -eu
 
@@ -10,6 +10,8 @@ nsd ldnsutils nginx libnginx-mod-mail time dovecot-imapd dovecot-pop3d icinga2-b
 icinga2-common prometheus"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
+# `deps.sh bench`: the load generator of bench/exporter.sh.
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl"
 
 missing=""
 for p in $PKGS; do
