@@ -1024,16 +1024,26 @@ scrape_configs:
                         break
             _, exp = http_get(f"http://{PROMETHEUS}/api/v1/query?query=" +
                               "min%28mailtls_cert_path_expires_in_seconds%7Bmx%3D%22expired.mail.test%22%7D%29")
+            _, goodq = http_get(f"http://{PROMETHEUS}/api/v1/query?query=" +
+                                "min%28mailtls_cert_path_expires_in_seconds%7Bmx%3D%22good.mail.test%22%7D%29")
+            _, daneq = http_get(f"http://{PROMETHEUS}/api/v1/query?query=" +
+                                "mailtls_dane_match%7Binstance%3D%22nomatch.dane.test%22%7D")
             _, rules = http_get(f"http://{PROMETHEUS}/api/v1/rules")
             dash = json.load(open(os.path.join(ROOT, "docs/prometheus/grafana-dashboard.json")))
             import urllib.parse
             panels_bad = [p["title"] for p in dash["panels"] for t in p["targets"]
                           if http_get(f"http://{PROMETHEUS}/api/v1/query?query=" + urllib.parse.quote(t["expr"]))[0] != 200]
             expv = json.loads(exp)["data"]["result"]
+            goodv = json.loads(goodq)["data"]["result"]
+            danev = json.loads(daneq)["data"]["result"]
             report("prometheus-scrapes-the-exporter", got == {"prio.dom.test": 2.0, "nomatch.dane.test": 2.0}
-                   and expv and float(expv[0]["value"][1]) < 0 and json.loads(rules)["status"] == "success"
+                   and expv and float(expv[0]["value"][1]) < 0
+                   and goodv and 86 * 86400 < float(goodv[0]["value"][1]) < 90 * 86400
+                   and danev and all(float(v["value"][1]) == 0 for v in danev)
+                   and json.loads(rules)["status"] == "success"
                    and len(json.loads(rules)["data"]["groups"][0]["rules"]) == 5 and not panels_bad,
-                   f"status {got} expiry {exp[:200]} dashboard panels with bad queries {panels_bad}")
+                   f"status {got} expired {exp[:200]} good {goodq[:200]} dane {daneq[:200]} "
+                   f"dashboard panels with bad queries {panels_bad}")
         finally:
             prom.terminate()
             prom.wait(10)
