@@ -16,7 +16,7 @@
 #include "engine/exporter.h"
 #include "out/output.h"
 
-enum { S_LISTEN = O__COUNT, S_CACHE_TTL, S_MAX_PROBES };
+enum { S_LISTEN = O__COUNT, S_CACHE_TTL, S_MAX_PROBES, S_MODULES };
 
 struct serve_opts {
 	struct check_opts c;
@@ -24,6 +24,7 @@ struct serve_opts {
 	uint16_t port;
 	double cache_ttl;
 	size_t max_probes;
+	const char *modules; /* --modules FILE */
 };
 
 /* check's rows that mean the same for every check the exporter runs */
@@ -37,6 +38,7 @@ static const struct opt serve_own[] = {
 	{S_CACHE_TTL, "cache-ttl", 0, OPT_SECONDS, "SECONDS", "60", "serve a target's result again for this long before checking it anew", NULL},
 	{S_LISTEN, "listen", 'l', OPT_HOSTPORT, "ADDR:PORT", "127.0.0.1:9585", "where to listen for scrapes ([IPv6]:PORT for an IPv6 address)", NULL},
 	{S_MAX_PROBES, "max-probes", 0, OPT_COUNT, "N", "100", "targets checked at once; a scrape beyond gets 503", NULL},
+	{S_MODULES, "modules", 0, OPT_STRING, "FILE", NULL, "more modules, in YAML (docs/monitoring.md): what each checks and how", NULL},
 };
 /* clang-format on */
 
@@ -67,6 +69,9 @@ static int serve_apply(void *ctx, const struct opt *t, const union opt_value *v,
 		return 0;
 	case S_MAX_PROBES:
 		o->max_probes = v->count;
+		return 0;
+	case S_MODULES:
+		o->modules = v->s;
 		return 0;
 	default:
 		return check_opts_apply(&o->c, t, v, given, err, errlen);
@@ -135,6 +140,7 @@ int serve_main(int argc, char **argv)
 	struct serve_opts o;
 	struct checker k;
 	struct exporter_config xc;
+	struct modules mods = {0};
 	struct exporter *x = NULL;
 	struct serve sv;
 	struct event_base *base = NULL;
@@ -168,6 +174,12 @@ int serve_main(int argc, char **argv)
 		return 3;
 	}
 	check_opts_waits(&o.c);
+	/* A bad modules file is refused before anything listens. */
+	if (modules_load(&mods, o.modules, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mailtls serve: --modules %s\n", err);
+		modules_free(&mods);
+		return 3;
+	}
 	base = event_base_new();
 	if (base == NULL)
 		fatal("cannot create event loop");
@@ -179,6 +191,7 @@ int serve_main(int argc, char **argv)
 	xc.cache_ttl_s = o.cache_ttl;
 	xc.max_targets = o.max_probes;
 	xc.render = out_prom;
+	xc.modules = &mods;
 	if ((x = exporter_new(base, &xc, o.listen, o.port, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mailtls serve: %s\n", err);
 		goto out;
@@ -200,6 +213,7 @@ out:
 		event_free(sigterm);
 	exporter_free(x);
 	checker_free(&k);
+	modules_free(&mods);
 	if (base)
 		event_base_free(base);
 	return rc;

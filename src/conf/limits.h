@@ -61,6 +61,9 @@ struct limits {
 #define EXPORTER_HEADERS_MAX 8192
 #define EXPORTER_IDLE_S 30
 #define EXPORTER_CACHE_MAX 1024
+/* Configuration files (serve's modules, later the policy): read whole, so bounded. */
+#define CONF_FILE_MAX (1024 * 1024)
+#define MODULES_MAX 256
 /* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */
 #define OPTS_RESOLVERS_MAX 8
 #define OPTS_DKIM_MAX 16

@@ -17,29 +17,11 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "conf/limits.h"
+#include "conf/modules.h"
 #include "conf/opts.h"
 #include "engine/exporter.h"
 #include "model/result.h"
 #include "proto/dialect.h"
-
-/* A module: what kind of server a target is (blackbox_exporter's word). */
-struct module {
-	const char *name;
-	const struct dialect *dialect;
-	uint16_t port;
-	enum tls_mode mode;
-	int domain_ok; /* a domain target means its MX (SMTP on 25 only) */
-};
-
-static const struct module modules[] = {
-    {"smtp", &dialect_smtp, 25, TLS_MODE_STARTTLS, 1},
-    {"submission", &dialect_smtp, 587, TLS_MODE_STARTTLS, 0},
-    {"submissions", &dialect_smtp, 465, TLS_MODE_IMPLICIT, 0},
-    {"imap", &dialect_imap, 143, TLS_MODE_STARTTLS, 0},
-    {"imaps", &dialect_imap, 993, TLS_MODE_IMPLICIT, 0},
-    {"pop3", &dialect_pop3, 110, TLS_MODE_STARTTLS, 0},
-    {"pop3s", &dialect_pop3, 995, TLS_MODE_IMPLICIT, 0},
-};
 
 struct waiter {
 	struct evhttp_request *req;
@@ -54,6 +36,7 @@ struct job {
 	struct engine_config cfg;
 	struct session_params sp;
 	struct limits lim;
+	struct policy_config pc;
 	struct run run;
 	struct waiter *waiters;
 	double t0;
@@ -282,18 +265,29 @@ static void job_start(struct exporter *x, struct evhttp_request *req, const char
 	j->key = xstrdup(key);
 	j->t0 = now_ms();
 	j->lim = *x->cfg.lim;
+	if (m->timeout_s > 0) /* the module's bound on every wait */
+		j->lim.connect_s = j->lim.greeting_s = j->lim.reply_s = j->lim.handshake_s =
+		    m->timeout_s;
 	job_waits(j, req);
 	j->sp = *x->cfg.engine->sp;
 	j->sp.lim = &j->lim;
 	j->cfg = *x->cfg.engine;
 	j->cfg.sp = &j->sp;
-	j->cfg.dialect = m->dialect;
+	j->cfg.dialect = dialect_by_name(m->protocol);
 	j->cfg.port = port;
-	j->cfg.mode = m->mode;
+	j->cfg.mode = m->implicit_tls ? TLS_MODE_IMPLICIT : TLS_MODE_STARTTLS;
+	j->cfg.no_dane = j->cfg.no_dane || !m->dane;
 	j->cfg.emit = job_emit;
 	j->cfg.arg = j;
-	if (domain == NULL)
-		j->cfg.policy = NULL; /* one server: nothing around it */
+	/* One server has nothing around it; a domain's policies as the module says. */
+	if (domain && x->cfg.engine->policy) {
+		j->pc = *x->cfg.engine->policy;
+		j->pc.mta_sts = j->pc.mta_sts && m->mta_sts;
+		j->pc.dns_records = j->pc.dns_records && m->dns_records;
+		j->cfg.policy = j->pc.mta_sts || j->pc.dns_records ? &j->pc : NULL;
+	} else {
+		j->cfg.policy = NULL;
+	}
 	j->run.domain_mode = domain != NULL;
 	j->run.at = time(NULL);
 	j->next = x->jobs;
@@ -314,23 +308,17 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 	const char *hostarg = evhttp_find_header(q, "host");
 	const char *portarg = evhttp_find_header(q, "port");
 	const char *modname = evhttp_find_header(q, "module");
-	const struct module *m = &modules[0];
+	const struct module *m = modules_find(x->cfg.modules, "smtp");
 	char host[256], err[256], key[600];
 	const char *why = NULL;
 	uint16_t port = 0;
 	struct entry *e;
 
-	if (modname) {
-		m = NULL;
-		for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
-			if (strcasecmp(modules[i].name, modname) == 0)
-				m = &modules[i];
-		if (m == NULL) {
-			reply_error(x, req, 400, "Bad Request",
-			    "unknown module: smtp, submission, submissions, imap, imaps, pop3 or "
-			    "pop3s");
-			return;
-		}
+	if (modname && (m = modules_find(x->cfg.modules, modname)) == NULL) {
+		reply_error(x, req, 400, "Bad Request",
+		    "unknown module (built in: smtp, submission, submissions, imap, imaps, pop3, "
+		    "pop3s; more with serve --modules)");
+		return;
 	}
 	if ((target == NULL) == (hostarg == NULL)) {
 		reply_error(x, req, 400, "Bad Request",
@@ -338,7 +326,7 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 		return;
 	}
 	if (target) {
-		if (!m->domain_ok) {
+		if (!m->domains) {
 			reply_error(x, req, 400, "Bad Request",
 			    "a domain is checked at its MX, over SMTP: use host= for this module");
 			return;

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "conf/modules.h"
 #include "engine/target.h"
 
 struct exporter_config {
@@ -21,6 +22,7 @@ struct exporter_config {
 	const struct limits *lim;           /* the waits of a check, before a scrape's timeout */
 	double cache_ttl_s;                 /* how long a result is served again */
 	size_t max_targets;                 /* checks in flight at once; more get 503 */
+	const struct modules *modules;      /* by name, for /probe?module= */
 	/* The view that renders a finished target (the command's: out/out_prom.c). */
 	void (*render)(FILE *, const struct run *, const struct domain *, double seconds);
 };

@@ -936,8 +936,18 @@ def serve_cases(modes):
     LeakSanitizer, and a real Prometheus scraping it with the docs' rules."""
     if not selected("serve"):
         return
+    mods = os.path.join(LAB, "serve-modules.yml")
+    with open(mods, "w") as f:
+        f.write("modules:\n  quick:\n    protocol: smtp\n    timeout: 1\n")
+    bad = os.path.join(LAB, "serve-modules-bad.yml")
+    with open(bad, "w") as f:
+        f.write("modules:\n  quick:\n    protocol: smtp\n    timout: 1\n")
+    p = subprocess.run([BIN, "serve", "--listen", EXPORTER, "--modules", bad], capture_output=True, text=True,
+                       env=sanitizer_env(), timeout=20)
+    report("serve-bad-modules-file-refused", p.returncode == 3 and "line 4: module quick: unknown setting \"timout\"" in p.stderr
+           and "listening" not in p.stderr, f"exit {p.returncode} {p.stderr!r}")
     ex = subprocess.Popen([BIN, "serve", "--listen", EXPORTER, "--ca-file", CA, "--resolver", "127.0.0.53@5300",
-                           "--trust-anchor", DS, "--timeout", "5", "--cache-ttl", "60"],
+                           "--trust-anchor", DS, "--timeout", "5", "--cache-ttl", "60", "--modules", mods],
                           stderr=subprocess.PIPE, text=True, env=sanitizer_env())
     line = ex.stderr.readline()
     if "listening" not in line:
@@ -988,6 +998,11 @@ def serve_cases(modes):
                and prom_value(b, "mailtls_phase_seconds", phase="greeting") > 2.5 for s, b in got)
                and prom_value(m3, "mailtls_exporter_probes_total") == prom_value(m2, "mailtls_exporter_probes_total") + 1
                and prom_value(m3, "mailtls_exporter_joined_total") == 2, f"{[s for s, _ in got]} {m3!r}")
+        # A module of the file: every wait 1 s, so a greeting 3 s late is a timeout.
+        t0 = time.time()
+        st, quick = http_get(base + f"/probe?host={HOSTILE_ADDR}:{modes['slowgreet']}&module=quick")
+        report("serve-module-from-the-file", st == 200 and time.time() - t0 < 2.5
+               and prom_value(quick, "mailtls_finding", code="TIMEOUT") == 1, f"{st} {time.time() - t0:.1f} s {quick[:300]!r}")
         errs = [(base + "/probe?target=bad..name", 400), (base + "/probe?target=x.test&module=nntp", 400),
                 (base + "/probe", 400), (base + "/nowhere", 404), (base + "/probe?target=" + "a" * 3000, 414)]
         bad = [(u[:60], s) for u, want in errs for s, _ in [http_get(u)] if s != want]
