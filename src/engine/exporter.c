@@ -40,6 +40,7 @@ struct job {
 	struct run run;
 	struct waiter *waiters;
 	double t0;
+	int done;         /* answered; freed once the loop is back */
 	struct job *next; /* in x->jobs */
 };
 
@@ -189,6 +190,7 @@ static void job_emit(struct domain *d, void *arg)
 
 	if (f == NULL)
 		fatal("out of memory");
+	j->done = 1;
 	run_add_domain(&j->run, d); /* freed with the run */
 	x->cfg.render(f, &j->run, d, (now_ms() - j->t0) / 1000);
 	fclose(f);
@@ -358,7 +360,7 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 		return;
 	}
 	for (struct job *j = x->jobs; j; j = j->next)
-		if (strcmp(j->key, key) == 0) {
+		if (!j->done && strcmp(j->key, key) == 0) {
 			x->joined++;
 			waiter_add(j, req);
 			return;
