@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/version.h"
 #include "cmd/cmd.h"
 
 /* clang-format off */
@@ -17,12 +18,11 @@ static const struct command {
 	    "with --host: STARTTLS or implicit TLS, the chain, names, dates, keys,\n"
 	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
 	{"findings", findings_main, "every finding code with its severity and meaning"},
+	{"log", log_main, "what audit logs (check --log) say: summary, changes (mailtls log --help)"},
 	{"serve", serve_main, "a Prometheus exporter: /probe?target=DOMAIN, /metrics\n"
 	    "(mailtls serve --help)"},
 };
 /* clang-format on */
-
-#define MAILTLS_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "base/addr.h"
 #include "base/util.h"
+#include "base/version.h"
 #include "cmd/check_opts.h"
 #include "cmd/checker.h"
 #include "cmd/cmd.h"
@@ -46,6 +48,8 @@ struct check {
 	size_t done;
 	size_t failed; /* domains whose status is crit or worse */
 	int interrupted;
+	struct log_sink log; /* --log; fd -1 when none */
+	int log_failed;
 	int feeding; /* inside feed(): completions must not recurse into it */
 	double t0;
 	struct event *progress;
@@ -140,6 +144,9 @@ static void emit(struct domain *d, void *arg)
 		fputs("\r\033[K", stderr);
 	if (d->status >= STATUS_CRIT)
 		c->failed++;
+	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
+		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
+		    c->o->log, strerror(errno));
 	if (c->o->jsonl) {
 		out_jsonl_domain(stdout, &c->run, d, &c->vo);
 		fflush(stdout);
@@ -226,6 +233,23 @@ int check_main(int argc, char **argv)
 			if (fstat(fileno(c.in.f), &st) == 0 && S_ISREG(st.st_mode))
 				c.in.total = count_lines(o.file);
 		}
+	}
+	c.log.fd = -1;
+	if (o.log) {
+		c.log.fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (c.log.fd < 0) {
+			fprintf(stderr, "mailtls check: --log %s: %s\n", o.log, strerror(errno));
+			if (c.in.f && c.in.f != stdin)
+				fclose(c.in.f);
+			return STATUS_UNKNOWN;
+		}
+		c.log.sync = o.log_sync;
+		c.log.version = MAILTLS_VERSION;
+		c.log.now = time(NULL);
+		c.log.warn_days = o.warn_days;
+		c.log.crit_days = o.crit_days;
+		c.log.at_set = o.at_set;
+		c.log.trust = o.ca_file ? o.ca_file : o.ca_path;
 	}
 	c.in.args = o.domains;
 	c.in.nargs = o.ndomains;
@@ -316,6 +340,8 @@ int check_main(int argc, char **argv)
 	}
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted)
 		rc = STATUS_UNKNOWN;
+	if (c.log_failed) /* the audit trail is incomplete: no verdict stands on it */
+		rc = STATUS_UNKNOWN;
 out:
 	if (sigint)
 		event_free(sigint);
@@ -330,5 +356,7 @@ out:
 		event_base_free(c.base);
 	if (c.in.f && c.in.f != stdin)
 		fclose(c.in.f);
+	if (c.log.fd >= 0)
+		close(c.log.fd);
 	return rc;
 }

@@ -32,6 +32,8 @@ static const struct opt check_table[] = {
 	{O_IPV6, "ipv6", '6', OPT_FLAG, NULL, NULL, "use IPv6 addresses only", NULL},
 	{O_JSON, "json", 'j', OPT_FLAG, NULL, NULL, "print the result as JSON (schema: docs/json.md)", NULL},
 	{O_JSONL, "jsonl", 0, OPT_FLAG, NULL, NULL, "stream one JSON object per domain as each completes (for large scans)", NULL},
+	{O_LOG, "log", 0, OPT_STRING, "FILE", NULL, "append one JSON line per probe to FILE, the audit log (mailtls log reads it)", NULL},
+	{O_LOG_SYNC, "log-sync", 0, OPT_FLAG, NULL, NULL, "write each audit log line to disk before the next (fsync)", NULL},
 	{O_NAGIOS, "nagios", 0, OPT_FLAG, NULL, NULL, "print the monitoring-plugins output (Nagios, Icinga): a status line, perfdata, one line per probe", NULL},
 	{O_NO_DANE, "no-dane", 0, OPT_FLAG, NULL, NULL, "do not look up TLSA records (DANE, RFC 7672)", NULL},
 	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
@@ -54,8 +56,8 @@ static const struct opt check_table[] = {
 };
 /* clang-format on */
 
-int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, int given,
-    char *err, size_t errlen)
+int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, int given, char *err,
+    size_t errlen)
 {
 	struct check_opts *o = ctx;
 
@@ -126,6 +128,12 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_NAGIOS:
 		o->nagios = 1;
+		break;
+	case O_LOG:
+		o->log = v->s;
+		break;
+	case O_LOG_SYNC:
+		o->log_sync = 1;
 		break;
 	case O_NO_DANE:
 		o->no_dane = 1;
@@ -275,6 +283,10 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	}
 	if (o->json + o->jsonl + o->nagios > 1) {
 		fprintf(stderr, "mailtls check: --json, --jsonl and --nagios exclude each other\n");
+		errors++;
+	}
+	if (o->log_sync && o->log == NULL) {
+		fprintf(stderr, "mailtls check: --log-sync needs --log FILE\n");
 		errors++;
 	}
 	if (o->crit_days > o->warn_days) {

@@ -33,6 +33,8 @@ struct check_opts {
 	int json;
 	int jsonl;
 	int nagios;
+	const char *log; /* --log FILE: the audit log */
+	int log_sync;
 	const char *file; /* -f */
 	char **domains;   /* positional */
 	size_t ndomains;
@@ -70,6 +72,8 @@ enum {
 	O_IPV6,
 	O_JSON,
 	O_JSONL,
+	O_LOG,
+	O_LOG_SYNC,
 	O_NAGIOS,
 	O_NO_DANE,
 	O_NO_DNS_RECORDS,

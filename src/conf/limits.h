@@ -64,6 +64,8 @@ struct limits {
 /* Configuration files (serve's modules, later the policy): read whole, so bounded. */
 #define CONF_FILE_MAX (1024 * 1024)
 #define MODULES_MAX 256
+/* One audit log line read by mailtls log: a probe's line is about 1 KiB. */
+#define LOG_LINE_MAX 65536
 /* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */
 #define OPTS_RESOLVERS_MAX 8
 #define OPTS_DKIM_MAX 16

@@ -24,6 +24,18 @@ void out_json(FILE *, const struct run *, const struct view_opts *);
 void out_nagios(FILE *, const struct run *, const struct view_opts *);
 /* A target (a domain d, or --host's probes) as Prometheus metrics (mailtls serve). */
 void out_prom(FILE *, const struct run *, const struct domain *d, double seconds);
+/* The audit log (check --log): where it goes and what every line says besides the probe. */
+struct log_sink {
+	int fd;              /* opened O_APPEND */
+	int sync;            /* fsync each line (--log-sync) */
+	const char *version; /* mailtls's */
+	time_t now;          /* when the run started */
+	long warn_days, crit_days;
+	int at_set;          /* --at: dates judged at another time */
+	const char *trust;   /* --ca-file or --ca-path, NULL: the system store */
+};
+/* One line per probe of d; -1 when a line could not be written whole. */
+int out_log_domain(const struct log_sink *, const struct run *, const struct domain *d);
 /* One domain as one line of JSON (--jsonl). */
 void out_jsonl_domain(FILE *, const struct run *, const struct domain *, const struct view_opts *);
 

@@ -1084,6 +1084,71 @@ scrape_configs:
            f"exit {ex.returncode} scrape {slow} {err[-800:]!r}")
 
 
+def log_cases():
+    """The audit log: concurrent writers never tear a line, a run killed with SIGKILL leaves a
+    file mailtls log reads, and a certificate swapped between two runs is a change."""
+    if not selected("log"):
+        return
+    logdir = os.path.join(LAB, "audit")
+    shutil.rmtree(logdir, ignore_errors=True)
+    os.makedirs(logdir)
+    domains = os.path.join(logdir, "domains.txt")
+    with open(domains, "w") as f:
+        f.write("".join(f"s{i % 100 + 1}.dom.test\n" for i in range(1000)))
+    shared = os.path.join(logdir, "shared.log")
+    argv = [BIN, "check", "--log", shared, "--jsonl", "--ca-file", CA, "--no-mta-sts", "--no-dns-records",
+            "--no-dane"] + DNS + ["-f", domains]
+    procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=sanitizer_env())
+             for _ in range(8)]
+    errs = [p.communicate(timeout=180)[1] for p in procs]
+    lines = open(shared, "rb").read().split(b"\n")
+    whole = 0
+    for l in lines[:-1]:
+        try:
+            whole += json.loads(l)["host"] == "shared.good.mail.test"
+        except ValueError:
+            pass
+    report("log-eight-writers-whole-lines", lines[-1] == b"" and whole == 8000 and len(lines) == 8001
+           and all(p.returncode == 0 for p in procs), f"{whole} whole of {len(lines) - 1} {[p.returncode for p in procs]} {errs[0][-300:]!r}")
+
+    killed = os.path.join(logdir, "killed.log")
+    p = subprocess.Popen(argv[:3] + [killed] + argv[4:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    p.kill()
+    p.wait()
+    with open(killed, "a") as f:
+        f.write('{"time": "2026-12-02T00:00:00Z", "host": "torn.exam')  # what a crash mid-write leaves
+    rc, out, err = run(["log", "summary", killed])
+    report("log-read-after-sigkill", rc == 0 and "1 torn at the end of a file" in err and "0 not JSON" in err,
+           f"exit {rc} {err!r}")
+
+    renew = os.path.join(logdir, "renew.log")
+    base_port = 2800
+    port = json.loads(subprocess.run([sys.executable, os.path.join(HERE, "hostile.py"), "--modes", "--base-port",
+                                      str(base_port)], capture_output=True, text=True, check=True).stdout)["good"]
+    for chain, key in (("good.chain.pem", "good.key"), ("badipsan.chain.pem", "badipsan.key")):
+        srv = subprocess.Popen([sys.executable, os.path.join(HERE, "hostile.py"), "--addr", "127.0.0.51",
+                                "--base-port", str(base_port), "--cert", os.path.join(PKI, chain),
+                                "--key", os.path.join(PKI, key)], stdout=subprocess.PIPE, text=True)
+        try:
+            srv.stdout.readline()
+            run(["check", "--log", renew, "--ca-file", CA, "--host", "good.mail.test", "--address", "127.0.0.51",
+                 "--port", str(port)])
+        finally:
+            srv.terminate()
+            srv.wait(10)
+        time.sleep(1.1)  # the two lines a second apart, as two cron runs would be
+    rc, out, err = run(["log", "summary", "--json", renew])
+    s = json.loads(out) if rc == 0 else []
+    rc2, ch, _ = run(["log", "changes", renew])
+    report("log-renewal-is-a-change", rc == 0 and len(s) == 1 and s[0]["certificate_changes"] == 1
+           and s[0]["checks"] == 2 and s[0]["last_change"] == s[0]["certificate_since"] and s[0]["last_change"] == s[0]["last_checked"]
+           and "certificate changed" in ch and "key changed" in ch and "issuer changed" not in ch,
+           f"{out!r} {ch!r}")
+    rc, out, err = run(["log", "changes", "--since", "+1d", renew])
+    report("log-changes-since", rc == 0 and out == "", f"{out!r}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1098,6 +1163,7 @@ def main():
         docs_cases()
         nagios_cases()
         serve_cases(modes)
+        log_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
