@@ -178,30 +178,21 @@ static void change(struct book *b, const struct server *s, const char *when, con
 	}
 }
 
-/* "A,B,C" minus "A,C" -> changes for B gone, and the other way for new ones. */
-static void finding_changes(struct book *b, const struct server *s, const char *when,
-    const char *old, const char *now)
+/* A change for each code of "a,b,c" list from that is not in list to. */
+static void codes_missing(struct book *b, const struct server *s, const char *when,
+    const char *from, const char *to, int gone)
 {
-	char *copy = xstrdup(now), *save = NULL;
+	char *copy = xstrdup(from), *save = NULL, *hay = xasprintf(",%s,", to);
 
 	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		char pat[128];
+
 		snprintf(pat, sizeof(pat), ",%s,", c);
-		char *hay = xasprintf(",%s,", old);
 		if (strstr(hay, pat) == NULL)
-			change(b, s, when, "new finding", NULL, c);
-		free(hay);
+			change(b, s, when, gone ? "finding gone" : "new finding", gone ? c : NULL,
+			    gone ? NULL : c);
 	}
-	free(copy);
-	copy = xstrdup(old);
-	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-		char pat[128];
-		snprintf(pat, sizeof(pat), ",%s,", c);
-		char *hay = xasprintf(",%s,", now);
-		if (strstr(hay, pat) == NULL)
-			change(b, s, when, "finding gone", c, NULL);
-		free(hay);
-	}
+	free(hay);
 	free(copy);
 }
 
@@ -227,7 +218,8 @@ static void take(struct book *b, json_t *o)
 			if (s->spki && strcmp(spki, s->spki) != 0)
 				change(b, s, when, "key changed", s->spki, spki);
 		}
-		finding_changes(b, s, when, s->findings ? s->findings : "", codes);
+		codes_missing(b, s, when, codes, s->findings ? s->findings : "", 0);
+		codes_missing(b, s, when, s->findings ? s->findings : "", codes, 1);
 	}
 	if (sha && (s->sha256 == NULL || strcmp(sha, s->sha256) != 0)) {
 		if (s->sha256) {

@@ -11,20 +11,8 @@
 #include "base/util.h"
 #include "model/published.h"
 #include "model/tlsa.h"
+#include "out/json_util.h"
 #include "out/output.h"
-
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *jtime(time_t t)
-{
-	char buf[32];
-
-	fmt_time(t, buf, sizeof(buf));
-	return json_string(buf);
-}
 
 /* A phase never reached is null, not 0. */
 static json_t *jms(double ms)

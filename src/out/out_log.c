@@ -13,20 +13,8 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "out/json_util.h"
 #include "out/output.h"
-
-static json_t *jtext(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *jwhen(time_t t)
-{
-	char buf[32];
-
-	fmt_time(t, buf, sizeof(buf));
-	return json_string(buf);
-}
 
 static int log_line(const struct log_sink *lg, const struct run *r, const char *domain,
     const struct probe *p)
@@ -42,26 +30,26 @@ static int log_line(const struct log_sink *lg, const struct run *r, const char *
 		const struct cert_info *c = &p->certs[0];
 
 		cert = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s}", "subject", c->subject,
-		    "issuer", c->issuer, "serial", c->serial, "not_before", jwhen(c->not_before),
-		    "not_after", jwhen(c->not_after), "days_left", (json_int_t)c->days_left,
+		    "issuer", c->issuer, "serial", c->serial, "not_before", jtime(c->not_before),
+		    "not_after", jtime(c->not_after), "days_left", (json_int_t)c->days_left,
 		    "sha256", c->sha256, "spki_sha256", c->spki_sha256);
 	}
-	json_object_set_new(o, "time", jwhen(lg->now));
-	json_object_set_new(o, "checked_at", jwhen(r->at));
+	json_object_set_new(o, "time", jtime(lg->now));
+	json_object_set_new(o, "checked_at", jtime(r->at));
 	json_object_set_new(o, "mailtls", json_string(lg->version));
-	json_object_set_new(o, "domain", jtext(domain));
+	json_object_set_new(o, "domain", jstr(domain));
 	json_object_set_new(o, "host", json_string(p->host));
 	json_object_set_new(o, "address", json_string(p->address));
 	json_object_set_new(o, "port", json_integer(p->port));
 	json_object_set_new(o, "protocol", json_string(p->protocol));
 	json_object_set_new(o, "status", json_string(status_name(p->status)));
-	json_object_set_new(o, "tls", jtext(p->tls_version));
+	json_object_set_new(o, "tls", jstr(p->tls_version));
 	json_object_set_new(o, "findings", codes);
 	json_object_set_new(o, "certificate", cert);
 	json_object_set_new(o, "options",
 	    json_pack("{s:I, s:I, s:o, s:o}", "warn_days", (json_int_t)lg->warn_days, "crit_days",
-	        (json_int_t)lg->crit_days, "trust", jtext(lg->trust), "at",
-	        lg->at_set ? jwhen(r->at) : json_null()));
+	        (json_int_t)lg->crit_days, "trust", jstr(lg->trust), "at",
+	        lg->at_set ? jtime(r->at) : json_null()));
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(o);
 	if (line == NULL)
