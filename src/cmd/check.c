@@ -256,6 +256,14 @@ int check_main(int argc, char **argv)
 	if (c.in.total || !o.file)
 		c.in.total += o.ndomains;
 
+	/* A bad policy file is refused before anything connects. */
+	if (checker_policy(&k, o.policy, "check") != 0) {
+		if (c.in.f && c.in.f != stdin)
+			fclose(c.in.f);
+		if (c.log.fd >= 0)
+			close(c.log.fd);
+		return STATUS_UNKNOWN;
+	}
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");

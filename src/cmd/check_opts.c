@@ -40,6 +40,7 @@ static const struct opt check_table[] = {
 	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
 	{O_PEM, "pem", 0, OPT_FLAG, NULL, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)", NULL},
 	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
+	{O_POLICY, "policy", 0, OPT_STRING, "FILE", NULL, "judge also by the organisation's policy in FILE (YAML; mailtls policy check FILE)", NULL},
 	{O_PORT, "port", 'p', OPT_PORT, "PORT", NULL, "port (default 25, 143 or 110; with --tls 465, 993 or 995); 465, 993 and 995 are implicit TLS", NULL},
 	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
 	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
@@ -131,6 +132,9 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_LOG:
 		o->log = v->s;
+		break;
+	case O_POLICY:
+		o->policy = v->s;
 		break;
 	case O_LOG_SYNC:
 		o->log_sync = 1;

@@ -33,7 +33,8 @@ struct check_opts {
 	int json;
 	int jsonl;
 	int nagios;
-	const char *log; /* --log FILE: the audit log */
+	const char *log;    /* --log FILE: the audit log */
+	const char *policy; /* --policy FILE */
 	int log_sync;
 	const char *file; /* -f */
 	char **domains;   /* positional */
@@ -80,6 +81,7 @@ enum {
 	O_NO_MTA_STS,
 	O_PEM,
 	O_PER_HOST,
+	O_POLICY,
 	O_PORT,
 	O_PROTOCOL,
 	O_REPLY_TIMEOUT,

@@ -16,7 +16,12 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	const struct dialect *d = &dialect_smtp;
 	char err[300];
 
+	struct org_policy org = k->org; /* loaded before, by checker_policy */
+
 	memset(k, 0, sizeof(*k));
+	k->org = org;
+	if (org.nrules || org.path)
+		k->ec.org_policy = &k->org;
 	if (o->protocol)
 		d = dialect_by_name(o->protocol);
 	else if (o->host && o->port)
@@ -90,8 +95,28 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	return 0;
 }
 
+static int code_known(const char *name)
+{
+	return finding_code_by_name(name) >= 0;
+}
+
+int checker_policy(struct checker *k, const char *path, const char *cmd)
+{
+	char err[400];
+
+	if (path == NULL)
+		return 0;
+	if (org_policy_load(&k->org, path, code_known, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mailtls %s: --policy %s\n", cmd, err);
+		return -1;
+	}
+	k->ec.org_policy = &k->org;
+	return 0;
+}
+
 void checker_free(struct checker *k)
 {
+	org_policy_free(&k->org);
 	dns_free(k->dns);
 	https_free(k->https);
 	SSL_CTX_free(k->ctx);

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "cmd/check_opts.h"
+#include "conf/policy.h"
 #include "engine/target.h"
 #include "mailpolicy/policy.h"
 #include "model/verdict.h"
@@ -27,6 +28,7 @@ struct checker {
 	struct verdict_ctx vc;
 	struct policy_config pc;
 	struct engine_config ec; /* emit and arg are the command's to set */
+	struct org_policy org;   /* --policy, when given */
 	char ehlo[256];
 };
 
@@ -35,6 +37,9 @@ struct checker {
  * standard error as "mailtls CMD: ...". */
 int checker_init(struct checker *, struct check_opts *o, struct event_base *, int need_dns,
     int domains, const char *cmd);
+/* Load and check a policy file (--policy), before anything connects: 0, or -1 after saying
+ * why with the file and the line. */
+int checker_policy(struct checker *, const char *path, const char *cmd);
 /* The resolver first: it may still call back into the engine's domains. */
 void checker_free(struct checker *);
 

@@ -10,6 +10,7 @@ int check_main(int argc, char **argv);
 int findings_main(int argc, char **argv);
 int serve_main(int argc, char **argv);
 int log_main(int argc, char **argv);
+int policy_main(int argc, char **argv);
 
 struct opt;
 /* serve's option table (check's shared rows and its own), for the man page's unit test. */

@@ -30,7 +30,7 @@ struct serve_opts {
 /* check's rows that mean the same for every check the exporter runs */
 static const int shared[] = {O_CA_FILE, O_CA_PATH, O_CONCURRENCY, O_CONNECT_TIMEOUT, O_CRIT_DAYS,
     O_DKIM_SELECTOR, O_EHLO, O_GREETING_TIMEOUT, O_HELP, O_IPV4, O_IPV6, O_NO_DANE,
-    O_NO_DNS_RECORDS, O_NO_MTA_STS, O_PER_HOST, O_REPLY_TIMEOUT, O_RESOLVER, O_TIMEOUT,
+    O_NO_DNS_RECORDS, O_NO_MTA_STS, O_PER_HOST, O_POLICY, O_REPLY_TIMEOUT, O_RESOLVER, O_TIMEOUT,
     O_TLS_TIMEOUT, O_TRUST_ANCHOR, O_WARN_DAYS};
 
 /* clang-format off */
@@ -177,6 +177,10 @@ int serve_main(int argc, char **argv)
 	/* A bad modules file is refused before anything listens. */
 	if (modules_load(&mods, o.modules, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mailtls serve: --modules %s\n", err);
+		modules_free(&mods);
+		return 3;
+	}
+	if (checker_policy(&k, o.c.policy, "serve") != 0) {
 		modules_free(&mods);
 		return 3;
 	}

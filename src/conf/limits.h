@@ -64,6 +64,10 @@ struct limits {
 /* Configuration files (serve's modules, later the policy): read whole, so bounded. */
 #define CONF_FILE_MAX (1024 * 1024)
 #define MODULES_MAX 256
+/* The policy file: rules, and the items of one list in a rule (issuers, pins, names). */
+#define POLICY_RULES_MAX 10000
+#define POLICY_RULES_MAX_TEXT "10000"
+#define POLICY_LIST_MAX 64
 /* One audit log line read by mailtls log: a probe's line is about 1 KiB. */
 #define LOG_LINE_MAX 65536
 /* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */

@@ -11,6 +11,7 @@
 
 #include "base/addr.h"
 #include "base/util.h"
+#include "conf/policy.h"
 #include "conf/limits.h"
 #include "engine/target.h"
 #include "model/verdict.h"
@@ -179,19 +180,22 @@ static void job_free(struct job *j)
 
 /* The shared probe for host/address/port, created on first use. */
 static struct job *job_for(struct engine *e, const char *host, const char *addr,
-    struct dane_rrset *dane)
+    struct dane_rrset *dane, const struct policy_rule *rule)
 {
 	size_t h = probe_hash(host, addr) % e->nmap;
 	struct job *j;
 
+	/* Under two rules of the policy file one server is two probes: they judge it apart. */
 	for (j = e->map[h]; j; j = j->hnext)
-		if (strcasecmp(j->probe.host, host) == 0 && strcmp(j->probe.address, addr) == 0)
+		if (strcasecmp(j->probe.host, host) == 0 && strcmp(j->probe.address, addr) == 0 &&
+		    j->probe.rule == rule)
 			break;
 	if (j == NULL) {
 		j = xcalloc(1, sizeof(*j));
 		probe_init(&j->probe, host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect,
 		    e->cfg.dialect->name);
 		j->probe.dane = dane_rrset_ref(dane);
+		j->probe.rule = rule;
 		j->e = e;
 		j->sj.key = j->probe.address;
 		j->sj.start = job_start;
@@ -218,7 +222,8 @@ static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, con
 	for (size_t i = 0; i < m->nprobes; i++)
 		if (strcmp(m->probes[i]->address, addr) == 0)
 			return;
-	j = job_for(e, m->host, addr, m->dane);
+	j = job_for(e, m->host, addr, m->dane,
+	    org_policy_rule(e->cfg.org_policy, d->host_mode ? NULL : d->name, m->host));
 	mx_add_probe(d, m, &j->probe);
 	if (j->done)
 		return;
@@ -247,7 +252,8 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 			    m->host, m->preference, m->dns_error ? m->dns_error : "");
 		else {
 			/* One server asked for by name: the failure is that server's record. */
-			struct job *j = job_for(e, m->host, "", NULL);
+			struct job *j = job_for(e, m->host, "", NULL,
+			    org_policy_rule(e->cfg.org_policy, NULL, m->host));
 
 			if (!j->done) {
 				probe_add(&j->probe, F_DNS_FAILED, -1, "cannot resolve %s%s%s",
@@ -660,6 +666,7 @@ void engine_add_domain(struct engine *e, const char *name, size_t seq)
 {
 	struct domain *d = domain_begin(e, name, seq);
 
+	d->rule = org_policy_rule(e->cfg.org_policy, name, NULL);
 	d->pending++;
 	dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
 	if (e->cfg.policy)
@@ -681,6 +688,7 @@ void engine_add_host(struct engine *e, const char *host, const char *address, si
 	struct mx_host *m;
 
 	d->host_mode = 1;
+	d->rule = org_policy_rule(e->cfg.org_policy, NULL, host);
 	m = mx_add(d, host, 0);
 	if (address)
 		strlist_add(&m->addrs, address);

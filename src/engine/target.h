@@ -32,6 +32,7 @@ struct engine_config {
 	int no_dane;                        /* --no-dane: no TLSA lookups */
 	struct https *https;                /* for MTA-STS policies; NULL: not fetched */
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
+	const struct org_policy *org_policy; /* the policy file (--policy), or NULL */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
 	void *arg;
 };

@@ -2,6 +2,8 @@
  * findings.c - the finding table and the fold from severities to a status.
  * Views print these; they never decide a status themselves.
  */
+#include <string.h>
+
 #include "model/findings.h"
 
 const struct finding_def finding_defs[F__COUNT] = {
@@ -9,6 +11,14 @@ const struct finding_def finding_defs[F__COUNT] = {
     FINDING_TABLE(X)
 #undef X
 };
+
+int finding_code_by_name(const char *name)
+{
+	for (int i = 0; i < F__COUNT; i++)
+		if (strcmp(finding_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
 
 const char *severity_name(enum severity s)
 {

@@ -75,7 +75,14 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(STARTTLS_REJECTED, CRIT, "the server refused the STARTTLS command")              \
 	X(STARTTLS_INJECTION, CRIT, "plaintext followed the STARTTLS reply and was discarded") \
 	X(TLS_HANDSHAKE_FAILED, CRIT, "the TLS handshake failed")                          \
-	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)")
+	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)") \
+	X(POLICY_ISSUER_UNEXPECTED, CRIT, "the policy file expects another issuer of the server certificate") \
+	X(POLICY_PIN_MISMATCH, CRIT, "the server key is none of the keys the policy file pins") \
+	X(POLICY_NAME_MISSING, CRIT, "the certificate lacks a DNS name the policy file requires") \
+	X(POLICY_TLS_VERSION, CRIT, "the TLS version is below the policy file's minimum") \
+	X(POLICY_KEY_SIZE, CRIT, "the server key is smaller than the policy file's minimum") \
+	X(POLICY_DANE_REQUIRED, CRIT, "the policy file requires DANE and no MX has signed TLSA records") \
+	X(POLICY_MTA_STS_REQUIRED, CRIT, "the policy file requires MTA-STS in enforce mode, valid")
 
 /* clang-format on */
 
@@ -95,6 +102,8 @@ struct finding_def {
 extern const struct finding_def finding_defs[F__COUNT];
 
 const char *severity_name(enum severity);
+/* The code named name ("CERT_EXPIRED"), or -1. */
+int finding_code_by_name(const char *name);
 const char *status_name(enum status);
 enum status status_of(enum severity);
 enum status status_worst(enum status, enum status);

@@ -92,6 +92,7 @@ struct probe {
 	size_t ncerts;
 
 	struct verify_facts facts;
+	const struct policy_rule *rule; /* the policy file's rule for this server, or NULL */
 	int judged; /* the verdict has been given (model/verdict.c) */
 	struct finding *findings;
 	size_t nfindings;
@@ -105,6 +106,7 @@ struct probe {
 
 struct engine;
 struct domain_policy;
+struct policy_rule;
 
 /* One mail exchanger of a domain, with the addresses it resolved to. */
 struct mx_host {
@@ -138,6 +140,8 @@ struct domain {
 	struct domain *prev, *next; /* the engine's domains in flight */
 	/* MTA-STS, TLS-RPT, SPF, DMARC, DKIM; NULL if not looked up */
 	struct domain_policy *policy;
+	const struct policy_rule *rule; /* the policy file's rule for the domain, or NULL */
+	int policy_judged;              /* its rule's findings were derived */
 };
 
 /* Record a finding: what was found, never how bad it is (model/verdict.c decides). The

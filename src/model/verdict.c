@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 #include "conf/limits.h"
+#include "conf/policy.h"
 #include "model/published.h"
+#include "model/tlsa.h"
 #include "model/verdict.h"
 
 /* What a DANE match makes irrelevant for mail (RFC 7672 3.1.1 for DANE-EE, 3.1.2 for TA). */
@@ -127,25 +130,150 @@ static void verdict_dates(struct probe *p, const struct verdict_ctx *ctx)
 		    "the server certificate is valid for %ld more days", p->certs[0].days_left);
 }
 
+static int in_list(const struct policy_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* "TLSv1.2" -> 12 (SSLv3 -> 3), 0 when unknown. */
+static int tls_rank(const char *v)
+{
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "SSLv3") == 0)
+		return 3;
+	if (strcmp(v, "TLSv1") == 0)
+		return 10;
+	if (strncmp(v, "TLSv1.", 6) == 0 && v[6] >= '1' && v[6] <= '3' && v[7] == '\0')
+		return 10 + v[6] - '0';
+	return 0;
+}
+
+/* What the policy file's rule for this server requires, each breach a finding. */
+static void verdict_policy_probe(struct probe *p, const struct policy_rule *r)
+{
+	const struct cert_info *leaf = p->ncerts ? &p->certs[0] : NULL;
+
+	if (r->min_tls && p->tls_version && tls_rank(p->tls_version) < r->min_tls)
+		probe_add(p, F_POLICY_TLS_VERSION, -1,
+		    "%s was negotiated; the policy (rule %s, line "
+		    "%d) asks for TLS 1.%d at least",
+		    p->tls_version, r->match, r->line, r->min_tls - 10);
+	if (leaf == NULL)
+		return;
+	if ((r->issuers.n || r->issuer_spki.n) && !in_list(&r->issuers, leaf->issuer) &&
+	    !(p->ncerts > 1 && p->certs[1].in_path &&
+	        in_list(&r->issuer_spki, p->certs[1].spki_sha256)))
+		probe_add(p, F_POLICY_ISSUER_UNEXPECTED, 0,
+		    "issued by \"%s\", which the policy (rule %s, line %d) does not expect",
+		    leaf->issuer, r->match, r->line);
+	if (r->pins.n && !in_list(&r->pins, leaf->spki_sha256))
+		probe_add(p, F_POLICY_PIN_MISMATCH, 0,
+		    "the server key (SPKI SHA-256 %s) is none of the %zu the policy (rule %s, line "
+		    "%d) pins",
+		    leaf->spki_sha256, r->pins.n, r->match, r->line);
+	for (size_t i = 0; i < r->names.n; i++) {
+		char want[300];
+		size_t k = 0;
+
+		snprintf(want, sizeof(want), "DNS:%s", r->names.v[i]);
+		while (k < leaf->san.n && strcasecmp(leaf->san.v[k], want) != 0)
+			k++;
+		if (k == leaf->san.n)
+			probe_add(p, F_POLICY_NAME_MISSING, 0,
+			    "the certificate does not name %s, which the policy (rule %s, line %d) "
+			    "requires",
+			    r->names.v[i], r->match, r->line);
+	}
+	if (r->min_rsa_bits && strcmp(leaf->key_type, "RSA") == 0 &&
+	    leaf->key_bits < r->min_rsa_bits)
+		probe_add(p, F_POLICY_KEY_SIZE, 0,
+		    "a %d-bit RSA key; the policy (rule %s, line %d) asks for %d bits at least",
+		    leaf->key_bits, r->match, r->line, r->min_rsa_bits);
+}
+
+/* The policy's word on a finding's severity: its override, else the rule's. */
+static void verdict_override(struct finding *f, const struct policy_rule *r)
+{
+	for (size_t i = 0; r && i < r->noverrides; i++) {
+		char *m;
+
+		if (strcmp(r->overrides[i].code, finding_defs[f->code].name) != 0 ||
+		    strstr(f->message, "by the policy, rule ") != NULL) /* said already */
+			continue;
+		if (r->overrides[i].sev == POLICY_SEV_IGNORE) {
+			m = xasprintf("%s (ignored by the policy, rule %s)", f->message, r->match);
+			f->sev = SEV_OK;
+		} else {
+			m = xasprintf("%s (%s by the policy, rule %s)", f->message,
+			    severity_name((enum severity)r->overrides[i].sev), r->match);
+			f->sev = (enum severity)r->overrides[i].sev;
+		}
+		free(f->message);
+		f->message = m;
+	}
+}
+
 void verdict_probe(struct probe *p, const struct verdict_ctx *ctx)
 {
+	struct verdict_ctx local = *ctx;
+
 	if (p->judged)
 		return;
 	p->judged = 1;
-	verdict_dates(p, ctx);
+	if (p->rule && p->rule->warn_days >= 0)
+		local.warn_days = p->rule->warn_days;
+	if (p->rule && p->rule->crit_days >= 0)
+		local.crit_days = p->rule->crit_days;
+	verdict_dates(p, &local);
+	if (p->rule)
+		verdict_policy_probe(p, p->rule);
 	for (size_t i = 0; i < p->nfindings; i++) {
-		p->findings[i].sev = verdict_severity(&p->findings[i], p, ctx);
-		verdict_note(&p->findings[i], p, ctx);
+		p->findings[i].sev = verdict_severity(&p->findings[i], p, &local);
+		verdict_note(&p->findings[i], p, &local);
+		verdict_override(&p->findings[i], p->rule);
 	}
 	p->status = verdict_fold(p->findings, p->nfindings);
+}
+
+/* What the policy file's rule for the domain requires of what it publishes. */
+static void verdict_policy_domain(struct domain *d, const struct policy_rule *r)
+{
+	int dane = 0, sts = 0;
+
+	for (size_t i = 0; i < d->nmx; i++)
+		dane |= d->mx[i].dane && d->mx[i].dane->state == DANE_STATE_SECURE;
+	for (size_t i = 0; i < d->nfindings; i++)
+		sts |= d->findings[i].code == F_MTASTS_VALID;
+	sts = sts && d->policy && d->policy->sts_policy_ok &&
+	    d->policy->sts_policy->mode == STS_MODE_ENFORCE;
+	if (r->dane_required && !dane && !d->mx_failed)
+		domain_add(d, F_POLICY_DANE_REQUIRED,
+		    "no MX of %s has DNSSEC-signed TLSA records; the policy (rule %s, line %d) "
+		    "requires DANE",
+		    d->name, r->match, r->line);
+	if (r->mta_sts_enforce && !sts && !d->mx_failed)
+		domain_add(d, F_POLICY_MTA_STS_REQUIRED,
+		    "%s has no valid MTA-STS policy in enforce mode covering every MX; the policy "
+		    "(rule %s, line %d) requires one",
+		    d->name, r->match, r->line);
 }
 
 void verdict_domain(struct domain *d, const struct verdict_ctx *ctx)
 {
 	enum status st;
 
-	for (size_t i = 0; i < d->nfindings; i++)
+	if (d->rule && !d->policy_judged) {
+		d->policy_judged = 1;
+		verdict_policy_domain(d, d->rule);
+	}
+	for (size_t i = 0; i < d->nfindings; i++) {
 		d->findings[i].sev = verdict_severity(&d->findings[i], NULL, ctx);
+		verdict_override(&d->findings[i], d->rule);
+	}
 	st = verdict_fold(d->findings, d->nfindings);
 	for (size_t i = 0; i < d->nmx; i++)
 		for (size_t j = 0; j < d->mx[i].nprobes; j++)

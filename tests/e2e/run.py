@@ -1149,6 +1149,77 @@ def log_cases():
     report("log-changes-since", rc == 0 and out == "", f"{out!r}")
 
 
+def policy_cases():
+    """--policy: every rule kept and broken on lab servers, overrides changing the exit code,
+    thresholds per rule, and a bad file refused with its line before any connection."""
+    if not selected("policy"):
+        return
+    good_spki = openssl_spki(os.path.join(PKI, "good.crt"))
+    pol = os.path.join(LAB, "policy.yml")
+    with open(pol, "w") as f:
+        f.write(f"""rules:
+  - match: good.mail.test
+    issuers: ["CN=mailtls Test Intermediate CA"]
+    pins: [{good_spki}]
+    names: [good.mail.test]
+    min_tls: "1.2"
+    min_rsa_bits: 2048
+  - match: soon.mail.test
+    issuers: ["CN=Somebody Else CA"]
+    pins: ["{'0' * 64}"]
+    names: [other.mail.test]
+    min_rsa_bits: 4096
+    warn_days: 5
+  - match: cnonly.mail.test
+    severity: {{CERT_CN_ONLY: crit}}
+  - match: expired.mail.test
+    severity: {{CERT_EXPIRED: ignore}}
+  - match: ee.dane.test
+    dane: required
+  - match: prio.dom.test
+    dane: required
+  - match: enforce.sts.test
+    mta_sts: enforce
+  - match: testing.sts.test
+    mta_sts: enforce
+""")
+    pp = ["--policy", pol]
+    case("policy-every-rule-kept", lab("good.mail.test", "127.0.0.10", 25, *pp), 0, has=("CERT_TRUSTED",),
+         lacks=WARN_CRIT + ("POLICY_ISSUER_UNEXPECTED", "POLICY_PIN_MISMATCH", "POLICY_NAME_MISSING",
+                            "POLICY_TLS_VERSION", "POLICY_KEY_SIZE"))
+    case("policy-every-rule-broken", lab("soon.mail.test", "127.0.0.13", 25, *pp), 2,
+         has=("POLICY_ISSUER_UNEXPECTED", "POLICY_PIN_MISMATCH", "POLICY_NAME_MISSING", "POLICY_KEY_SIZE"),
+         lacks=("CERT_EXPIRES_SOON",),  # the rule's warn_days: 5, and 10 days are left
+         check=all_of(message("POLICY_ISSUER_UNEXPECTED", "rule soon.mail.test, line 8"),
+                      message("POLICY_NAME_MISSING", "other.mail.test"),
+                      message("POLICY_KEY_SIZE", "2048-bit RSA key")))
+    case("policy-override-raises", lab("cnonly.mail.test", "127.0.0.21", 25, *pp), 2, has=("CERT_CN_ONLY",),
+         check=all_of(severity("CERT_CN_ONLY", "crit"), message("CERT_CN_ONLY", "crit by the policy")))
+    case("policy-override-ignores", lab("expired.mail.test", "127.0.0.11", 25, *pp), 0, has=("CERT_EXPIRED",),
+         check=all_of(severity("CERT_EXPIRED", "ok"), message("CERT_EXPIRED", "ignored by the policy")))
+    case("policy-absent-changes-nothing", lab("expired.mail.test", "127.0.0.11"), 2, has=("CERT_EXPIRED",))
+    pcase("policy-dane-required-kept", "ee.dane.test", 0, lacks=("POLICY_DANE_REQUIRED",),
+          extra=["--no-mta-sts", "--no-dns-records"] + pp)
+    pcase("policy-dane-required-broken", "prio.dom.test", 2, has=("POLICY_DANE_REQUIRED",),
+          extra=["--no-mta-sts", "--no-dns-records"] + pp, anchor=False)
+    pcase("policy-mta-sts-enforce-kept", "enforce.sts.test", 0, lacks=("POLICY_MTA_STS_REQUIRED",),
+          extra=["--no-dane"] + pp, anchor=False)
+    pcase("policy-mta-sts-enforce-broken", "testing.sts.test", 2, has=("POLICY_MTA_STS_REQUIRED",),
+          extra=["--no-dane"] + pp, anchor=False)
+    if selected("policy-bad-file-no-connection"):
+        bad = os.path.join(LAB, "policy-bad.yml")
+        with open(bad, "w") as f:
+            f.write("rules:\n  - match: s1.dom.test\n    min_tls: \"1.2\"\n    dane: sometimes\n")
+        before = shared_connects()
+        rc, out, err = run(["check", "--policy", bad, "--ca-file", CA] + DNS + ["s1.dom.test"])
+        time.sleep(0.5)  # Postfix logs a connection a moment after it
+        report("policy-bad-file-no-connection", rc == 3 and "line 4: dane \"sometimes\" is not required or optional" in err
+               and shared_connects() == before, f"exit {rc} {err!r} connects {before} -> {shared_connects()}")
+        rc, out, err = run(["policy", "check", pol, bad])
+        report("policy-check-command", rc == 3 and f"{pol}: 8 rules, ok" in out and "line 4" in err,
+               f"exit {rc} {out!r} {err!r}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1164,6 +1235,7 @@ def main():
         nagios_cases()
         serve_cases(modes)
         log_cases()
+        policy_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

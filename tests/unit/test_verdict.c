@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "conf/policy.h"
 #include "model/published.h"
 #include "model/result.h"
 #include "model/verdict.h"
@@ -117,6 +118,14 @@ static const struct rule rules[] = {
 	{F_STARTTLS_INJECTION, 0, 3, SEV_CRIT},
 	{F_TLS_HANDSHAKE_FAILED, 0, 0, SEV_CRIT},
 	{F_PROTOCOL_ERROR, 0, 0, SEV_CRIT},
+	{F_POLICY_ISSUER_UNEXPECTED, 0, 0, SEV_CRIT},
+	{F_POLICY_ISSUER_UNEXPECTED, 0, 3, SEV_CRIT}, /* the organisation's rule, DANE or not */
+	{F_POLICY_PIN_MISMATCH, 0, 0, SEV_CRIT},
+	{F_POLICY_NAME_MISSING, 0, 0, SEV_CRIT},
+	{F_POLICY_TLS_VERSION, 0, 0, SEV_CRIT},
+	{F_POLICY_KEY_SIZE, 0, 0, SEV_CRIT},
+	{F_POLICY_DANE_REQUIRED, 0, 0, SEV_CRIT},
+	{F_POLICY_MTA_STS_REQUIRED, 0, 0, SEV_CRIT},
 };
 /* clang-format on */
 
@@ -238,6 +247,38 @@ static void slow_greeting_says_what_senders_do(void **state)
 	probe_free(p);
 }
 
+static void policy_rule_tls_version_and_key(void **state)
+{
+	struct probe *p = probe_with_cert(80);
+	struct policy_rule rule;
+
+	(void)state;
+	memset(&rule, 0, sizeof(rule));
+	snprintf(rule.match, sizeof(rule.match), "mx.example.test");
+	rule.line = 4;
+	rule.min_tls = 13;
+	rule.min_rsa_bits = 3072;
+	rule.warn_days = rule.crit_days = -1;
+	p->rule = &rule;
+	p->tls_version = strdup("TLSv1.2");
+	snprintf(p->certs[0].key_type, sizeof(p->certs[0].key_type), "RSA");
+	p->certs[0].key_bits = 2048;
+	verdict_probe(p, &ctx);
+	assert_int_equal(sev_of(p, F_POLICY_TLS_VERSION), SEV_CRIT);
+	assert_int_equal(sev_of(p, F_POLICY_KEY_SIZE), SEV_CRIT);
+	assert_int_equal(p->status, STATUS_CRIT);
+	probe_free(p);
+
+	p = probe_with_cert(80); /* TLS 1.3 and an EC key keep the same rule */
+	p->rule = &rule;
+	p->tls_version = strdup("TLSv1.3");
+	snprintf(p->certs[0].key_type, sizeof(p->certs[0].key_type), "EC");
+	p->certs[0].key_bits = 256;
+	verdict_probe(p, &ctx);
+	assert_int_equal(p->status, STATUS_OK);
+	probe_free(p);
+}
+
 static void statuses_fold_worst_first(void **state)
 {
 	struct domain d = {0};
@@ -282,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(thresholds_derive_expiry_findings),
 	    cmocka_unit_test(dane_match_says_why_a_fault_is_information),
 	    cmocka_unit_test(slow_greeting_says_what_senders_do),
+	    cmocka_unit_test(policy_rule_tls_version_and_key),
 	    cmocka_unit_test(statuses_fold_worst_first),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
