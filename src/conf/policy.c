@@ -13,6 +13,7 @@
  *       crit_days: 10
  *       dane: required
  *       mta_sts: enforce
+ *       must_staple: true            # the certificate asks for OCSP stapling (RFC 7633)
  *       severity: {CERT_CN_ONLY: crit, DANE_NOT_DNSSEC: ignore}
  */
 #include <stdio.h>
@@ -187,6 +188,10 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 				return fail_at(err, errlen, c, vn,
 				    "mta_sts \"%s\" is not enforce or optional", v ? v : "?");
 			r->mta_sts_enforce = strcmp(v, "enforce") == 0;
+		} else if (strcmp(k, "must_staple") == 0) {
+			if (yconf_bool(vn, &r->must_staple) != 0)
+				return fail_at(err, errlen, c, vn, "must_staple \"%s\" is not true or false",
+				    v ? v : "?");
 		} else if (strcmp(k, "severity") == 0) {
 			if (read_overrides(c, vn, r, code_known, err, errlen))
 				return -1;
@@ -194,7 +199,7 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 			return fail_at(err, errlen, c, kn,
 			    "unknown setting \"%s\" (match, issuers, issuer_spki, pins, names, "
 			    "min_tls, "
-			    "min_rsa_bits, warn_days, crit_days, dane, mta_sts, severity)",
+			    "min_rsa_bits, warn_days, crit_days, dane, mta_sts, must_staple, severity)",
 			    k);
 		}
 	}

@@ -34,6 +34,7 @@ struct policy_rule {
 	long warn_days, crit_days;      /* -1: the command line's */
 	int dane_required;
 	int mta_sts_enforce;
+	int must_staple; /* the server certificate must ask for OCSP stapling (RFC 7633) */
 	struct policy_override *overrides;
 	size_t noverrides;
 };

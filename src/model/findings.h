@@ -81,6 +81,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(POLICY_NAME_MISSING, CRIT, "the certificate lacks a DNS name the policy file requires") \
 	X(POLICY_TLS_VERSION, CRIT, "the TLS version is below the policy file's minimum") \
 	X(POLICY_KEY_SIZE, CRIT, "the server key is smaller than the policy file's minimum") \
+	X(POLICY_MUST_STAPLE, CRIT, "the policy file requires a must-staple certificate (RFC 7633)") \
 	X(POLICY_DANE_REQUIRED, CRIT, "the policy file requires DANE and no MX has signed TLSA records") \
 	X(POLICY_MTA_STS_REQUIRED, CRIT, "the policy file requires MTA-STS in enforce mode, valid")
 

@@ -50,6 +50,7 @@ struct cert_info {
 	int self_signed;
 	int is_ca;
 	int in_path; /* part of the path verification built (not an extra the server sent) */
+	int must_staple; /* a TLS Feature extension asks for status_request (RFC 7633) */
 };
 
 /* Facts established by verify.c; findings and status are derived from these. */

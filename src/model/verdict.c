@@ -193,6 +193,11 @@ static void verdict_policy_probe(struct probe *p, const struct policy_rule *r)
 		probe_add(p, F_POLICY_KEY_SIZE, 0,
 		    "a %d-bit RSA key; the policy (rule %s, line %d) asks for %d bits at least",
 		    leaf->key_bits, r->match, r->line, r->min_rsa_bits);
+	if (r->must_staple && !leaf->must_staple)
+		probe_add(p, F_POLICY_MUST_STAPLE, 0,
+		    "the certificate has no TLS Feature status_request extension; the policy (rule "
+		    "%s, line %d) requires must-staple",
+		    r->match, r->line);
 }
 
 /* The policy's word on a finding's severity: its override, else the rule's. */

@@ -33,12 +33,13 @@ static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 {
 	const struct cert_info *ci = &p->certs[i];
 	json_t *c =
-	    json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:{s:s, s:i}, s:s, s:s, s:s, s:b, s:b}",
+	    json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:{s:s, s:i}, s:s, s:s, s:s, s:b, s:b, s:b}",
 	        "subject", ci->subject, "issuer", ci->issuer, "san", jlist(&ci->san), "serial",
 	        ci->serial, "not_before", jtime(ci->not_before), "not_after", jtime(ci->not_after),
 	        "days_left", (json_int_t)ci->days_left, "key", "type", ci->key_type, "bits",
 	        ci->key_bits, "signature_algorithm", ci->sig_alg, "sha256", ci->sha256,
-	        "spki_sha256", ci->spki_sha256, "self_signed", ci->self_signed, "ca", ci->is_ca);
+	        "spki_sha256", ci->spki_sha256, "self_signed", ci->self_signed, "ca", ci->is_ca,
+	        "must_staple", ci->must_staple);
 
 	if (c == NULL)
 		fatal("cannot build JSON");

@@ -183,6 +183,18 @@ static void describe_key(X509 *x, struct cert_info *ci)
 	ci->key_bits = EVP_PKEY_get_bits(pk);
 }
 
+/* RFC 7633: a TLS Feature extension listing status_request (5): "must staple". */
+static int tlsinfo_must_staple(X509 *x)
+{
+	STACK_OF(ASN1_INTEGER) *features = X509_get_ext_d2i(x, NID_tlsfeature, NULL, NULL);
+	int found = 0;
+
+	for (int i = 0; features && i < sk_ASN1_INTEGER_num(features); i++)
+		found |= ASN1_INTEGER_get(sk_ASN1_INTEGER_value(features, i)) == 5;
+	sk_ASN1_INTEGER_pop_free(features, ASN1_INTEGER_free);
+	return found;
+}
+
 void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -255,6 +267,7 @@ void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 	OPENSSL_free(spki);
 	ci->self_signed = X509_self_signed(x, 0) == 1;
 	ci->is_ca = X509_check_ca(x) > 0;
+	ci->must_staple = tlsinfo_must_staple(x);
 	ERR_clear_error();
 }
 

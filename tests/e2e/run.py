@@ -1169,6 +1169,7 @@ def policy_cases():
     pins: ["{'0' * 64}"]
     names: [other.mail.test]
     min_rsa_bits: 4096
+    must_staple: true
     warn_days: 5
   - match: cnonly.mail.test
     severity: {{CERT_CN_ONLY: crit}}
@@ -1188,9 +1189,11 @@ def policy_cases():
          lacks=WARN_CRIT + ("POLICY_ISSUER_UNEXPECTED", "POLICY_PIN_MISMATCH", "POLICY_NAME_MISSING",
                             "POLICY_TLS_VERSION", "POLICY_KEY_SIZE"))
     case("policy-every-rule-broken", lab("soon.mail.test", "127.0.0.13", 25, *pp), 2,
-         has=("POLICY_ISSUER_UNEXPECTED", "POLICY_PIN_MISMATCH", "POLICY_NAME_MISSING", "POLICY_KEY_SIZE"),
+         has=("POLICY_ISSUER_UNEXPECTED", "POLICY_PIN_MISMATCH", "POLICY_NAME_MISSING", "POLICY_KEY_SIZE",
+              "POLICY_MUST_STAPLE"),
          lacks=("CERT_EXPIRES_SOON",),  # the rule's warn_days: 5, and 10 days are left
          check=all_of(message("POLICY_ISSUER_UNEXPECTED", "rule soon.mail.test, line 8"),
+                      message("POLICY_MUST_STAPLE", "no TLS Feature status_request"),
                       message("POLICY_NAME_MISSING", "other.mail.test"),
                       message("POLICY_KEY_SIZE", "2048-bit RSA key")))
     case("policy-override-raises", lab("cnonly.mail.test", "127.0.0.21", 25, *pp), 2, has=("CERT_CN_ONLY",),

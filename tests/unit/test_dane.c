@@ -276,6 +276,48 @@ static void record_to_publish(void **state)
 	strlist_free(&ci.san);
 }
 
+static void free_info(struct cert_info *ci)
+{
+	free(ci->subject);
+	free(ci->issuer);
+	free(ci->serial);
+	strlist_free(&ci->san);
+}
+
+/* RFC 7633: must-staple is a TLS Feature extension naming status_request (5);
+ * status_request_v2 (17) alone is not it. */
+static int staple_with(const char *features)
+{
+	X509 *x = X509_dup(leaf);
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	struct cert_info ci;
+
+	X509V3_set_ctx(&v3, ca, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_tlsfeature, features);
+	assert_non_null(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(x, ca_key, EVP_sha256());
+	tlsinfo_cert(x, time(NULL), &ci);
+	X509_free(x);
+	free_info(&ci);
+	return ci.must_staple;
+}
+
+static void must_staple_read_from_tls_feature(void **state)
+{
+	struct cert_info ci;
+
+	(void)state;
+	tlsinfo_cert(leaf, time(NULL), &ci);
+	assert_int_equal(ci.must_staple, 0);
+	free_info(&ci);
+	assert_int_equal(staple_with("status_request"), 1);
+	assert_int_equal(staple_with("status_request_v2"), 0);
+	assert_int_equal(staple_with("status_request_v2,status_request"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(pkix_usages_and_bad_parameters_are_unusable),
 	    cmocka_unit_test(insecure_records_do_not_apply),
 	    cmocka_unit_test(record_to_publish),
+	    cmocka_unit_test(must_staple_read_from_tls_feature),
 	};
 	return cmocka_run_group_tests_name("dane", tests, setup, teardown);
 }

@@ -57,7 +57,8 @@ static void good_file_and_specificity(void **state)
 	    "    names: mx1.example.org\n"
 	    "  - match: example.org\n"
 	    "    dane: required\n"
-	    "    mta_sts: enforce\n",
+	    "    mta_sts: enforce\n"
+	    "    must_staple: true\n",
 	    err, sizeof(err)));
 	assert_int_equal(op.nrules, 4);
 	r = org_policy_rule(&op, "example.org", "mx1.example.org");
@@ -76,7 +77,8 @@ static void good_file_and_specificity(void **state)
 	assert_int_equal(r->warn_days, 21);
 	assert_int_equal(r->crit_days, -1);
 	r = org_policy_rule(&op, "example.org", NULL);
-	assert_true(r->dane_required && r->mta_sts_enforce);
+	assert_true(r->dane_required && r->mta_sts_enforce && r->must_staple);
+	assert_false(org_policy_rule(&op, "other.test", "mx.other.test")->must_staple);
 	assert_int_equal(org_policy_match("*.example.org", "example.org"), -1);
 	assert_true(org_policy_match("*.example.org", "a.b.example.org") > 0);
 	assert_true(org_policy_match("example.org", "EXAMPLE.ORG.") > 0);
@@ -97,6 +99,8 @@ static void refusals_name_the_line(void **state)
 	        "line 3: \"CERT_NOPE\" is not a finding code"},
 	    {"rules:\n  - match: a.test\n    severity: {CERT_CN_ONLY: loud}\n",
 	        "line 3: CERT_CN_ONLY: not ok, info, warn, crit or ignore"},
+	    {"rules:\n  - match: a.test\n    must_staple: often\n",
+	        "line 3: must_staple \"often\" is not true or false"},
 	    {"rules:\n  - match: a.test\n    dane: maybe\n",
 	        "line 3: dane \"maybe\" is not required"},
 	    {"rules:\n  - match: a.test\n    warn_days: 5\n    crit_days: 9\n",

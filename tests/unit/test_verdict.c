@@ -124,6 +124,7 @@ static const struct rule rules[] = {
 	{F_POLICY_NAME_MISSING, 0, 0, SEV_CRIT},
 	{F_POLICY_TLS_VERSION, 0, 0, SEV_CRIT},
 	{F_POLICY_KEY_SIZE, 0, 0, SEV_CRIT},
+	{F_POLICY_MUST_STAPLE, 0, 0, SEV_CRIT},
 	{F_POLICY_DANE_REQUIRED, 0, 0, SEV_CRIT},
 	{F_POLICY_MTA_STS_REQUIRED, 0, 0, SEV_CRIT},
 };
@@ -258,6 +259,7 @@ static void policy_rule_tls_version_and_key(void **state)
 	rule.line = 4;
 	rule.min_tls = 13;
 	rule.min_rsa_bits = 3072;
+	rule.must_staple = 1;
 	rule.warn_days = rule.crit_days = -1;
 	p->rule = &rule;
 	p->tls_version = strdup("TLSv1.2");
@@ -266,11 +268,13 @@ static void policy_rule_tls_version_and_key(void **state)
 	verdict_probe(p, &ctx);
 	assert_int_equal(sev_of(p, F_POLICY_TLS_VERSION), SEV_CRIT);
 	assert_int_equal(sev_of(p, F_POLICY_KEY_SIZE), SEV_CRIT);
+	assert_int_equal(sev_of(p, F_POLICY_MUST_STAPLE), SEV_CRIT);
 	assert_int_equal(p->status, STATUS_CRIT);
 	probe_free(p);
 
-	p = probe_with_cert(80); /* TLS 1.3 and an EC key keep the same rule */
+	p = probe_with_cert(80); /* TLS 1.3, an EC key and must-staple keep the same rule */
 	p->rule = &rule;
+	p->certs[0].must_staple = 1;
 	p->tls_version = strdup("TLSv1.3");
 	snprintf(p->certs[0].key_type, sizeof(p->certs[0].key_type), "EC");
 	p->certs[0].key_bits = 256;
