@@ -3,10 +3,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "base/version.h"
 #include "cmd/check_opts.h"
 #include "cmd/cmd.h"
 #include "conf/opts.h"
@@ -282,6 +284,21 @@ static void man_page_options_match_the_table(void **state)
 		}
 }
 
+/* The man page's header names the version --version prints. */
+static void man_page_names_this_version(void **state)
+{
+	char line[200] = "", want[64];
+	FILE *f = fopen("docs/mailtls.1", "r");
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	snprintf(want, sizeof(want), "\"mailtls %s\"", MAILTLS_VERSION);
+	if (strstr(line, want) == NULL)
+		fail_msg("docs/mailtls.1 begins %s, without %s", line, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +310,7 @@ int main(void)
 	    cmocka_unit_test(timeout_bounds_every_wait_unless_a_phase_is_named),
 	    cmocka_unit_test(values_parsed_by_type),
 	    cmocka_unit_test(man_page_options_match_the_table),
+	    cmocka_unit_test(man_page_names_this_version),
 	};
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
 }
