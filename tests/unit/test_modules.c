@@ -104,11 +104,37 @@ static void refusals_name_the_line(void **state)
 	}
 }
 
+/* The example file in docs/ loads, and means what its comments say. */
+static void the_documented_example_loads(void **state)
+{
+	struct modules ms = {0};
+	char err[300] = "";
+	const struct module *m;
+
+	(void)state;
+	if (modules_load(&ms, "docs/prometheus/mailtls-modules.yml", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	m = modules_find(&ms, "smtp-quick");
+	assert_non_null(m);
+	assert_true(m->timeout_s == 5);
+	m = modules_find(&ms, "mx-tls-only");
+	assert_non_null(m);
+	assert_false(m->mta_sts || m->dns_records);
+	m = modules_find(&ms, "imaps-2993");
+	assert_non_null(m);
+	assert_string_equal(m->protocol, "imap");
+	assert_true(m->implicit_tls);
+	assert_int_equal(m->port, 2993);
+	assert_non_null(modules_find(&ms, "submissions")); /* the built-in ones stay */
+	modules_free(&ms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(builtin_and_file),
 	    cmocka_unit_test(refusals_name_the_line),
+	    cmocka_unit_test(the_documented_example_loads),
 	};
 	return cmocka_run_group_tests_name("modules", tests, NULL, NULL);
 }
