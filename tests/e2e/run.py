@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -892,12 +893,20 @@ def nagios_cases():
         report("nagios-bad-arguments-unknown", rc == 3 and out.startswith("MAILTLS UNKNOWN - ") and "--warn-days" in err,
                f"exit {rc} out {out!r} err {err!r}")
     if selected("nagios-icinga2-accepts-the-docs"):
-        conf = os.path.join(LAB, "icinga2-validate.conf")
+        # icinga2 drops to its own user before it reads a file, and that user may not
+        # traverse the clone (a fresh root's /root is 0700): hand it copies it can read.
+        tmp = tempfile.mkdtemp(prefix="mailtls-icinga2-")
+        os.chmod(tmp, 0o755)
+        shutil.copy(os.path.join(ROOT, "docs/monitoring/icinga2-mailtls.conf"), tmp)
+        conf = os.path.join(tmp, "validate.conf")
         with open(conf, "w") as f:
-            f.write('include <itl>\ninclude "%s"\n' % os.path.join(ROOT, "docs/monitoring/icinga2-mailtls.conf"))
+            f.write('include <itl>\ninclude "icinga2-mailtls.conf"\n')
             f.write('object Host "mx.example.test" {\n  address = "192.0.2.25"\n  check_command = "dummy"\n'
                     '  vars.mailtls_domain = "example.test"\n  vars.imap = true\n}\n')
+        for name in os.listdir(tmp):
+            os.chmod(os.path.join(tmp, name), 0o644)
         p = subprocess.run(["icinga2", "daemon", "-C", "-c", conf], capture_output=True, text=True)
+        shutil.rmtree(tmp, ignore_errors=True)
         ok = p.returncode == 0 and "Instantiated 2 Services" in p.stdout
         report("nagios-icinga2-accepts-the-docs", ok, (p.stdout + p.stderr)[-600:])
 
