@@ -127,11 +127,57 @@ static void refusals_name_the_line(void **state)
 	}
 }
 
+/* The example in docs/policy.md is a file that loads, and means what its comments say. */
+static void the_documented_example_loads(void **state)
+{
+	static char doc[16384], text[8192];
+	struct org_policy op;
+	char err[400];
+	const struct policy_rule *r;
+	FILE *f = fopen("docs/policy.md", "r");
+	size_t n;
+	char *start, *end;
+
+	(void)state;
+	assert_non_null(f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	start = strstr(doc, "```yaml\n");
+	assert_non_null(start);
+	start += strlen("```yaml\n");
+	end = strstr(start, "```");
+	assert_non_null(end);
+	assert_true((size_t)(end - start) < sizeof(text));
+	memcpy(text, start, (size_t)(end - start));
+	text[end - start] = '\0';
+	if (load(&op, text, err, sizeof(err)))
+		fail_msg("docs/policy.md's example: %s", err);
+	assert_int_equal(op.nrules, 4);
+	r = org_policy_rule(&op, "example.org", "mx1.example.org");
+	assert_string_equal(r->match, "mx1.example.org");
+	assert_int_equal(r->pins.n, 2); /* the current key and the next */
+	assert_int_equal(r->names.n, 2);
+	r = org_policy_rule(&op, "other.test", "mx2.example.org");
+	assert_string_equal(r->match, "*.example.org");
+	assert_int_equal(r->issuers.n, 2);
+	assert_int_equal(r->min_tls, 12);
+	assert_int_equal(r->min_rsa_bits, 2048);
+	r = org_policy_rule(&op, "elsewhere.test", "mx.elsewhere.test");
+	assert_string_equal(r->match, "*");
+	assert_int_equal(r->warn_days, 21);
+	assert_int_equal(r->crit_days, 7);
+	r = org_policy_rule(&op, "example.org", NULL);
+	assert_true(r->dane_required && r->mta_sts_enforce);
+	org_policy_free(&op);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(good_file_and_specificity),
 	    cmocka_unit_test(refusals_name_the_line),
+	    cmocka_unit_test(the_documented_example_loads),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
