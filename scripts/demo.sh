@@ -49,5 +49,26 @@ run prio.dom.test multi.dom.test nullmx.dom.test $DNS
 run ee.dane.test selfee.dane.test single.dane.test nomatch.dane.test $DNS
 # shellcheck disable=SC2086
 run enforce.sts.test notcovered.sts.test --dkim-selector sel1 $DNS
+echo "== the organisation's own rules (--policy), the audit trail (--log), the Nagios line =="
+POLICY=$LAB/demo-policy.yml
+AUDIT=$LAB/demo-audit.log
+cat >"$POLICY" <<'EOF'
+rules:
+  - match: "*.mail.test"
+    issuers: ["CN=mailtls Test Intermediate CA"]
+    min_tls: "1.2"
+    warn_days: 14
+  - match: soon.mail.test          # the most specific rule wins: this one alone judges it
+    must_staple: true
+EOF
+rm -f "$AUDIT"
+echo "\$ cat $POLICY"
+cat "$POLICY"
+echo
+run --host good.mail.test --address 127.0.0.10 --ca-file "$CA" --policy "$POLICY" --log "$AUDIT"
+run --host soon.mail.test --address 127.0.0.13 --ca-file "$CA" --policy "$POLICY" --log "$AUDIT" --nagios
+echo "\$ mailtls log summary $AUDIT"
+"$BIN" log summary "$AUDIT"
+echo
 echo "The lab is still running: try 'build/mailtls check --help', or --json on any of the above."
 echo "Stop it with: sh scripts/demo.sh stop"
