@@ -200,23 +200,21 @@ static void verdict_policy_probe(struct probe *p, const struct policy_rule *r)
 		    r->match, r->line);
 }
 
-/* The policy's word on a finding's severity: its override, else the rule's. */
+/* The policy's word on a finding's severity: its override, else the rule's. The severity
+ * is set each time the verdict is taken; the message says so once. */
 static void verdict_override(struct finding *f, const struct policy_rule *r)
 {
 	for (size_t i = 0; r && i < r->noverrides; i++) {
+		int ignore = r->overrides[i].sev == POLICY_SEV_IGNORE;
 		char *m;
 
-		if (strcmp(r->overrides[i].code, finding_defs[f->code].name) != 0 ||
-		    strstr(f->message, "by the policy, rule ") != NULL) /* said already */
+		if (strcmp(r->overrides[i].code, finding_defs[f->code].name) != 0)
 			continue;
-		if (r->overrides[i].sev == POLICY_SEV_IGNORE) {
-			m = xasprintf("%s (ignored by the policy, rule %s)", f->message, r->match);
-			f->sev = SEV_OK;
-		} else {
-			m = xasprintf("%s (%s by the policy, rule %s)", f->message,
-			    severity_name((enum severity)r->overrides[i].sev), r->match);
-			f->sev = (enum severity)r->overrides[i].sev;
-		}
+		f->sev = ignore ? SEV_OK : (enum severity)r->overrides[i].sev;
+		if (strstr(f->message, "by the policy, rule ") != NULL) /* said already */
+			continue;
+		m = xasprintf("%s (%s by the policy, rule %s)", f->message,
+		    ignore ? "ignored" : severity_name(f->sev), r->match);
 		free(f->message);
 		f->message = m;
 	}

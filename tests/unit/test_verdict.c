@@ -173,12 +173,22 @@ static struct probe *probe_with_cert(long days_left)
 	return p;
 }
 
+static enum severity sev_in(const struct finding *v, size_t n, enum finding_code c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].code == c)
+			return v[i].sev;
+	return (enum severity) - 1;
+}
+
 static enum severity sev_of(const struct probe *p, enum finding_code c)
 {
-	for (size_t i = 0; i < p->nfindings; i++)
-		if (p->findings[i].code == c)
-			return p->findings[i].sev;
-	return (enum severity) - 1;
+	return sev_in(p->findings, p->nfindings, c);
+}
+
+static enum severity sev_of_domain(const struct domain *d, enum finding_code c)
+{
+	return sev_in(d->findings, d->nfindings, c);
 }
 
 static void thresholds_derive_expiry_findings(void **state)
@@ -320,6 +330,38 @@ static void statuses_fold_worst_first(void **state)
 	probe_free(probes[1]);
 }
 
+/* An override is the policy's word every time the verdict is taken, and says so once. */
+static void policy_override_holds_when_judged_again(void **state)
+{
+	struct policy_override o[2] = {{"TLSRPT_MISSING", POLICY_SEV_IGNORE}, {"SPF_MISSING", SEV_CRIT}};
+	struct policy_rule rule;
+	struct domain d = {0};
+
+	(void)state;
+	memset(&rule, 0, sizeof(rule));
+	snprintf(rule.match, sizeof(rule.match), "example.test");
+	rule.warn_days = rule.crit_days = -1;
+	rule.overrides = o;
+	rule.noverrides = 2;
+	d.name = "example.test";
+	d.rule = &rule;
+	domain_add_arg(&d, F_TLSRPT_MISSING, 1, "no TLS-RPT");
+	domain_add(&d, F_SPF_MISSING, "no SPF");
+	for (int round = 0; round < 2; round++) {
+		verdict_domain(&d, &ctx);
+		assert_int_equal(sev_of_domain(&d, F_TLSRPT_MISSING), SEV_OK);
+		assert_int_equal(sev_of_domain(&d, F_SPF_MISSING), SEV_CRIT);
+		assert_int_equal(d.status, STATUS_CRIT);
+	}
+	for (size_t i = 0; i < d.nfindings; i++) {
+		const char *m = d.findings[i].message;
+		assert_non_null(strstr(m, "by the policy, rule example.test"));
+		assert_null(strstr(strstr(m, "by the policy, rule ") + 1, "by the policy, rule "));
+		free(d.findings[i].message);
+	}
+	free(d.findings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(slow_greeting_says_what_senders_do),
 	    cmocka_unit_test(policy_rule_tls_version_and_key),
 	    cmocka_unit_test(statuses_fold_worst_first),
+	    cmocka_unit_test(policy_override_holds_when_judged_again),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
 }
