@@ -1,12 +1,12 @@
 """hostile.py - a deliberately misbehaving SMTP server for mailtls end-to-end tests.
 
-It serves the cases a real Postfix will not produce.  Python 3 standard
-library only.
+It serves the cases a real Postfix will not produce (and, in modes 20-28, a
+few IMAP and POP3 ones Dovecot will not).  Python 3 standard library only.
 
 Usage:
     python3 tests/e2e/hostile.py --cert CHAIN.pem --key KEY.pem \
         [--badipsan-cert CHAIN.pem --badipsan-key KEY.pem] \
-        [--base-port 2500] [--addr 127.0.0.50] [-v]
+        [--base-port 2500] [--addr 127.0.0.50] [--capture-dir DIR] [-v]
     python3 tests/e2e/hostile.py --list  [--base-port N]   # human-readable table
     python3 tests/e2e/hostile.py --modes [--base-port N]   # JSON {"mode": port}
 
@@ -81,6 +81,45 @@ Port table (offset from --base-port):
                       written in two pieces (as GNU Mailutils and Perdition
                       write): a client that delays its ACKs waits ~40 ms for
                       the second piece of each line
+  20   injectsmtp     CVE-2011-0411 (STARTTLS command injection), SMTP: what
+                      the client sent behind "STARTTLS" in the same read is
+                      KEPT and answered over TLS right after the handshake,
+                      unasked (NOOP -> "250 2.0.0 Ok"); then serves on over
+                      TLS.  "220 hostile.test ESMTP"; EHLO -> "250-hostile.test
+                      / 250-PIPELINING / 250-STARTTLS / 250 8BITMIME"; over TLS
+                      "250-hostile.test / 250-PIPELINING / 250 8BITMIME"
+  21   injectimap     the same bug, IMAP: "* OK [CAPABILITY IMAP4rev1 STARTTLS
+                      LOGINDISABLED] hostile ready"; "T CAPABILITY" -> "*
+                      CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED / T OK done"
+                      (over TLS "* CAPABILITY IMAP4rev1 AUTH=PLAIN / T OK
+                      done"); "T STARTTLS" -> "T OK Begin TLS negotiation now";
+                      "T NOOP" -> "T OK NOOP completed"; "T LOGOUT" -> "* BYE
+                      hostile logging out / T OK LOGOUT completed"
+  22   injectpop3     the same bug, POP3: "+OK hostile ready"; CAPA -> "+OK /
+                      STLS / ." (over TLS "+OK / USER / SASL PLAIN / ."); STLS
+                      -> "+OK Begin TLS"; NOOP -> "+OK"; QUIT -> "+OK bye"
+  23   safesmtp       injectsmtp done right: the input behind STARTTLS is
+                      discarded, nothing comes after the handshake unasked
+                      ("good" discards too; this one has injectsmtp's replies
+                      and --capture-dir)
+  24   safeimap       injectimap done right (input behind STARTTLS discarded)
+  25   safepop3       injectpop3 done right (input behind STLS discarded)
+  26   preauth        IMAP greeting "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS]
+                      logged in as nobody"; "T STARTTLS" -> "T BAD STARTTLS not
+                      allowed now" (RFC 3501 6.2.1: not in the authenticated
+                      state); CAPABILITY ("* CAPABILITY IMAP4rev1 STARTTLS"),
+                      NOOP, LOGOUT as in injectimap, all in plaintext
+  27   authplain587   SMTP submission that does not require TLS: EHLO ->
+                      "250-hostile.test / 250-PIPELINING / 250-AUTH PLAIN LOGIN
+                      / 250-STARTTLS / 250 8BITMIME"; AUTH and MAIL work before
+                      TLS ("AUTH PLAIN" -> "334 ", "*" -> "501 5.7.0
+                      Authentication aborted"; "MAIL FROM:<..>" -> "250 2.1.0
+                      Ok"); STARTTLS -> 220, TLS (input behind it discarded);
+                      EHLO over TLS lists AUTH PLAIN LOGIN
+  28   authreq587     its correct variant: EHLO before TLS has STARTTLS and no
+                      AUTH; AUTH, MAIL, RCPT before TLS -> "530 5.7.0 Must
+                      issue a STARTTLS command first"; over TLS EHLO lists
+                      "AUTH PLAIN LOGIN"
 
 "Normal" SMTP handling (modes 3-6, 9-19): lines end in CRLF or bare LF;
 EHLO/HELO, STARTTLS, QUIT (221, close), NOOP/RSET (250); anything else
@@ -89,9 +128,33 @@ Input lines are limited to 4096 bytes (longer -> 500 and close).  Data the
 client pipelined after STARTTLS is discarded before the TLS handshake.
 Idle sessions are closed after 60 s.  Per-connection exceptions (reset,
 broken pipe, TLS errors, timeouts) are swallowed.
+
+Modes 20-28 have the same line, idle and handshake bounds, and besides end
+every connection after 300 s, or after 1 MiB of plaintext input.  SMTP there:
+HELO, NOOP/RSET ("250 2.0.0 Ok"), QUIT ("221 2.0.0 Bye"), MAIL ("250 2.1.0
+Ok"), RCPT after MAIL ("250 2.1.5 Ok"), STARTTLS over TLS -> 503, else "502
+5.5.2 Error: command not recognized"; AUTH -> 503 in 20 and 23.  AUTH in 27
+and 28: PLAIN (initial response or "334 ") and LOGIN ("334 VXNlcm5hbWU6",
+"334 UGFzc3dvcmQ6"); "*" aborts (501); "235 2.7.0 Authentication successful"
+only for the user "alice", password "lab-secret-1" (AUTH PLAIN of
+"\0alice\0lab-secret-1"), else "535 5.7.8 Error: authentication failed".
+STARTTLS resets MAIL and AUTH state.  IMAP there: other commands "T BAD
+unknown command" (LOGIN/AUTHENTICATE: NO before TLS, NO after, BAD in
+preauth); POP3: "-ERR unknown command" (USER/PASS/APOP/AUTH: -ERR).
+
+--capture-dir DIR: each connection to modes 20-28 writes DIR/<mode>-<n>.plain
+(created 0600, truncated if it exists; n counts that mode's connections from
+1, in accept order), holding every byte the client sent in plaintext, raw as
+received: everything read before the TLS handshake (STARTTLS and what came
+with it included), plaintext found ahead of the ClientHello, and, for a
+session that never starts TLS, what arrives until the close.  The file exists
+before the greeting is sent.  If it cannot be written the connection is closed
+without a greeting (and a line on stderr).
 """
 
 import argparse
+import base64
+import binascii
 import ipaddress
 import json
 import os
@@ -131,6 +194,15 @@ MODES = [
     ("trailing", "greeting followed by '250 bogus' unasked, then like good"),
     ("slowgreet", "like good, the greeting 3 s after the connect"),
     ("pieces", "like good, Nagle on, each reply line in two writes"),
+    ("injectsmtp", "SMTP, input behind STARTTLS answered over TLS (CVE-2011-0411)"),
+    ("injectimap", "IMAP, input behind STARTTLS answered over TLS (CVE-2011-0411)"),
+    ("injectpop3", "POP3, input behind STLS answered over TLS (CVE-2011-0411)"),
+    ("safesmtp", "SMTP, input behind STARTTLS discarded (correct)"),
+    ("safeimap", "IMAP, input behind STARTTLS discarded (correct)"),
+    ("safepop3", "POP3, input behind STLS discarded (correct)"),
+    ("preauth", "IMAP PREAUTH greeting; STARTTLS -> BAD (RFC 3501 6.2.1)"),
+    ("authplain587", "SMTP submission, AUTH PLAIN LOGIN and MAIL allowed before TLS"),
+    ("authreq587", "SMTP submission, AUTH/MAIL before TLS -> 530; AUTH after TLS"),
 ]
 
 VERBOSE = False
@@ -173,10 +245,13 @@ class LineReader:
                 return line[:-1] if line.endswith(b"\r") else line
             if len(self.buf) > LINE_LIMIT:
                 raise LineTooLong()
-            data = self.sock.recv(4096)
+            data = self.recv()
             if not data:
                 raise PeerClosed()
             self.buf += data
+
+    def recv(self):
+        return self.sock.recv(4096)
 
     def discard(self):
         """Drop anything already read but not consumed (STARTTLS pipelining)."""
@@ -237,12 +312,14 @@ def wait_input(sock, wait):
         sel.close()
 
 
-def graceful_close(sock):
+def graceful_close(sock, tap=None):
     """Close after QUIT: TLS close_notify if TLS, else FIN and a short drain
-    so that unread client data does not turn our FIN into a RST."""
+    so that unread client data does not turn our FIN into a RST.  `tap` (if
+    given) sees what the drain reads from a connection that never had TLS."""
     try:
         sock.settimeout(1.0)
         if isinstance(sock, ssl.SSLSocket):
+            tap = None
             try:
                 sock = sock.unwrap()
             except Exception:
@@ -250,8 +327,12 @@ def graceful_close(sock):
         try:
             sock.shutdown(socket.SHUT_WR)
             end = time.monotonic() + 1.0
-            while time.monotonic() < end and sock.recv(4096):
-                pass
+            while time.monotonic() < end:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                if tap is not None:
+                    tap(data)
         except Exception:
             pass
     finally:
@@ -554,6 +635,381 @@ class SlowGreet(Session):
         self.reply(BANNER)
 
 
+# ------------------------------------------- STARTTLS upgrades (modes 20-28)
+
+
+SESSION_LIMIT = 300.0          # a whole connection of modes 20-28, seconds
+PLAIN_LIMIT = 1 << 20          # plaintext input per connection of modes 20-28
+CREDENTIALS = b"\0alice\0lab-secret-1"    # the AUTH PLAIN that passes (235)
+
+
+class TooMuchInput(Exception):
+    pass
+
+
+def b64(text):
+    """base64 to bytes; None when it is not base64."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+class Capture:
+    """--capture-dir: DIR/<mode>-<n>.plain (0600), the raw bytes a client sent
+    before its TLS handshake, written as they are read."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+                          | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        os.fchmod(self.fd, 0o600)
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def close(self):
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+class TapReader(LineReader):
+    """LineReader under a session deadline; what it reads is shown to `tap`
+    (set while the connection is plaintext)."""
+
+    def __init__(self, sock, deadline, tap=None):
+        LineReader.__init__(self, sock)
+        self.deadline = deadline
+        self.tap = tap
+
+    def recv(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("session time limit")
+        self.sock.settimeout(min(IDLE_TIMEOUT, left))
+        data = self.sock.recv(4096)
+        if data and self.tap is not None:
+            self.tap(data)
+        return data
+
+
+class Upgrade(Session):
+    """Base of modes 20-28: a session bounded by SESSION_LIMIT whose plaintext
+    input is counted (PLAIN_LIMIT) and copied to the --capture-dir file, and
+    whose STARTTLS/STLS upgrade either drops what the client sent behind the
+    command in the same read (correct: RFC 3207 4.2, RFC 2595 3.1) or keeps it
+    and answers it over TLS (the CVE-2011-0411 bug)."""
+
+    captured = True            # main(): --capture-dir applies to this mode
+    keep_plaintext = False
+    too_long = "500 5.5.2 line too long"
+
+    def __init__(self, sock, ctx, capture=None):
+        Session.__init__(self, sock, ctx)
+        self.capture = capture
+        self.plain = 0
+        self.deadline = time.monotonic() + SESSION_LIMIT
+        self.reader = TapReader(sock, self.deadline, self.tap)
+
+    def tap(self, data):
+        self.plain += len(data)
+        if self.plain > PLAIN_LIMIT:
+            raise TooMuchInput("more than %d plaintext bytes" % PLAIN_LIMIT)
+        if self.capture is not None:
+            self.capture.write(data)
+
+    def close(self):
+        graceful_close(self.sock, None if self.tls else self.tap)
+
+    def loop(self):
+        while True:
+            try:
+                line = self.reader.readline()
+            except LineTooLong:
+                self.reply(self.too_long)
+                self.close()
+                return
+            log("%s%s: %r", type(self).__name__, " (TLS)" if self.tls else "",
+                line[:80])
+            if self.command(line) == "stop":
+                return
+
+    def upgrade(self, *lines):
+        """Send the STARTTLS/STLS answer `lines`, then the TLS handshake."""
+        kept = self.reader.buf if self.keep_plaintext else b""
+        self.reader.discard()
+        self.reply(*lines)
+        left = min(HANDSHAKE_TIMEOUT, self.deadline - time.monotonic())
+        if self.capture is not None:
+            start = time.monotonic()
+            self.peek_plaintext(left)
+            left -= time.monotonic() - start
+        if left <= 0:
+            raise socket.timeout("no ClientHello")
+        self.sock.settimeout(left)
+        self.sock = self.ctx.wrap_socket(self.sock, server_side=True)
+        self.tls = True
+        self.reader = TapReader(self.sock, self.deadline)
+        self.reader.buf = kept
+        log("%s: TLS up (%s, %s), %d plaintext bytes kept", type(self).__name__,
+            self.sock.version(), self.sock.cipher()[0], len(kept))
+
+    def peek_plaintext(self, wait):
+        """Capture plaintext sent after our answer but ahead of the ClientHello
+        (a TLS record starts with 0x16 0x03).  It stays in the socket, so the
+        handshake still sees it and fails as it would anyway."""
+        sel = selectors.DefaultSelector()
+        try:
+            sel.register(self.sock, selectors.EVENT_READ)
+            if not sel.select(max(wait, 0)):
+                return
+        finally:
+            sel.close()
+        try:
+            data = self.sock.recv(65536, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        end = data.find(b"\x16\x03")
+        if end != 0:
+            self.capture.write(data if end < 0 else data[:end])
+
+
+class Smtp(Upgrade):
+    """SMTP of modes 20, 23, 27, 28.  auth: "never" (AUTH -> 503), "always"
+    (offered and usable before TLS too), "tls" (offered after TLS only; AUTH,
+    MAIL and RCPT before it -> 530)."""
+
+    auth = "never"
+
+    def __init__(self, sock, ctx, capture=None):
+        Upgrade.__init__(self, sock, ctx, capture)
+        self.mail = False
+        self.authed = False
+
+    def ehlo_items(self):
+        items = [HOST, "PIPELINING"]
+        if self.auth == "always" or (self.auth == "tls" and self.tls):
+            items.append("AUTH PLAIN LOGIN")
+        if not self.tls:
+            items.append("STARTTLS")
+        return items + ["8BITMIME"]
+
+    def command(self, line):
+        words = line.split(None, 1)
+        verb = words[0].upper() if words else b""
+        arg = words[1] if len(words) > 1 else b""
+        if verb == b"EHLO":
+            self.mail = False
+            self.multiline(250, self.ehlo_items())
+        elif verb == b"HELO":
+            self.mail = False
+            self.reply("250 " + HOST)
+        elif verb == b"STARTTLS":
+            if self.tls:
+                self.reply("503 5.5.1 Error: TLS already active")
+            else:
+                self.upgrade("220 2.0.0 Ready to start TLS")
+                self.mail = self.authed = False       # RFC 3207 4.2
+        elif verb in (b"NOOP", b"RSET"):
+            if verb == b"RSET":
+                self.mail = False
+            self.reply("250 2.0.0 Ok")
+        elif verb == b"QUIT":
+            self.reply("221 2.0.0 Bye")
+            self.close()
+            return "stop"
+        elif verb in (b"AUTH", b"MAIL", b"RCPT") and self.auth == "tls" \
+                and not self.tls:
+            self.reply("530 5.7.0 Must issue a STARTTLS command first")
+        elif verb == b"AUTH":
+            self.do_auth(arg)
+        elif verb == b"MAIL":
+            if self.mail:
+                self.reply("503 5.5.1 Error: nested MAIL command")
+            else:
+                self.mail = True
+                self.reply("250 2.1.0 Ok")
+        elif verb == b"RCPT":
+            if self.mail:
+                self.reply("250 2.1.5 Ok")
+            else:
+                self.reply("503 5.5.1 Error: need MAIL command")
+        else:
+            self.reply("502 5.5.2 Error: command not recognized")
+        return None
+
+    def challenge(self, text):
+        """334 `text`; the client's answer, or None after "*" (501 sent)."""
+        self.reply("334 " + text)
+        answer = self.reader.readline().strip()
+        if answer == b"*":
+            self.reply("501 5.7.0 Authentication aborted")
+            return None
+        return answer
+
+    def do_auth(self, arg):
+        if self.auth == "never":
+            self.reply("503 5.5.1 Error: authentication not enabled")
+            return
+        if self.authed:
+            self.reply("503 5.5.1 Error: already authenticated")
+            return
+        words = arg.split()
+        mech = words[0].upper() if words else b""
+        if mech == b"PLAIN":
+            answer = words[1] if len(words) > 1 else self.challenge("")
+            if answer is None:
+                return
+            ok = b64(answer) == CREDENTIALS
+        elif mech == b"LOGIN":
+            user = words[1] if len(words) > 1 else self.challenge("VXNlcm5hbWU6")
+            if user is None:
+                return
+            password = self.challenge("UGFzc3dvcmQ6")
+            if password is None:
+                return
+            ok = b"\0" + (b64(user) or b"") + b"\0" + (b64(password) or b"") \
+                == CREDENTIALS
+        else:
+            self.reply("535 5.7.8 Error: authentication failed: "
+                       "Invalid authentication mechanism")
+            return
+        if ok:
+            self.authed = True
+            self.reply("235 2.7.0 Authentication successful")
+        else:
+            self.reply("535 5.7.8 Error: authentication failed")
+
+
+class Imap(Upgrade):
+    """IMAP of modes 21, 24, 26."""
+
+    preauth = False
+    too_long = "* BAD line too long"
+
+    def greet(self):
+        if self.preauth:
+            self.reply("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] "
+                       "logged in as nobody")
+        else:
+            self.reply("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] "
+                       "hostile ready")
+
+    def capabilities(self):
+        if self.tls:
+            return "IMAP4rev1 AUTH=PLAIN"
+        if self.preauth:
+            return "IMAP4rev1 STARTTLS"
+        return "IMAP4rev1 STARTTLS LOGINDISABLED"
+
+    def command(self, line):
+        words = line.split(None, 2)
+        if len(words) < 2:
+            self.reply("* BAD missing tag or command")
+            return None
+        tag = words[0].decode("latin-1")
+        verb = words[1].upper()
+        if verb == b"CAPABILITY":
+            self.reply("* CAPABILITY " + self.capabilities(), tag + " OK done")
+        elif verb == b"NOOP":
+            self.reply(tag + " OK NOOP completed")
+        elif verb == b"LOGOUT":
+            self.reply("* BYE hostile logging out", tag + " OK LOGOUT completed")
+            self.close()
+            return "stop"
+        elif verb == b"STARTTLS":
+            if self.tls:
+                self.reply(tag + " BAD TLS already active")
+            elif self.preauth:                    # RFC 3501 6.2.1
+                self.reply(tag + " BAD STARTTLS not allowed now")
+            else:
+                self.upgrade(tag + " OK Begin TLS negotiation now")
+        elif verb in (b"LOGIN", b"AUTHENTICATE"):
+            if self.preauth:
+                self.reply(tag + " BAD already authenticated")
+            elif not self.tls:
+                self.reply(tag + " NO [PRIVACYREQUIRED] LOGINDISABLED, "
+                           "STARTTLS first")
+            else:
+                self.reply(tag + " NO [AUTHENTICATIONFAILED] not here")
+        else:
+            self.reply(tag + " BAD unknown command")
+        return None
+
+
+class Pop3(Upgrade):
+    """POP3 of modes 22, 25."""
+
+    too_long = "-ERR line too long"
+
+    def greet(self):
+        self.reply("+OK hostile ready")
+
+    def command(self, line):
+        words = line.split(None, 1)
+        verb = words[0].upper() if words else b""
+        if verb == b"CAPA":
+            if self.tls:
+                self.reply("+OK", "USER", "SASL PLAIN", ".")
+            else:
+                self.reply("+OK", "STLS", ".")
+        elif verb == b"STLS":
+            if self.tls:
+                self.reply("-ERR TLS already active")
+            else:
+                self.upgrade("+OK Begin TLS")
+        elif verb == b"NOOP":
+            self.reply("+OK")
+        elif verb == b"QUIT":
+            self.reply("+OK bye")
+            self.close()
+            return "stop"
+        elif verb in (b"USER", b"PASS", b"APOP", b"AUTH"):
+            self.reply("-ERR not here" if self.tls else "-ERR STLS first")
+        else:
+            self.reply("-ERR unknown command")
+        return None
+
+
+class InjectSmtp(Smtp):
+    keep_plaintext = True
+
+
+class SafeSmtp(Smtp):
+    pass
+
+
+class InjectImap(Imap):
+    keep_plaintext = True
+
+
+class SafeImap(Imap):
+    pass
+
+
+class InjectPop3(Pop3):
+    keep_plaintext = True
+
+
+class SafePop3(Pop3):
+    pass
+
+
+class PreAuth(Imap):
+    preauth = True
+
+
+class AuthPlain587(Smtp):
+    auth = "always"
+
+
+class AuthReq587(Smtp):
+    auth = "tls"
+
+
 HANDLERS = {
     "nobanner": NoBanner,
     "garbage": Garbage,
@@ -575,20 +1031,43 @@ HANDLERS = {
     "trailing": Trailing,
     "slowgreet": SlowGreet,
     "pieces": Pieces,
+    "injectsmtp": InjectSmtp,
+    "injectimap": InjectImap,
+    "injectpop3": InjectPop3,
+    "safesmtp": SafeSmtp,
+    "safeimap": SafeImap,
+    "safepop3": SafePop3,
+    "preauth": PreAuth,
+    "authplain587": AuthPlain587,
+    "authreq587": AuthReq587,
 }
 assert [m for m, _ in MODES] == list(HANDLERS)
 
 
-def serve_conn(mode, sock, peer, ctx):
+def serve_conn(mode, sock, peer, ctx, capture_path=None):
     log("%s: connection from %s", mode, peer)
+    capture = None
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        HANDLERS[mode](sock, ctx).run()
+        if capture_path is None:
+            HANDLERS[mode](sock, ctx).run()
+        else:
+            try:
+                capture = Capture(capture_path)
+            except OSError as e:          # no capture, no session: say so
+                sys.stderr.write("hostile: %s: cannot write %s: %s\n"
+                                 % (mode, capture_path, e))
+                sys.stderr.flush()
+                return
+            log("%s: capturing plaintext to %s", mode, capture_path)
+            HANDLERS[mode](sock, ctx, capture).run()
     except PeerClosed:
         log("%s: peer closed", mode)
     except Exception as e:                # peer gone, reset, TLS error, ...
         log("%s: %s: %s", mode, type(e).__name__, e)
     finally:
+        if capture is not None:
+            capture.close()
         try:
             sock.close()
         except Exception:
@@ -621,6 +1100,9 @@ def main(argv=None):
                     help="print the mode/port table and exit")
     ap.add_argument("--modes", action="store_true",
                     help='print {"mode": port, ...} as JSON and exit')
+    ap.add_argument("--capture-dir",
+                    help="write what clients of modes 20-28 send before TLS to "
+                    "DIR/<mode>-<n>.plain (0600, n counts from 1 per mode)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="log connections to stderr")
     args = ap.parse_args(argv)
@@ -649,6 +1131,11 @@ def main(argv=None):
 
     if bool(args.badipsan_cert) != bool(args.badipsan_key):
         ap.error("--badipsan-cert and --badipsan-key go together")
+    if args.capture_dir is not None and not (
+            os.path.isdir(args.capture_dir)
+            and os.access(args.capture_dir, os.W_OK | os.X_OK)):
+        ap.error("--capture-dir must be a writable directory")
+    captures = {}                     # mode -> connections so far
 
     def context(cert, key):
         c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -708,8 +1195,15 @@ def main(argv=None):
                 time.sleep(0.1)
                 continue
             conn.setblocking(True)
+            path = None
+            if args.capture_dir is not None and getattr(HANDLERS[key.data],
+                                                        "captured", False):
+                captures[key.data] = captures.get(key.data, 0) + 1
+                path = os.path.join(args.capture_dir, "%s-%d.plain"
+                                    % (key.data, captures[key.data]))
             threading.Thread(target=serve_conn,
-                             args=(key.data, conn, peer, contexts.get(key.data, ctx)),
+                             args=(key.data, conn, peer, contexts.get(key.data, ctx),
+                                   path),
                              name="hostile-" + key.data, daemon=True).start()
 
     for s in listeners:
