@@ -4,25 +4,41 @@
 # Runs one private Dovecot (IMAP and POP3, nothing else) for the mailtls lab,
 # serving the test PKI made by pki.sh (LABDIR/pki, case "good") on loopback only:
 #
-#   127.0.0.40:143  IMAP, STARTTLS offered
+#   127.0.0.40:143  IMAP, STARTTLS offered; LOGINDISABLED before it
 #   127.0.0.40:993  IMAPS (implicit TLS)
-#   127.0.0.40:110  POP3, STLS offered
+#   127.0.0.40:110  POP3, STLS offered; no USER/PASS, AUTH PLAIN before it
 #   127.0.0.40:995  POP3S (implicit TLS)
-#   127.0.0.41:143  IMAP, ssl = no: no STARTTLS at all
+#   127.0.0.41:143  IMAP, ssl = no: no STARTTLS at all (LOGINDISABLED)
+#   127.0.0.42:143  IMAP, STARTTLS offered, but AUTH=PLAIN and LOGIN accepted
+#                   before it (disable_plaintext_auth = no)
+#   127.0.0.42:110  POP3, STLS offered, but USER/PASS and AUTH PLAIN before it
+#   LABDIR/postfix/spool/private/dovecot-auth
+#                   auth service socket for Postfix's smtpd (SASL, see postfix.sh)
+#
+# Names (tests/lab/zones/mail.test.zone): imap.good.mail.test = 127.0.0.40,
+# plain.good.mail.test = 127.0.0.42.
 #
 # Certificate: LABDIR/pki/good.chain.pem (good.mail.test, *.good.mail.test, leaf +
-# intermediate), key good.key; TLS 1.2 and 1.3 only. Nobody can log in (the only
-# passdb denies everyone); the greeting, CAPABILITY/CAPA, STARTTLS/STLS and
-# LOGOUT/QUIT are all a TLS check needs.
+# intermediate), key good.key; TLS 1.2 and 1.3 only.
+#
+# One user logs in: alice@good.mail.test, password lab-secret-1 (also in
+# LABDIR/dovecot/alice.password), with PLAIN, LOGIN, SCRAM-SHA-1 or
+# SCRAM-SHA-256 (SCRAM also before TLS: not a plaintext mechanism). A failed
+# login is answered within 0.5 s and does not slow down later ones. Mail is
+# stored (Maildir) and can be read back over IMAP and POP3.
 #
 # Everything lives under LABDIR/dovecot:
 #   dovecot.conf    generated config
 #   dovecot.log     Dovecot's log (log_path and info_log_path; no syslog needed)
 #   dovecot.out     what `dovecot -c` prints itself (fatal config errors)
+#   users           passwd-file: alice's password as a SCRAM-SHA-256 hash
+#   users-sha1      the same as a SCRAM-SHA-1 hash (see write_users)
+#   alice.password  alice's password in clear (0600, one line ending in newline)
 #   run/            base_dir: master.pid, sockets, the login chroot (but see
 #                   pick_base_dir: it may be elsewhere, then run is a symlink to it)
 #   state/          state_dir
-#   mail/           mail_location (stays empty)
+#   mail/           the users' homes and mail, mail/DOMAIN/USER/Maildir (but see
+#                   pick_mail_dir: it may be elsewhere, then mail is a symlink to it)
 #
 # Talk to it: openssl s_client -starttls imap -connect 127.0.0.40:143 \
 #   -servername good.mail.test -CAfile LABDIR/pki/ca.pem
@@ -46,6 +62,14 @@ CONF="$DV/dovecot.conf"
 LOG="$DV/dovecot.log"
 OUT="$DV/dovecot.out"
 RUN="$DV/run"
+USERS="$DV/users"
+PWFILE="$DV/alice.password"
+# Postfix's smtpd (postfix.sh: smtpd_sasl_path = private/dovecot-auth) asks
+# Dovecot's auth service here. See sasl_socket_dir.
+SASL_SOCKET="$LAB/postfix/spool/private/dovecot-auth"
+# Mail processes (imap, pop3 after login) run as this user: Dovecot refuses
+# uid 0 for mail access, and the lab runs as root.
+MAIL_USER=dovecot
 LAB_LOGS=("$OUT" "$LOG")
 PORT="143/993/110/995"
 
@@ -58,8 +82,20 @@ lab_listeners() {
 127.0.0.40 110 pop3 starttls
 127.0.0.40 995 pop3 implicit
 127.0.0.41 143 imap none
+127.0.0.42 143 imap starttls
+127.0.0.42 110 pop3 starttls
 EOF
 }
+
+# Addresses whose clients may log in with a plaintext password before TLS
+# (disable_plaintext_auth = no in a `local` block). Everywhere else the default
+# disable_plaintext_auth = yes holds: IMAP says LOGINDISABLED and offers no
+# AUTH=PLAIN before STARTTLS, POP3 refuses USER/PASS and AUTH PLAIN.
+plain_auth_addrs() { echo 127.0.0.42; }
+
+# The one user (passwd-file USERS), and where their password is written in clear.
+LAB_USER=alice@good.mail.test
+LAB_PASSWORD=lab-secret-1
 
 # Where base_dir goes. Dovecot's processes run as dovenull (imap-login,
 # pop3-login) and dovecot (auth, anvil, stats) and reach each other through unix
@@ -81,6 +117,59 @@ pick_base_dir() {
        ! runuser -u dovecot -- test -x "$DV" 2>/dev/null; then
         BASE="/run/mailtls-lab-dovecot-$(printf '%s' "$LAB" | cksum | cut -d' ' -f1)"
     fi
+}
+
+# Where mail goes (MAILDIR, mail_location and the users' homes). The imap and
+# pop3 processes of a logged-in user run as MAIL_USER and open the mail by path:
+# under a LABDIR that MAIL_USER cannot traverse (a clone in /root) keep it in
+# /var/lib, one directory per LABDIR, with LABDIR/dovecot/mail a symlink to it.
+pick_mail_dir() {
+    MAILDIR="$DV/mail"
+    if ! runuser -u "$MAIL_USER" -- test -x "$DV" 2>/dev/null; then
+        MAILDIR="/var/lib/mailtls-lab-dovecot-$(printf '%s' "$LAB" | cksum | cut -d' ' -f1)"
+    fi
+    if [ "$MAILDIR" = "$DV/mail" ]; then
+        if [ -L "$DV/mail" ]; then rm -f "$DV/mail"; fi
+    else
+        if [ ! -L "$DV/mail" ]; then rm -rf "$DV/mail"; fi
+        ln -sfn "$MAILDIR" "$DV/mail"
+    fi
+    mkdir -p "$MAILDIR"
+    chown "$MAIL_USER:$MAIL_USER" "$MAILDIR"
+    chmod 700 "$MAILDIR"
+}
+
+# The socket Postfix's smtpd authenticates through goes into Postfix's queue
+# directory, as on a packaged system (/var/spool/postfix/private/auth): smtpd
+# runs as postfix with its working directory there (master chdirs as root), so
+# the relative smtpd_sasl_path works even below a LABDIR that postfix cannot
+# traverse. Dovecot's master creates the socket as root, owned by postfix. Make
+# private/ the way Postfix itself would (postfix:root 0700) if postfix.sh has
+# not run yet in this LABDIR; Postfix starting later keeps it and the socket.
+sasl_socket_dir() {
+    local d=${SASL_SOCKET%/*}
+    if [ ! -d "$d" ]; then
+        mkdir -p "${d%/*}"
+        install -d -o postfix -g root -m 700 "$d"
+    fi
+}
+
+# The passwd-file: one user, password hashed with SCRAM-SHA-256, from which
+# Dovecot serves PLAIN, LOGIN and SCRAM-SHA-256. SCRAM-SHA-1 needs its own
+# hash (SCRAM keys are per hash function: "Requested SCRAM-SHA-1 scheme, but we
+# have only SCRAM-SHA-256"), so a second passwd-file holds that one. The clear
+# password goes to PWFILE (0600, one line, newline at the end) for the tests.
+write_users() {
+    local h256 h1
+    h256=$(doveadm pw -s SCRAM-SHA-256 -p "$LAB_PASSWORD") || lab_die "doveadm pw failed"
+    h1=$(doveadm pw -s SCRAM-SHA-1 -p "$LAB_PASSWORD") || lab_die "doveadm pw failed"
+    (umask 077
+     printf '%s\n' "$LAB_PASSWORD" >"$PWFILE.tmp"
+     printf '%s:%s\n' "$LAB_USER" "$h256" >"$USERS.tmp"
+     printf '%s:%s\n' "$LAB_USER" "$h1" >"$USERS-sha1.tmp")
+    mv -f "$PWFILE.tmp" "$PWFILE"
+    mv -f "$USERS.tmp" "$USERS"
+    mv -f "$USERS-sha1.tmp" "$USERS-sha1"
 }
 
 # base_dir of the running (or last) instance: from its config, so that stop
@@ -116,10 +205,14 @@ listeners() {
 }
 
 write_config() {
-    local addr
-    mkdir -p "$DV/state" "$DV/mail"
+    local addr uid gid
+    mkdir -p "$DV/state"
     chmod 755 "$DV"
     pick_base_dir
+    pick_mail_dir
+    sasl_socket_dir
+    write_users
+    uid=$(id -u "$MAIL_USER") gid=$(id -g "$MAIL_USER")
     if [ "$BASE" = "$RUN" ]; then
         if [ -L "$RUN" ]; then rm -f "$RUN"; fi
     else
@@ -128,6 +221,9 @@ write_config() {
     fi
     mkdir -p "$BASE"
     chmod 755 "$BASE"
+    # Left by an older lab (see service anvil below): the auth process would log
+    # "net_connect_unix(anvil-auth-penalty) failed: Connection refused".
+    rm -f "$BASE/anvil-auth-penalty"
     {
         cat <<EOF
 # Generated by tests/lab/dovecot.sh -- mailtls test lab, loopback only.
@@ -151,16 +247,62 @@ ssl_cert = <$PKI/good.chain.pem
 ssl_key = <$PKI/good.key
 ssl_min_protocol = TLSv1.2
 
-# Nobody logs in: the only passdb denies every user.
+# One user, $LAB_USER (password in $PWFILE). Plaintext
+# passwords (PLAIN, LOGIN) only over TLS, except on the addresses of the
+# local blocks at the end (disable_plaintext_auth = no).
+auth_mechanisms = plain login scram-sha-1 scram-sha-256
+disable_plaintext_auth = yes
+# A failed login is answered by the next run of the auth process's 500 ms
+# failure timer (hard-coded), not after the default 2 s.
+auth_failure_delay = 0
 passdb {
-  driver = static
-  deny = yes
+  driver = passwd-file
+  args = $USERS
+}
+# The same password hashed for SCRAM-SHA-1. Dovecot tries the passdbs in turn:
+# for SCRAM-SHA-1 the first has no credentials ("Requested SCRAM-SHA-1 scheme,
+# but we have only SCRAM-SHA-256") and this one answers; a wrong password
+# fails in both.
+passdb {
+  driver = passwd-file
+  args = $USERS-sha1
 }
 userdb {
   driver = static
-  args = uid=dovecot gid=dovecot home=$DV/mail/%n
+  args = uid=$uid gid=$gid home=$MAILDIR/%d/%n
 }
-mail_location = maildir:$DV/mail/%n
+mail_location = maildir:~/Maildir
+# The mail user ($MAIL_USER) is a system account below the default 500.
+first_valid_uid = $uid
+last_valid_uid = $uid
+first_valid_gid = $gid
+last_valid_gid = $gid
+
+# Trap: after a failed login Dovecot delays the next ones from the same client
+# address (2, 4, 8, up to 15 s: the auth penalty kept by anvil; every lab client
+# comes from 127.0.0.1), so a test with a wrong password slowed down all logins
+# after it ("client didn't finish SASL auth, waited 4 secs"). The auth process
+# skips the penalty when it cannot connect to anvil's anvil-auth-penalty
+# socket; mode 0 leaves that socket out.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+
+# user: the auth process reads the passwd-files by path (and again whenever
+# they change), as root here: as dovecot it could not below a LABDIR that
+# dovecot cannot traverse (a clone in /root).
+# unix_listener: Postfix's smtpd authenticates its clients through this socket
+# (postfix.sh: smtpd_sasl_type = dovecot, smtpd_sasl_path = private/dovecot-auth).
+service auth {
+  user = root
+  unix_listener $SASL_SOCKET {
+    mode = 0600
+    user = postfix
+    group = postfix
+  }
+}
 
 # Benchmark friendly: login processes serve many clients each and are started
 # with the master (high-performance mode), so no fork per connection.
@@ -183,6 +325,10 @@ EOF
         # address, and there see ssl = no (no STARTTLS/STLS, no TLS at all).
         lab_listeners | awk '$4 == "none" { print $1 }' | sort -u |
             while read -r addr; do printf 'local %s {\n  ssl = no\n}\n' "$addr"; done
+        # Plaintext logins before TLS allowed (STARTTLS/STLS still offered).
+        for addr in $(plain_auth_addrs); do
+            printf 'local %s {\n  disable_plaintext_auth = no\n}\n' "$addr"
+        done
     } >"$CONF"
 }
 
