@@ -9,6 +9,7 @@
 #include "base/addr.h"
 #include "cmd/check_opts.h"
 #include "model/result.h"
+#include "proto/dialect.h"
 
 static const char *const protocols[] = {"smtp", "imap", "pop3", NULL};
 
@@ -16,6 +17,7 @@ static const char *const protocols[] = {"smtp", "imap", "pop3", NULL};
 /* clang-format off */
 static const struct opt check_table[] = {
 	{O_ADDRESS, "address", 'a', OPT_IP, "IP", NULL, "connect to IP instead of resolving HOST; the certificate is still judged against HOST", NULL},
+	{O_ALL_PORTS, "all-ports", 0, OPT_FLAG, NULL, NULL, "check every mail port: --ports 25,465,587,143,993,110,995 and --starttls-tests", NULL},
 	{O_AT, "at", 0, OPT_DATE, "DATE", NULL, "judge dates as of DATE (2027-01-15, 2027-01-15T10:00:00Z, +30d, @EPOCH): \"will it still verify then?\"", NULL},
 	{O_CA_FILE, "ca-file", 0, OPT_STRING, "FILE", NULL, "trust the PEM certificates in FILE instead of the system store", NULL},
 	{O_CA_PATH, "ca-path", 0, OPT_STRING, "DIR", NULL, "trust the hashed certificate directory DIR (c_rehash) instead of the system store", NULL},
@@ -42,11 +44,13 @@ static const struct opt check_table[] = {
 	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
 	{O_POLICY, "policy", 0, OPT_STRING, "FILE", NULL, "judge also by the organisation's policy in FILE (YAML; mailtls policy check FILE)", NULL},
 	{O_PORT, "port", 'p', OPT_PORT, "PORT", NULL, "port (default 25, 143 or 110; with --tls 465, 993 or 995); 465, 993 and 995 are implicit TLS", NULL},
+	{O_PORTS, "ports", 0, OPT_STRING, "LIST", NULL, "check these ports, comma-separated: 25 at the MX, 465/587 (submission), 143/993 (IMAP), 110/995 (POP3) at the hosts of the domain's RFC 6186 SRV records; with --host, any ports of that host", NULL},
 	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
 	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
 	{O_RESOLVER, "resolver", 0, OPT_RESOLVER, "IP[@PORT]", NULL, "ask this DNS resolver instead of /etc/resolv.conf (repeatable)", NULL},
 	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
 	{O_STARTTLS, "starttls", 0, OPT_FLAG, NULL, NULL, "upgrade with STARTTLS whatever the port", NULL},
+	{O_STARTTLS_TESTS, "starttls-tests", 0, OPT_FLAG, NULL, NULL, "also test for STARTTLS command injection (CVE-2011-0411): a command sent with STARTTLS must not be answered over TLS (adds up to 1 s per server)", NULL},
 	{O_TIMEOUT, "timeout", 't', OPT_SECONDS, "SECONDS", NULL, "bound every wait at once: connect, greeting, each reply, the handshake, each DNS query and the MTA-STS fetch (default: each its own; DNS and the fetch 10)", NULL},
 	{O_TLS, "tls", 0, OPT_FLAG, NULL, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port", NULL},
 	{O_TLS_TIMEOUT, "tls-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for the TLS handshake at most this long", NULL},
@@ -56,6 +60,40 @@ static const struct opt check_table[] = {
 	{0, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 /* clang-format on */
+
+/* "25,587, 993": each a port, none twice, at most OPTS_PORTS_MAX. */
+int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL;
+
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "\"%.40s...\" is too long for a list of ports", s);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	*n = 0;
+	for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+		uint16_t p;
+
+		if (opts_parse_port(w, &p, err, errlen) != 0)
+			return -1;
+		for (size_t i = 0; i < *n; i++)
+			if (ports[i] == p) {
+				snprintf(err, errlen, "port %u is named twice", p);
+				return -1;
+			}
+		if (*n == OPTS_PORTS_MAX) {
+			snprintf(err, errlen, "at most %d ports", OPTS_PORTS_MAX);
+			return -1;
+		}
+		ports[(*n)++] = p;
+	}
+	if (*n == 0) {
+		snprintf(err, errlen, "\"%s\" names no port", s);
+		return -1;
+	}
+	return 0;
+}
 
 int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, int given, char *err,
     size_t errlen)
@@ -67,6 +105,17 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 	switch (t->id) {
 	case O_ADDRESS:
 		o->address = v->s;
+		break;
+	case O_ALL_PORTS:
+		o->nports = 0;
+		for (size_t i = 0; mail_service_at(i); i++)
+			o->ports[o->nports++] = mail_service_at(i)->port;
+		o->starttls_tests = 1;
+		break;
+	case O_PORTS:
+		return check_ports_parse(v->s, o->ports, &o->nports, err, errlen);
+	case O_STARTTLS_TESTS:
+		o->starttls_tests = 1;
 		break;
 	case O_AT:
 		o->at = v->date;
@@ -212,7 +261,10 @@ const struct opts_cmd check_cmd = {
 	"address, and check each one. For one server, name it with --host. A check reads the\n"
 	"banner, sends EHLO, upgrades with STARTTLS (or starts TLS at once on 465), and judges\n"
 	"the certificate chain: trust, host name, dates, key and signature strength, usage and\n"
-	"chain order; for a domain also DANE, MTA-STS, TLS-RPT, SPF, DMARC and DKIM.\n",
+	"chain order; for a domain also DANE, MTA-STS, TLS-RPT, SPF, DMARC and DKIM. With\n"
+	"--ports or --all-ports also the domain's submission, IMAP and POP3 servers (RFC 6186\n"
+	"SRV records), each judged as its clients see it: logins offered before TLS, 530 owed\n"
+	"on 587, PREAUTH, and with --starttls-tests the STARTTLS command injection.\n",
 	"\nexit status: 0 ok, 1 warning, 2 critical, 3 unknown (bad usage, internal error)\n"
 	"environment: NO_COLOR disables colour; colour is used only on a terminal\n\n"
 	"examples:\n"
@@ -221,6 +273,8 @@ const struct opts_cmd check_cmd = {
 	"  mailtls check --host mx.example.org\n"
 	"  mailtls check --host mail.example.org:465\n"
 	"  mailtls check --host imap.example.org:993\n"
+	"  mailtls check --all-ports example.org      (MX, submission, IMAP, POP3 by SRV)\n"
+	"  mailtls check --host mail.example.org --ports 587,465,993,995 --starttls-tests\n"
 	"  mailtls check --host mx.example.org --address 192.0.2.25 --at 2027-01-15\n"
 	"  mailtls check --host mx.example.org --json | jq .probes[0].findings\n",
 	check_opts_apply,
@@ -285,6 +339,21 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 		    "name an IMAP or POP3 server with --host\n");
 		errors++;
 	}
+	if (o->nports && (o->port || o->protocol || o->mode >= 0)) {
+		fprintf(stderr, "mailtls check: --ports (or --all-ports) says which ports and how "
+		                "each is spoken to; drop --port (or HOST:PORT), --protocol, --tls "
+		                "and --starttls, or --ports\n");
+		errors++;
+	}
+	for (size_t i = 0; o->host == NULL && i < o->nports; i++)
+		if (mail_service_by_port(o->ports[i]) == NULL) {
+			fprintf(stderr,
+			    "mailtls check: --ports: a domain's hosts can be found for the ports "
+			    "25 (MX), 465, 587, 143, 993, 110 and 995 (SRV), not for %u; check that "
+			    "port of one server with --host HOST --ports %u\n",
+			    o->ports[i], o->ports[i]);
+			errors++;
+		}
 	if (o->json + o->jsonl + o->nagios > 1) {
 		fprintf(stderr, "mailtls check: --json, --jsonl and --nagios exclude each other\n");
 		errors++;

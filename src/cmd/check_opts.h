@@ -15,6 +15,9 @@
 struct check_opts {
 	const char *host;    /* --host, without the port */
 	uint16_t port;       /* 0: the protocol's default */
+	uint16_t ports[OPTS_PORTS_MAX]; /* --ports, --all-ports */
+	size_t nports;
+	int starttls_tests; /* --starttls-tests */
 	const char *address; /* --address */
 	int mode;            /* -1 by port, else enum tls_mode */
 	const char *ca_file;
@@ -57,6 +60,7 @@ struct check_opts {
 /* The ids of check's options; serve shares some of them (cmd/serve.c). */
 enum {
 	O_ADDRESS,
+	O_ALL_PORTS,
 	O_AT,
 	O_CA_FILE,
 	O_CA_PATH,
@@ -83,11 +87,13 @@ enum {
 	O_PER_HOST,
 	O_POLICY,
 	O_PORT,
+	O_PORTS,
 	O_PROTOCOL,
 	O_REPLY_TIMEOUT,
 	O_RESOLVER,
 	O_SHOW_CHAIN,
 	O_STARTTLS,
+	O_STARTTLS_TESTS,
 	O_TIMEOUT,
 	O_TLS,
 	O_TLS_TIMEOUT,
@@ -101,6 +107,8 @@ extern const struct opts_cmd check_cmd;
 /* Store one value of check's table into a struct check_opts (for serve's shared rows). */
 int check_opts_apply(void *ctx, const struct opt *, const union opt_value *, int given,
     char *err, size_t errlen);
+/* A list of ports ("25,587,993") into ports (OPTS_PORTS_MAX of them): 0, or -1 with err. */
+int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size_t errlen);
 /* Each phase's wait, and DNS's and HTTPS's, once every option is in (--timeout's rule). */
 void check_opts_waits(struct check_opts *);
 

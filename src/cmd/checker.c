@@ -72,6 +72,15 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	k->ec.dialect = d;
 	k->ec.port = o->port;
 	k->ec.mode = o->mode >= 0 ? (enum tls_mode)o->mode : dialect_mode_for(d, o->port);
+	if (o->nports) {
+		/* --ports: the MX on 25 over SMTP, every other port as its service is spoken. */
+		k->ec.dialect = &dialect_smtp;
+		k->ec.port = 25;
+		k->ec.mode = TLS_MODE_STARTTLS;
+		k->ec.ports = o->ports;
+		k->ec.nports = o->nports;
+	}
+	k->sp.starttls_tests = o->starttls_tests;
 	k->ec.family = o->family;
 	k->ec.concurrency = o->concurrency;
 	k->ec.per_host = o->per_host;
@@ -110,6 +119,16 @@ int checker_policy(struct checker *k, const char *path, const char *cmd)
 		fprintf(stderr, "mailtls %s: --policy %s\n", cmd, err);
 		return -1;
 	}
+	/* A rule's ports are found as --ports finds them: the mail services' ports only. */
+	for (size_t i = 0; i < k->org.nrules; i++)
+		for (size_t j = 0; j < k->org.rules[i].nports; j++)
+			if (mail_service_by_port(k->org.rules[i].ports[j]) == NULL) {
+				fprintf(stderr,
+				    "mailtls %s: --policy %s: line %d: ports: %u is not a mail "
+				    "service port (25, 465, 587, 143, 993, 110, 995)\n",
+				    cmd, path, k->org.rules[i].line, k->org.rules[i].ports[j]);
+				return -1;
+			}
 	k->ec.org_policy = &k->org;
 	return 0;
 }

@@ -39,6 +39,11 @@ struct limits {
 #define SLOW_GREETING_INFO_S 2.0
 #define SLOW_GREETING_WARN_S 240.0
 
+/* --starttls-tests: how long to wait over TLS for an answer to the command sent with
+ * STARTTLS. A vulnerable server answers it as soon as its handshake is done, within one
+ * round trip; a second covers a slow or distant one (and bounds the cost of the test). */
+#define INJECTION_WAIT_S 1.0
+
 /* DNS queries and the MTA-STS policy fetch, unless --timeout bounds every wait. */
 #define DNS_TIMEOUT_S 10.0
 #define HTTPS_TIMEOUT_S 10.0
@@ -73,6 +78,9 @@ struct limits {
 /* Repeatable options: resolvers (libunbound forwards to a handful) and DKIM selectors. */
 #define OPTS_RESOLVERS_MAX 8
 #define OPTS_DKIM_MAX 16
+/* --ports and a policy rule's ports: the seven mail ports leave room for a host's own. */
+#define OPTS_PORTS_MAX 16
+#define OPTS_PORTS_MAX_TEXT "16"
 
 /*
  * What the record parsers (mailpolicy/records_*.c) accept from a domain's TXT records and its

@@ -14,6 +14,7 @@
  *       dane: required
  *       mta_sts: enforce
  *       must_staple: true            # the certificate asks for OCSP stapling (RFC 7633)
+ *       ports: [25, 587, 993]        # the ports to check, as check --ports
  *       severity: {CERT_CN_ONLY: crit, DANE_NOT_DNSSEC: ignore}
  */
 #include <stdio.h>
@@ -115,6 +116,40 @@ static int read_overrides(struct yconf *c, yaml_node_t *n, struct policy_rule *r
 	return 0;
 }
 
+static void list_free(struct policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* ports: [25, 587]: each a port once; which ports can be found, the command says. */
+static int read_ports(struct yconf *c, yaml_node_t *n, struct policy_rule *r, char *err,
+    size_t errlen)
+{
+	struct policy_list l = {0};
+	char why[120];
+	int rc = 0;
+
+	if (read_list(c, n, &l, NULL, "ports", err, errlen))
+		return -1;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		uint16_t p;
+
+		if (opts_parse_port(l.v[i], &p, why, sizeof(why)) != 0)
+			rc = fail_at(err, errlen, c, n, "ports: %s", why);
+		for (size_t k = 0; rc == 0 && k < r->nports; k++)
+			if (r->ports[k] == p)
+				rc = fail_at(err, errlen, c, n, "ports: %s is named twice", l.v[i]);
+		if (rc == 0 && r->nports == OPTS_PORTS_MAX)
+			rc = fail_at(err, errlen, c, n, "ports: at most %s", OPTS_PORTS_MAX_TEXT);
+		if (rc == 0)
+			r->ports[r->nports++] = p;
+	}
+	list_free(&l);
+	return rc;
+}
+
 static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
     int (*code_known)(const char *), char *err, size_t errlen)
 {
@@ -192,6 +227,9 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 			if (yconf_bool(vn, &r->must_staple) != 0)
 				return fail_at(err, errlen, c, vn, "must_staple \"%s\" is not true or false",
 				    v ? v : "?");
+		} else if (strcmp(k, "ports") == 0) {
+			if (read_ports(c, vn, r, err, errlen))
+				return -1;
 		} else if (strcmp(k, "severity") == 0) {
 			if (read_overrides(c, vn, r, code_known, err, errlen))
 				return -1;
@@ -199,7 +237,8 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 			return fail_at(err, errlen, c, kn,
 			    "unknown setting \"%s\" (match, issuers, issuer_spki, pins, names, "
 			    "min_tls, "
-			    "min_rsa_bits, warn_days, crit_days, dane, mta_sts, must_staple, severity)",
+			    "min_rsa_bits, warn_days, crit_days, dane, mta_sts, must_staple, ports, "
+			    "severity)",
 			    k);
 		}
 	}
@@ -273,13 +312,6 @@ out:
 	if (rc != 0)
 		org_policy_free(op);
 	return rc;
-}
-
-static void list_free(struct policy_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
 }
 
 void org_policy_free(struct org_policy *op)

@@ -9,6 +9,9 @@
 #define MAILTLS_POLICY_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "conf/limits.h"
 
 enum policy_sev { POLICY_SEV_UNSET = -2, POLICY_SEV_IGNORE = -1 }; /* or an enum severity */
 
@@ -35,6 +38,8 @@ struct policy_rule {
 	int dane_required;
 	int mta_sts_enforce;
 	int must_staple; /* the server certificate must ask for OCSP stapling (RFC 7633) */
+	uint16_t ports[OPTS_PORTS_MAX]; /* the ports to check (check --ports); none: */
+	size_t nports;                    /* the command line's */
 	struct policy_override *overrides;
 	size_t noverrides;
 };

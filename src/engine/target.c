@@ -66,10 +66,13 @@ struct addr_query {
 	int rrtype;
 };
 
-/* Host names compare without case; the port is the engine's, the same for every probe. */
-static size_t probe_hash(const char *host, const char *addr)
+/* Host names compare without case. */
+static size_t probe_hash(const char *host, const char *addr, uint16_t port)
 {
-	return hash_str(hash_str(hash_str(HASH_INIT, host, 1), "|", 0), addr, 0);
+	char ps[8];
+
+	snprintf(ps, sizeof(ps), "|%u", (unsigned)port);
+	return hash_str(hash_str(hash_str(HASH_INIT, host, 1), addr, 0), ps, 0);
 }
 
 static void domain_complete(struct engine *e, struct domain *d);
@@ -162,7 +165,8 @@ static void lru_push(struct engine *e, struct job *j)
 
 static void map_remove(struct engine *e, struct job *j)
 {
-	struct job **jp = &e->map[probe_hash(j->probe.host, j->probe.address) % e->nmap];
+	struct job **jp =
+	    &e->map[probe_hash(j->probe.host, j->probe.address, j->probe.port) % e->nmap];
 
 	while (*jp && *jp != j)
 		jp = &(*jp)->hnext;
@@ -178,22 +182,23 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-/* The shared probe for host/address/port, created on first use. */
-static struct job *job_for(struct engine *e, const char *host, const char *addr,
+/* The shared probe for m's host at addr and m's port, created on first use. */
+static struct job *job_for(struct engine *e, const struct mx_host *m, const char *addr,
     struct dane_rrset *dane, const struct policy_rule *rule)
 {
-	size_t h = probe_hash(host, addr) % e->nmap;
+	size_t h = probe_hash(m->host, addr, m->port) % e->nmap;
 	struct job *j;
 
 	/* Under two rules of the policy file one server is two probes: they judge it apart. */
 	for (j = e->map[h]; j; j = j->hnext)
-		if (strcasecmp(j->probe.host, host) == 0 && strcmp(j->probe.address, addr) == 0 &&
-		    j->probe.rule == rule)
+		if (strcasecmp(j->probe.host, m->host) == 0 && strcmp(j->probe.address, addr) == 0 &&
+		    j->probe.port == m->port && j->probe.mode == m->mode &&
+		    j->probe.dialect == m->dialect && j->probe.rule == rule)
 			break;
 	if (j == NULL) {
 		j = xcalloc(1, sizeof(*j));
-		probe_init(&j->probe, host, addr, e->cfg.port, e->cfg.mode, e->cfg.dialect,
-		    e->cfg.dialect->name);
+		probe_init(&j->probe, m->host, addr, m->port, m->mode, m->dialect, m->dialect->name);
+		j->probe.service = m->service;
 		j->probe.dane = dane_rrset_ref(dane);
 		j->probe.rule = rule;
 		j->e = e;
@@ -222,7 +227,7 @@ static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, con
 	for (size_t i = 0; i < m->nprobes; i++)
 		if (strcmp(m->probes[i]->address, addr) == 0)
 			return;
-	j = job_for(e, m->host, addr, m->dane,
+	j = job_for(e, m, addr, m->dane,
 	    org_policy_rule(e->cfg.org_policy, d->host_mode ? NULL : d->name, m->host));
 	mx_add_probe(d, m, &j->probe);
 	if (j->done)
@@ -242,6 +247,10 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 	/* Signed TLSA records of a host whose addresses are not signed are not used. */
 	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->dnssec != DNSSEC_SECURE)
 		m->dane->state = DANE_STATE_INSECURE;
+	/* ... nor those of a host named by an unsigned SRV record (RFC 7673 3). */
+	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->svc &&
+	    d->svc[m->svc - 1].dnssec != DNSSEC_SECURE)
+		m->dane->state = DANE_STATE_INSECURE;
 	if (m->addrs.n == 0) {
 		if (m->implicit)
 			domain_add(d, F_MX_NO_ADDRESS,
@@ -252,7 +261,7 @@ static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 			    m->host, m->preference, m->dns_error ? m->dns_error : "");
 		else {
 			/* One server asked for by name: the failure is that server's record. */
-			struct job *j = job_for(e, m->host, "", NULL,
+			struct job *j = job_for(e, m, "", NULL,
 			    org_policy_rule(e->cfg.org_policy, NULL, m->host));
 
 			if (!j->done) {
@@ -393,7 +402,7 @@ static void mx_lookup(struct engine *e, struct domain *d, size_t i)
 			d->pending++;
 		}
 	if (want_type(e, DNS_T_TLSA))
-		m->dane = dane_rrset_new(m->host, e->cfg.port);
+		m->dane = dane_rrset_new(m->host, m->port);
 	for (size_t t = 0; t < 3; t++) {
 		struct addr_query *q;
 
@@ -431,13 +440,27 @@ static int mx_cmp(const void *a, const void *b)
 	return strcasecmp(x->host, y->host);
 }
 
-/* Start the address lookups of every MX; a literal needs none. */
-static void domain_resolve_mx(struct engine *e, struct domain *d)
+/* How the engine speaks to an MX host: its one port, mode and dialect. */
+static void mx_speak_default(const struct engine *e, struct mx_host *m)
+{
+	const struct mail_service *svc = mail_service_by_port(e->cfg.port);
+
+	m->port = e->cfg.port;
+	m->mode = e->cfg.mode;
+	m->dialect = e->cfg.dialect;
+	if (svc && svc->dialect == m->dialect && svc->mode == m->mode)
+		m->service = svc->name;
+}
+
+/* Start the address lookups of the hosts from index from on; a literal needs none. */
+static void hosts_resolve(struct engine *e, struct domain *d, size_t from)
 {
 	d->pending++; /* hold the domain open while the lookups are issued */
-	for (size_t i = 0; i < d->nmx; i++) {
+	for (size_t i = from; i < d->nmx; i++) {
 		struct mx_host *m = &d->mx[i];
 
+		if (m->dialect == NULL)
+			mx_speak_default(e, m);
 		if (m->ip_literal || (d->host_mode && addr_is_ip(m->host))) {
 			strlist_add(&m->addrs, m->host);
 			mx_resolved(e, d, m);
@@ -528,11 +551,120 @@ static void mx_answer(const struct dns_answer *a, void *arg)
 {
 	struct domain *d = arg;
 	struct engine *e = d->engine;
+	size_t from = d->nmx; /* an SRV answer may have come first */
 
 	if (a->status == DNS_CANCELLED)
 		return; /* the engine frees the domain */
 	if (target_mx_apply(d, a))
-		domain_resolve_mx(e, d);
+		hosts_resolve(e, d, from);
+	domain_release(e, d);
+}
+
+static int srv_cmp(const void *a, const void *b)
+{
+	const struct dns_srv *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1; /* the heavier is tried more often */
+	return strcasecmp(x->host, y->host);
+}
+
+/*
+ * What the SRV answer of client service si means for d (RFC 2782, RFC 6186): its hosts,
+ * appended to d->mx in priority order, each spoken to as the service is, or why there are
+ * none. Returns the index of the first host it added.
+ */
+size_t target_srv_apply(struct domain *d, size_t si, const struct dns_answer *a)
+{
+	struct service_state *st = &d->svc[si];
+	const struct mail_service *ms = mail_service_by_name(st->name);
+	size_t from = d->nmx, nsrv = a->nsrv;
+	struct dns_srv *v;
+
+	st->dnssec = a->sec;
+	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
+		st->state = SVC_FAILED;
+		domain_add(d, F_DNS_BOGUS, "%s SRV: DNSSEC validation failed: %s", st->owner,
+		    a->why);
+		return from;
+	}
+	if (a->status == DNS_NXDOMAIN || (a->status == DNS_OK && nsrv == 0)) {
+		st->state = SVC_MISSING;
+		domain_add(d, F_SRV_MISSING,
+		    "no %s SRV record: mail clients cannot find the %s service of %s (port %u) "
+		    "by RFC 6186 and must be set up by hand",
+		    st->owner, st->name, d->name, st->port);
+		return from;
+	}
+	if (a->status != DNS_OK) {
+		st->state = SVC_FAILED;
+		domain_add(d, F_DNS_FAILED, "SRV lookup for %s failed: %s", st->owner, a->why);
+		return from;
+	}
+	if (a->dropped)
+		domain_add(d, F_DNS_TRUNCATED,
+		    "%s has %zu more SRV records than the %zu read; they were not checked",
+		    st->owner, a->dropped, nsrv);
+	v = xcalloc(nsrv, sizeof(*v));
+	memcpy(v, a->srv, nsrv * sizeof(*v));
+	qsort(v, nsrv, sizeof(*v), srv_cmp);
+	if (nsrv == 1 && strcmp(v[0].host, ".") == 0) {
+		st->state = SVC_NOT_OFFERED;
+		domain_add(d, F_SRV_NOT_OFFERED,
+		    "%s has the target \".\": %s says it offers no %s service (RFC 6186 3.4)",
+		    st->owner, d->name, st->name);
+		free(v);
+		return from;
+	}
+	for (size_t i = 0; i < nsrv; i++) {
+		struct mx_host *m;
+
+		if (strcmp(v[i].host, ".") == 0 || v[i].port == 0) {
+			domain_add(d, F_SRV_NOT_OFFERED,
+			    "%s: the record \"%u %u %u %s\" names no server (RFC 2782: \".\" "
+			    "stands alone); it was skipped",
+			    st->owner, v[i].priority, v[i].weight, v[i].port, v[i].host);
+			continue;
+		}
+		m = mx_add(d, v[i].host, v[i].priority);
+		m->weight = v[i].weight;
+		m->port = (uint16_t)v[i].port;
+		m->mode = ms->mode;
+		m->dialect = ms->dialect;
+		m->service = ms->name;
+		m->svc = si + 1;
+		m->ip_literal = addr_is_ip(m->host);
+	}
+	free(v);
+	st->state = d->nmx > from ? SVC_FOUND : SVC_NOT_OFFERED;
+	if (d->nmx > from && a->sec != DNSSEC_SECURE)
+		domain_add(d, F_SRV_NAME_INSECURE,
+		    "the %s answer is not DNSSEC-signed, so RFC 6186 6 has a client check the "
+		    "certificate for %s itself (or ask its user to accept %s); mailtls judged each "
+		    "host for its own name, as most clients do",
+		    st->owner, d->name, d->mx[from].host);
+	return from;
+}
+
+struct srv_query {
+	struct engine *e;
+	struct domain *d;
+	size_t si; /* index into d->svc, which is complete before any SRV query starts */
+};
+
+static void srv_answer(const struct dns_answer *a, void *arg)
+{
+	struct srv_query *q = arg;
+	struct engine *e = q->e;
+	struct domain *d = q->d;
+	size_t si = q->si;
+
+	free(q);
+	if (a->status == DNS_CANCELLED)
+		return;
+	hosts_resolve(e, d, target_srv_apply(d, si, a));
 	domain_release(e, d);
 }
 
@@ -544,12 +676,14 @@ void target_explain_partial(struct domain *d)
 	char names[256] = "";
 
 	for (size_t i = 0; i < d->nmx; i++)
-		if (d->mx[i].preference < best)
+		if (d->mx[i].svc == 0 && d->mx[i].preference < best)
 			best = d->mx[i].preference;
 	for (size_t i = 0; i < d->nmx; i++) {
 		const struct mx_host *m = &d->mx[i];
 		int mx_bad = 0;
 
+		if (m->svc)
+			continue; /* the client services are judged each on its own */
 		for (size_t j = 0; j < m->nprobes; j++) {
 			const struct probe *p = m->probes[j];
 			int v6addr = strchr(p->address, ':') != NULL;
@@ -606,7 +740,7 @@ static void explain_no_dane(struct engine *e, struct domain *d)
 	for (size_t i = 0; i < d->nmx; i++) {
 		const struct mx_host *m = &d->mx[i];
 
-		if (m->dane == NULL)
+		if (m->dane == NULL || m->svc)
 			continue;
 		any = 1;
 		if (m->dane->state != DANE_STATE_NONE && m->dane->state != DANE_STATE_INSECURE)
@@ -662,15 +796,59 @@ static struct domain *domain_begin(struct engine *e, const char *name, size_t se
 	return d;
 }
 
+/* The ports asked of d: its policy rule's, else the command line's (none: the MX only). */
+static const uint16_t *domain_ports(const struct engine *e, const struct domain *d, size_t *n)
+{
+	if (d->rule && d->rule->nports) {
+		*n = d->rule->nports;
+		return d->rule->ports;
+	}
+	*n = e->cfg.nports;
+	return e->cfg.ports;
+}
+
 void engine_add_domain(struct engine *e, const char *name, size_t seq)
 {
 	struct domain *d = domain_begin(e, name, seq);
+	size_t nports;
+	const uint16_t *ports;
+	int mx = 0;
 
 	d->rule = org_policy_rule(e->cfg.org_policy, name, NULL);
-	d->pending++;
-	dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
-	if (e->cfg.policy)
-		policy_start(&e->policy_env, d, e->cfg.policy);
+	ports = domain_ports(e, d, &nports);
+	/* Every service's state exists before any SRV query: answers index into them. */
+	for (size_t i = 0; i < nports; i++) {
+		const struct mail_service *ms = mail_service_by_port(ports[i]);
+		struct service_state *st;
+
+		if (ms == NULL || ms->srv == NULL) {
+			mx = 1; /* port 25, the MX; the options admit no other without --host */
+			continue;
+		}
+		d->svc = xreallocarray(d->svc, d->nsvc + 1, sizeof(*d->svc));
+		st = &d->svc[d->nsvc++];
+		memset(st, 0, sizeof(*st));
+		st->name = ms->name;
+		st->port = ms->port;
+		st->owner = xasprintf("%s.%s", ms->srv, name);
+		st->dnssec = -1;
+	}
+	if (nports == 0 || mx) {
+		d->pending++;
+		dns_query(e->cfg.dns, name, ns_t_mx, mx_answer, d);
+		/* MTA-STS, TLS-RPT and the rest are about the mail the MX receive. */
+		if (e->cfg.policy)
+			policy_start(&e->policy_env, d, e->cfg.policy);
+	}
+	for (size_t i = 0; i < d->nsvc; i++) {
+		struct srv_query *q = xcalloc(1, sizeof(*q));
+
+		q->e = e;
+		q->d = d;
+		q->si = i;
+		d->pending++;
+		dns_query(e->cfg.dns, d->svc[i].owner, ns_t_srv, srv_answer, q);
+	}
 	domain_release(e, d);
 }
 
@@ -686,13 +864,27 @@ void engine_add_host(struct engine *e, const char *host, const char *address, si
 {
 	struct domain *d = domain_begin(e, host, seq);
 	struct mx_host *m;
+	size_t nports;
+	const uint16_t *ports;
 
 	d->host_mode = 1;
 	d->rule = org_policy_rule(e->cfg.org_policy, NULL, host);
-	m = mx_add(d, host, 0);
-	if (address)
-		strlist_add(&m->addrs, address);
-	domain_resolve_mx(e, d);
+	ports = domain_ports(e, d, &nports);
+	for (size_t i = 0; i < (nports ? nports : 1); i++) {
+		m = mx_add(d, host, 0);
+		if (address)
+			strlist_add(&m->addrs, address);
+		if (nports) {
+			/* --ports: each spoken to as its port's service, SMTP where none is. */
+			const struct mail_service *ms = mail_service_by_port(ports[i]);
+
+			m->port = ports[i];
+			m->dialect = ms ? ms->dialect : &dialect_smtp;
+			m->mode = ms ? ms->mode : TLS_MODE_STARTTLS;
+			m->service = ms ? ms->name : NULL;
+		}
+	}
+	hosts_resolve(e, d, 0);
 	domain_release(e, d);
 }
 

@@ -23,8 +23,10 @@ struct engine_config {
 	const struct verdict_ctx *verdict;
 	struct dns *dns; /* NULL when nothing needs resolving */
 	const struct dialect *dialect;
-	uint16_t port;
+	uint16_t port; /* of the MX (25 with --ports), or of --host */
 	enum tls_mode mode;
+	const uint16_t *ports; /* --ports: 25 for the MX, the rest through SRV; none: port */
+	size_t nports;
 	int family; /* 0, 4 or 6 */
 	size_t concurrency;
 	size_t per_host;
@@ -57,6 +59,7 @@ void engine_free(struct engine *);
 /* Pure pieces, exposed for unit tests and the fuzzer: what each DNS answer means. */
 void target_explain_partial(struct domain *);
 int target_mx_apply(struct domain *, const struct dns_answer *);
+size_t target_srv_apply(struct domain *, size_t svc, const struct dns_answer *);
 void target_addr_apply(struct domain *, struct mx_host *, int rrtype, const struct dns_answer *);
 struct dane_rrset;
 void target_tlsa_apply(struct dane_rrset *, const struct dns_answer *);

@@ -268,7 +268,7 @@ static void judge_sts(struct domain *d)
 		const struct mx_host *m = &d->mx[i];
 		int covered = 0;
 
-		if (m->implicit)
+		if (m->implicit || m->svc)
 			continue; /* RFC 8461 applies to MX delivery only */
 		for (size_t k = 0; k < sp->nmx && !covered; k++)
 			covered = records_sts_mx_match(sp->mx[k], m->host);
@@ -302,7 +302,8 @@ static void judge_sts(struct domain *d)
 static int dane_published(const struct domain *d)
 {
 	for (size_t i = 0; i < d->nmx; i++)
-		if (d->mx[i].dane && d->mx[i].dane->state == DANE_STATE_SECURE)
+		if (d->mx[i].svc == 0 && d->mx[i].dane &&
+		    d->mx[i].dane->state == DANE_STATE_SECURE)
 			return 1;
 	return 0;
 }

@@ -74,6 +74,14 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(STARTTLS_NOT_OFFERED, CRIT, "the server does not offer STARTTLS")                \
 	X(STARTTLS_REJECTED, CRIT, "the server refused the STARTTLS command")              \
 	X(STARTTLS_INJECTION, CRIT, "plaintext followed the STARTTLS reply and was discarded") \
+	X(STARTTLS_COMMAND_INJECTION, CRIT, "a command sent with STARTTLS was answered over TLS (CVE-2011-0411)") \
+	X(STARTTLS_INJECTION_SAFE, OK, "a command sent with STARTTLS was not answered over TLS (--starttls-tests)") \
+	X(PLAINTEXT_AUTH_OFFERED, CRIT, "before TLS the server offers a login that sends the password itself") \
+	X(TLS_NOT_REQUIRED, WARN, "a submission server takes AUTH or MAIL FROM before TLS (RFC 8314 3)") \
+	X(IMAP_PREAUTH, CRIT, "the IMAP greeting is PREAUTH: logged in before TLS, STARTTLS no longer allowed") \
+	X(SRV_NOT_OFFERED, INFO, "the domain's SRV record says it does not offer the service (target \".\")") \
+	X(SRV_MISSING, INFO, "no SRV record for a client service: mail clients must be set up by hand (RFC 6186)") \
+	X(SRV_NAME_INSECURE, INFO, "a host found through an unsigned SRV record: strict clients check the domain's name") \
 	X(TLS_HANDSHAKE_FAILED, CRIT, "the TLS handshake failed")                          \
 	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)") \
 	X(POLICY_ISSUER_UNEXPECTED, CRIT, "the policy file expects another issuer of the server certificate") \

@@ -123,6 +123,18 @@ void probe_add_arg(struct probe *p, enum finding_code code, int cert, long arg, 
 	va_end(ap);
 }
 
+void probe_forget_session(struct probe *p)
+{
+	for (size_t i = 0; i < p->nfindings; i++)
+		free(p->findings[i].message);
+	p->nfindings = 0;
+	free(p->banner);
+	p->banner = NULL;
+	strlist_free(&p->capa_plain);
+	p->t.connect_ms = p->t.banner_ms = p->t.starttls_ms = p->t.handshake_ms = -1;
+	p->t.total_ms = -1;
+}
+
 int probe_has(const struct probe *p, enum finding_code code)
 {
 	for (size_t i = 0; i < p->nfindings; i++)
@@ -149,6 +161,13 @@ void domain_add_arg(struct domain *d, enum finding_code code, long arg, const ch
 	va_end(ap);
 }
 
+const char *svc_state_name(enum svc_state s)
+{
+	static const char *const names[] = {"pending", "found", "not offered", "no SRV record",
+	    "lookup failed"};
+	return names[s];
+}
+
 void domain_free(struct domain *d)
 {
 	if (d == NULL)
@@ -162,6 +181,9 @@ void domain_free(struct domain *d)
 		free(d->mx[i].probes);
 	}
 	free(d->mx);
+	for (size_t i = 0; i < d->nsvc; i++)
+		free(d->svc[i].owner);
+	free(d->svc);
 	policy_free(d->policy);
 	findings_free(d->findings, d->nfindings);
 	free(d->name);

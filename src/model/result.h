@@ -81,6 +81,7 @@ struct probe {
 	enum tls_mode mode;
 	const struct dialect *dialect; /* how the session speaks (proto/dialect.h) */
 	const char *protocol;          /* and its name: "smtp", "imap", "pop3" (static) */
+	const char *service; /* "smtp", "submission", "imaps", ... by the port; NULL: another */
 
 	char *banner;              /* censored; lines joined with "\n" */
 	struct strlist capa_plain; /* capabilities before TLS */
@@ -123,7 +124,27 @@ struct mx_host {
 	struct probe **probes;
 	size_t nprobes;
 	int pending; /* address queries in flight */
+	/* Where and how it is spoken to: the MX port, a --ports service or an SRV record's. */
+	uint16_t port;
+	enum tls_mode mode;
+	const struct dialect *dialect;
+	const char *service; /* static, as in struct probe */
+	size_t svc;          /* 1 + its index in domain->svc when an SRV record named it; 0: MX */
+	unsigned weight;     /* the SRV weight (preference holds the SRV priority) */
 };
+
+/* One client service asked of a domain (--ports): what its SRV lookup said (RFC 6186). */
+enum svc_state { SVC_PENDING, SVC_FOUND, SVC_NOT_OFFERED, SVC_MISSING, SVC_FAILED };
+
+struct service_state {
+	const char *name; /* "submission" (static) */
+	uint16_t port;    /* its standard port; the hosts carry the SRV record's */
+	char *owner;      /* "_submission._tcp.example.org" */
+	enum svc_state state;
+	int dnssec; /* enum dnssec_state of the SRV answer */
+};
+
+const char *svc_state_name(enum svc_state);
 
 struct domain {
 	char *name;
@@ -131,8 +152,10 @@ struct domain {
 	int host_mode; /* --host: the one "MX" is the host itself, no MX lookup */
 	int dnssec;    /* enum dnssec_state of the MX answer */
 	int mx_failed; /* the MX lookup failed: NXDOMAIN, SERVFAIL, timeout, bogus */
-	struct mx_host *mx;
+	struct mx_host *mx; /* the MX hosts, then the hosts of each client service */
 	size_t nmx;
+	struct service_state *svc; /* the client services asked for (--ports), or none */
+	size_t nsvc;
 	struct finding *findings;
 	size_t nfindings;
 	enum status status;
@@ -165,6 +188,8 @@ void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...
 void probe_add_arg(struct probe *, enum finding_code, int cert, long arg, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 int probe_has(const struct probe *, enum finding_code);
+/* Forget what a session saw before TLS, to connect again (nothing of TLS was seen yet). */
+void probe_forget_session(struct probe *);
 
 struct run {
 	struct probe **probes; /* every distinct probe, in the order they were created */

@@ -248,7 +248,8 @@ static void verdict_policy_domain(struct domain *d, const struct policy_rule *r)
 	int dane = 0, sts = 0;
 
 	for (size_t i = 0; i < d->nmx; i++)
-		dane |= d->mx[i].dane && d->mx[i].dane->state == DANE_STATE_SECURE;
+		dane |= d->mx[i].svc == 0 && d->mx[i].dane &&
+		    d->mx[i].dane->state == DANE_STATE_SECURE;
 	for (size_t i = 0; i < d->nfindings; i++)
 		sts |= d->findings[i].code == F_MTASTS_VALID;
 	sts = sts && d->policy && d->policy->sts_policy_ok &&

@@ -137,6 +137,7 @@ void dns_free(struct dns *d)
 void dns_answer_clear(struct dns_answer *a)
 {
 	free(a->mx);
+	free(a->srv);
 	free(a->addrs);
 	for (size_t i = 0; i < a->ntxt; i++)
 		free(a->txt[i]);
@@ -220,6 +221,7 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 		if ((rrtype == ns_t_mx && a->nmx >= DNS_ANSWERS_MAX) ||
 		    (rrtype == ns_t_txt && a->ntxt >= DNS_ANSWERS_MAX) ||
 		    (rrtype == DNS_T_TLSA && a->ntlsa >= DNS_ANSWERS_MAX) ||
+		    (rrtype == ns_t_srv && a->nsrv >= DNS_ANSWERS_MAX) ||
 		    ((rrtype == ns_t_a || rrtype == ns_t_aaaa) && a->naddrs >= DNS_ANSWERS_MAX)) {
 			a->dropped++; /* said by whoever reads the answer, never silently */
 			continue;
@@ -237,6 +239,23 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 				snprintf(m->host, sizeof(m->host), ".");
 			strip_dot(m->host);
 			a->nmx++;
+		} else if (rrtype == ns_t_srv && ns_rr_rdlen(rr) >= 7) {
+			/* RFC 2782: priority, weight, port, target (never compressed, but
+			 * ns_name_uncompress reads either). */
+			struct dns_srv *v;
+
+			a->srv = xreallocarray(a->srv, a->nsrv + 1, sizeof(*a->srv));
+			v = &a->srv[a->nsrv];
+			v->priority = ns_get16(rd);
+			v->weight = ns_get16(rd + 2);
+			v->port = ns_get16(rd + 4);
+			if (ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg), rd + 6, v->host,
+			        sizeof(v->host)) < 0)
+				continue;
+			if (v->host[0] == '\0')
+				snprintf(v->host, sizeof(v->host), ".");
+			strip_dot(v->host);
+			a->nsrv++;
 		} else if (rrtype == ns_t_txt) {
 			a->txt = xreallocarray(a->txt, a->ntxt + 1, sizeof(*a->txt));
 			a->txt[a->ntxt++] = txt_join(rd, ns_rr_rdlen(rr));

@@ -22,6 +22,11 @@ struct dns_mx {
 	char host[256]; /* "." for a null MX; no trailing dot otherwise */
 };
 
+struct dns_srv {
+	unsigned priority, weight, port;
+	char host[256]; /* "." when the service is not offered (RFC 2782) */
+};
+
 struct dns_answer {
 	enum dns_status status;
 	enum dnssec_state sec;
@@ -29,6 +34,8 @@ struct dns_answer {
 	char cname[256];   /* the first CNAME target when the name was an alias */
 	struct dns_mx *mx; /* MX answers */
 	size_t nmx;
+	struct dns_srv *srv; /* SRV answers */
+	size_t nsrv;
 	char (*addrs)[46]; /* A / AAAA answers, numeric */
 	size_t naddrs;
 	char **txt; /* TXT: each record's strings joined, censored */
@@ -50,7 +57,7 @@ struct dns;
 typedef void (*dns_cb)(const struct dns_answer *, void *arg);
 
 struct dns *dns_new(struct event_base *, const struct dns_config *, char *err, size_t errlen);
-/* Query name for rrtype (1 A, 28 AAAA, 15 MX). cb runs exactly once, maybe before return. */
+/* Query name for rrtype (1 A, 28 AAAA, 15 MX, 16 TXT, 33 SRV, 52 TLSA). cb runs exactly once, maybe before return. */
 void dns_query(struct dns *, const char *name, int rrtype, dns_cb, void *arg);
 void dns_free(struct dns *);
 int dns_validating(const struct dns *); /* a trust anchor is loaded */

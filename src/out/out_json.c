@@ -109,12 +109,13 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 
 	if (domain) {
 		json_object_set_new(o, "domain", json_string(domain));
-		json_object_set_new(o, "mx", json_string(mx));
+		json_object_set_new(o, "mx", jstr(mx));
 	}
 	json_object_set_new(o, "host", json_string(p->host));
 	json_object_set_new(o, "address", json_string(p->address));
 	json_object_set_new(o, "port", json_integer(p->port));
 	json_object_set_new(o, "protocol", json_string(p->protocol));
+	json_object_set_new(o, "service", jstr(p->service));
 	json_object_set_new(o, "tls_mode",
 	    json_string(p->mode == TLS_MODE_IMPLICIT ? "implicit" : "starttls"));
 	json_object_set_new(o, "status", json_string(status_name(p->status)));
@@ -228,6 +229,43 @@ static void jpolicies(json_t *o, const struct domain_policy *pol)
 	}
 }
 
+static json_t *jdnssec(int state)
+{
+	return state < 0 ? json_null() : json_string(dnssec_name((enum dnssec_state)state));
+}
+
+/* The client services asked for (--ports), each with the hosts its SRV records name. */
+static json_t *jservices(const struct domain *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->nsvc; i++) {
+		const struct service_state *st = &d->svc[i];
+		json_t *hosts = json_array();
+
+		for (size_t k = 0; k < d->nmx; k++) {
+			const struct mx_host *m = &d->mx[k];
+			json_t *jh;
+
+			if (m->svc != i + 1)
+				continue;
+			jh = json_pack("{s:s, s:i, s:i, s:i, s:s, s:o, s:o, s:o}", "host", m->host,
+			    "priority", (int)m->preference, "weight", (int)m->weight, "port",
+			    (int)m->port, "tls_mode",
+			    m->mode == TLS_MODE_IMPLICIT ? "implicit" : "starttls", "cname",
+			    jstr(m->cname), "dnssec", jdnssec(m->dnssec), "addresses",
+			    jlist(&m->addrs));
+			json_object_set_new(jh, "dane", jdane(m->dane, NULL));
+			json_array_append_new(hosts, jh);
+		}
+		json_array_append_new(a,
+		    json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "service", st->name, "port",
+		        (int)st->port, "srv", st->owner, "state", svc_state_name(st->state),
+		        "dnssec", jdnssec(st->dnssec), "hosts", hosts));
+	}
+	return a;
+}
+
 static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 {
 	json_t *o = json_object(), *mxs = json_array(), *probes = json_array();
@@ -237,19 +275,22 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 	json_object_set_new(o, "dnssec", json_string(dnssec_name((enum dnssec_state)d->dnssec)));
 	for (size_t i = 0; i < d->nmx; i++) {
 		const struct mx_host *m = &d->mx[i];
-		json_t *jm = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "host", m->host,
-		    "preference", (int)m->preference, "implicit", m->implicit, "ip_literal",
-		    m->ip_literal, "cname", jstr(m->cname), "dnssec",
-		    m->dnssec < 0 ? json_null()
-		                  : json_string(dnssec_name((enum dnssec_state)m->dnssec)),
-		    "addresses", jlist(&m->addrs));
+		json_t *jm;
 
+		for (size_t k = 0; k < m->nprobes; k++)
+			json_array_append_new(probes,
+			    jprobe(m->probes[k], v, d->name, m->svc ? NULL : m->host));
+		if (m->svc)
+			continue; /* under services */
+		jm = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:o}", "host", m->host,
+		    "preference", (int)m->preference, "implicit", m->implicit, "ip_literal",
+		    m->ip_literal, "cname", jstr(m->cname), "dnssec", jdnssec(m->dnssec),
+		    "addresses", jlist(&m->addrs));
 		json_object_set_new(jm, "dane", jdane(m->dane, NULL));
 		json_array_append_new(mxs, jm);
-		for (size_t k = 0; k < m->nprobes; k++)
-			json_array_append_new(probes, jprobe(m->probes[k], v, d->name, m->host));
 	}
 	json_object_set_new(o, "mx", mxs);
+	json_object_set_new(o, "services", jservices(d));
 	{
 		/* The domain's DANE at a glance; the details are on each mx and probe. */
 		json_t *dn = json_array();
@@ -257,7 +298,7 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 
 		for (size_t i = 0; i < d->nmx; i++) {
 			const struct dane_rrset *set = d->mx[i].dane;
-			if (set == NULL)
+			if (set == NULL || d->mx[i].svc)
 				continue;
 			looked_up = 1;
 			published |= set->state == DANE_STATE_SECURE;
@@ -306,7 +347,8 @@ void out_json(FILE *f, const struct run *r, const struct view_opts *v)
 			for (size_t k = 0; k < d->nmx; k++)
 				for (size_t n = 0; n < d->mx[k].nprobes; n++)
 					json_array_append_new(a,
-					    jprobe(d->mx[k].probes[n], v, d->name, d->mx[k].host));
+					    jprobe(d->mx[k].probes[n], v, d->name,
+					        d->mx[k].svc ? NULL : d->mx[k].host));
 		}
 		json_object_set_new(root, "domains", ds);
 	} else {

@@ -182,7 +182,7 @@ static void domain_metrics(FILE *f, const struct domain *d)
 	family(f, "mailtls_dane_tlsa",
 	    "the TLSA RRset of each MX host: what DNSSEC said of it (always 1)");
 	for (size_t i = 0; i < d->nmx; i++) {
-		if (!d->mx[i].dane)
+		if (!d->mx[i].dane || d->mx[i].svc)
 			continue;
 		fputs("mailtls_dane_tlsa{mx=\"", f);
 		put_value(f, d->mx[i].host);

@@ -182,14 +182,16 @@ static int is_record_finding(enum finding_code c)
 
 static void out_domain(FILE *f, const struct domain *d, const struct view_opts *v)
 {
-	size_t naddr = 0;
+	size_t naddr = 0, nmx = 0;
 	char seen[16][96];
 	size_t nseen = 0;
 
-	for (size_t i = 0; i < d->nmx; i++)
+	for (size_t i = 0; i < d->nmx; i++) {
 		naddr += d->mx[i].nprobes;
+		nmx += d->mx[i].svc == 0;
+	}
 	fprintf(f, "%s%-8s%s %s  (%zu MX, %zu probe%s, DNSSEC %s)\n",
-	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name, d->nmx,
+	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name, nmx,
 	    naddr, naddr == 1 ? "" : "s", dnssec_name((enum dnssec_state)d->dnssec));
 	/* Transport findings first; the sender-authentication records in a section of their own. */
 	for (size_t i = 0; i < d->nfindings; i++)
@@ -198,11 +200,31 @@ static void out_domain(FILE *f, const struct domain *d, const struct view_opts *
 	for (size_t i = 0; i < d->nmx; i++) {
 		const struct mx_host *m = &d->mx[i];
 
+		if (m->svc)
+			continue;
 		fprintf(f, "  %s %u %s%s%s%s\n", m->implicit ? "implicit MX" : "MX", m->preference,
 		    m->host, m->cname ? " -> " : "", m->cname ? m->cname : "",
 		    m->nprobes ? "" : "  (no address)");
 		for (size_t k = 0; k < m->nprobes; k++)
 			out_domain_probe(f, m->probes[k], v, seen, &nseen, 16);
+	}
+	/* The client services (--ports): each SRV answer, then the hosts it names. */
+	for (size_t s = 0; s < d->nsvc; s++) {
+		const struct service_state *st = &d->svc[s];
+
+		fprintf(f, "  %s (port %u): %s%s%s\n", st->name, st->port, st->owner,
+		    st->state == SVC_FOUND ? "" : ": ",
+		    st->state == SVC_FOUND ? "" : svc_state_name(st->state));
+		for (size_t i = 0; i < d->nmx; i++) {
+			const struct mx_host *m = &d->mx[i];
+
+			if (m->svc != s + 1)
+				continue;
+			fprintf(f, "  SRV %u %u %u %s%s\n", m->preference, m->weight, m->port,
+			    m->host, m->nprobes ? "" : "  (no address)");
+			for (size_t k = 0; k < m->nprobes; k++)
+				out_domain_probe(f, m->probes[k], v, seen, &nseen, 16);
+		}
 	}
 	for (size_t i = 0, shown = 0; i < d->nfindings; i++)
 		if (is_record_finding(d->findings[i].code)) {

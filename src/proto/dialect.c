@@ -86,6 +86,20 @@ static void censored_copy(char *dst, size_t dstlen, const char *src, size_t len)
 	free(c);
 }
 
+/* "+ text": the server asks for the next line of a command (RFC 9051 7.5; RFC 5034 4 for
+ * POP3's AUTH). The text, a SASL challenge in base64, is kept as it came: censoring only
+ * touches bytes outside printable ASCII, which base64 has none of. */
+static enum feed continuation(struct reply *r, const char *line, size_t len,
+    const struct limits *lim, char *err, size_t errlen)
+{
+	if (reply_line(r, len > 2 ? line + 2 : "", len > 2 ? len - 2 : 0, len, lim, err, errlen) ==
+	    FEED_ERROR)
+		return FEED_ERROR;
+	r->cont = r->complete = 1;
+	r->verdict = REPLY_OK;
+	return FEED_DONE;
+}
+
 /*
  * IMAP: the greeting is one untagged line ("* OK", "* PREAUTH"; "* BYE" refuses); a command's
  * reply is any number of untagged "* " lines ended by the line that starts with its tag,
@@ -128,6 +142,8 @@ enum feed imap_feed(struct reply *r, const char *line, size_t len, const struct 
 			r->verdict = REPLY_PERMFAIL;
 		return FEED_DONE;
 	}
+	if (r->cont_ok && line[0] == '+' && (len == 1 || line[1] == ' '))
+		return continuation(r, line, len, lim, err, errlen);
 	censored_copy(c, sizeof(c), line, len);
 	if (tl)
 		snprintf(err, errlen, "unexpected IMAP line \"%s\" (waiting for tag %s)", c,
@@ -164,6 +180,9 @@ enum feed pop3_feed(struct reply *r, const char *line, size_t len, const struct 
 	if (r->nlines == 0) {
 		int ok = len >= 3 && strncmp(line, "+OK", 3) == 0;
 
+		if (!ok && r->cont_ok && line[0] == '+' && (len == 1 || line[1] == ' '))
+			return continuation(r, line, len, lim, err, errlen);
+
 		if (!ok && !(len >= 4 && strncmp(line, "-ERR", 4) == 0)) {
 			censored_copy(c, sizeof(c), line, len);
 			snprintf(err, errlen, "malformed POP3 reply \"%s\"", c);
@@ -195,6 +214,73 @@ static void lines_after_first(const struct reply *r, struct strlist *out)
 		strlist_add(out, r->lines[i]);
 }
 
+/* Append word to out ("PLAIN LOGIN"); out always stays a string. */
+static void words_add(char *out, size_t outlen, const char *word)
+{
+	size_t l = strlen(out);
+
+	snprintf(out + l, outlen - l, "%s%s", l ? " " : "", word);
+}
+
+/* The mechanisms in a space-separated list that carry the password itself (RFC 4616
+ * PLAIN; LOGIN), unlike challenge-response ones (SCRAM, RFC 5802; CRAM-MD5). */
+static void cleartext_mechs(const char *list, const char *prefix, char *out, size_t outlen)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (strcasecmp(w, "PLAIN") == 0 || strcasecmp(w, "LOGIN") == 0) {
+			char word[64];
+
+			snprintf(word, sizeof(word), "%s%s", prefix, w);
+			words_add(out, outlen, word);
+		}
+	free(copy);
+}
+
+/* SMTP: "AUTH PLAIN LOGIN" (RFC 4954 3), or the pre-standard "AUTH=LOGIN" some still send. */
+static void smtp_cleartext_auth(const struct strlist *capa, char *out, size_t outlen)
+{
+	for (size_t i = 0; i < capa->n; i++) {
+		const char *c = capa->v[i] + strspn(capa->v[i], " \t");
+
+		if (strncasecmp(c, "AUTH", 4) == 0 && (c[4] == ' ' || c[4] == '='))
+			cleartext_mechs(c + 5, "AUTH ", out, outlen);
+	}
+}
+
+/* IMAP: the LOGIN command sends the password unless LOGINDISABLED (RFC 9051 6.2.3), and so
+ * do AUTH=PLAIN and AUTH=LOGIN. */
+static void imap_cleartext_auth(const struct strlist *capa, char *out, size_t outlen)
+{
+	if (!dialect_has_capa(capa, "LOGINDISABLED"))
+		words_add(out, outlen, "LOGIN (no LOGINDISABLED)");
+	for (size_t i = 0; i < capa->n; i++)
+		if (strncasecmp(capa->v[i], "AUTH=", 5) == 0)
+			cleartext_mechs(capa->v[i] + 5, "AUTH=", out, outlen);
+}
+
+/* POP3: USER/PASS (RFC 2449 6.5) and SASL PLAIN or LOGIN (RFC 5034). */
+static void pop3_cleartext_auth(const struct strlist *capa, char *out, size_t outlen)
+{
+	if (dialect_has_capa(capa, "USER"))
+		words_add(out, outlen, "USER");
+	for (size_t i = 0; i < capa->n; i++) {
+		const char *c = capa->v[i] + strspn(capa->v[i], " \t");
+
+		if (strncasecmp(c, "SASL", 4) == 0 && (c[4] == ' ' || c[4] == '\t'))
+			cleartext_mechs(c + 5, "SASL ", out, outlen);
+	}
+}
+
+int dialect_cleartext_auth(const struct dialect *d, const struct strlist *capa, char *out,
+    size_t outlen)
+{
+	out[0] = '\0';
+	d->cleartext_auth(capa, out, outlen);
+	return out[0] != '\0';
+}
+
 /* clang-format off */
 const struct dialect dialect_smtp = {
 	.name = "smtp",
@@ -209,8 +295,10 @@ const struct dialect dialect_smtp = {
 	.capa_code = 250,
 	.starttls_code = 220,
 	.fallback_cmd = "HELO %s",
+	.inject_cmd = "NOOP",
 	.feed = smtp_feed,
 	.capabilities = lines_after_first,
+	.cleartext_auth = smtp_cleartext_auth,
 };
 
 /* Tags are fixed per command: a session never has two commands in flight. */
@@ -223,9 +311,11 @@ const struct dialect dialect_imap = {
 	.starttls_cmd = "S STARTTLS",
 	.starttls_capa = "STARTTLS",
 	.quit_cmd = "L LOGOUT",
+	.inject_cmd = "N NOOP",
 	.tagged = 1,
 	.feed = imap_feed,
 	.capabilities = imap_capabilities,
+	.cleartext_auth = imap_cleartext_auth,
 };
 
 const struct dialect dialect_pop3 = {
@@ -238,8 +328,10 @@ const struct dialect dialect_pop3 = {
 	.starttls_cmd = "STLS",
 	.starttls_capa = "STLS",
 	.quit_cmd = "QUIT",
+	.inject_cmd = "NOOP",
 	.feed = pop3_feed,
 	.capabilities = lines_after_first,
+	.cleartext_auth = pop3_cleartext_auth,
 };
 /* clang-format on */
 
@@ -296,4 +388,37 @@ int dialect_has_capa(const struct strlist *capa, const char *keyword)
 			return 1;
 	}
 	return 0;
+}
+
+/* clang-format off */
+static const struct mail_service services[] = {
+	{"smtp",        25,  NULL,               &dialect_smtp, TLS_MODE_STARTTLS, 0},
+	{"submissions", 465, "_submissions._tcp", &dialect_smtp, TLS_MODE_IMPLICIT, 1},
+	{"submission",  587, "_submission._tcp",  &dialect_smtp, TLS_MODE_STARTTLS, 1},
+	{"imap",        143, "_imap._tcp",        &dialect_imap, TLS_MODE_STARTTLS, 1},
+	{"imaps",       993, "_imaps._tcp",       &dialect_imap, TLS_MODE_IMPLICIT, 1},
+	{"pop3",        110, "_pop3._tcp",        &dialect_pop3, TLS_MODE_STARTTLS, 1},
+	{"pop3s",       995, "_pop3s._tcp",       &dialect_pop3, TLS_MODE_IMPLICIT, 1},
+};
+/* clang-format on */
+
+const struct mail_service *mail_service_by_port(unsigned short port)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (services[i].port == port)
+			return &services[i];
+	return NULL;
+}
+
+const struct mail_service *mail_service_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (strcasecmp(services[i].name, name) == 0)
+			return &services[i];
+	return NULL;
+}
+
+const struct mail_service *mail_service_at(size_t i)
+{
+	return i < sizeof(services) / sizeof(services[0]) ? &services[i] : NULL;
 }

@@ -17,6 +17,8 @@ struct reply {
 	int code;      /* SMTP: the three-digit code; others: 0 */
 	char tag[8];   /* IMAP: the tag that ends this reply; "" for the greeting */
 	int multiline; /* POP3: the reply is +OK and lines up to "." (CAPA) */
+	int cont_ok;   /* IMAP, POP3: a "+ " continuation may answer (a SASL challenge) */
+	int cont;      /* ... and did: lines[0] is the text after "+ " */
 	enum reply_verdict verdict;
 	size_t nlines;
 	size_t bytes;
@@ -44,6 +46,9 @@ struct dialect {
 	/* SMTP: what to send when the capability command is refused for good (RFC 5321
 	 * 4.1.4: fall back to HELO); NULL: nothing. */
 	const char *fallback_cmd;
+	/* --starttls-tests: the harmless command sent in the same segment as STARTTLS, whose
+	 * reply must never arrive over TLS (CVE-2011-0411). */
+	const char *inject_cmd;
 	int tagged; /* IMAP: each command's first word is the tag that ends its reply */
 	/* Feed one line into r; err gets a reason on FEED_ERROR. The line is len bytes
 	 * without its EOL, and line[len] is always a NUL (the io layer guarantees it), so an
@@ -53,6 +58,8 @@ struct dialect {
 	    char *err, size_t errlen);
 	/* Capability lines from a complete reply to capa_cmd, into out (keyword first). */
 	void (*capabilities)(const struct reply *r, struct strlist *out);
+	/* The capabilities that would make a client send a password itself, into out. */
+	void (*cleartext_auth)(const struct strlist *capa, char *out, size_t outlen);
 };
 
 extern const struct dialect dialect_smtp, dialect_imap, dialect_pop3;
@@ -66,6 +73,29 @@ void reply_expect(struct reply *, const struct dialect *, const char *cmd);
 
 enum tls_mode dialect_mode_for(const struct dialect *, unsigned short port);
 int dialect_has_capa(const struct strlist *, const char *keyword);
+/* What in capa would send a password in the clear before TLS ("AUTH PLAIN LOGIN", "LOGIN
+ * (no LOGINDISABLED)", "USER"), into out; 1 when anything does. SCRAM and other
+ * challenge-response mechanisms expose no password and are not named. */
+int dialect_cleartext_auth(const struct dialect *, const struct strlist *capa, char *out,
+    size_t outlen);
+
+/*
+ * The mail services of a domain by their standard port: how each is found (the MX for
+ * port 25; the RFC 6186 and RFC 8314 SRV records for the client ports) and spoken.
+ */
+struct mail_service {
+	const char *name; /* "submission": the SRV service name, and how people call it */
+	unsigned short port;
+	const char *srv; /* "_submission._tcp"; NULL: found through the MX records */
+	const struct dialect *dialect;
+	enum tls_mode mode;
+	int client; /* a port mail clients use (RFC 8314), not MTA to MTA */
+};
+
+const struct mail_service *mail_service_by_port(unsigned short);
+const struct mail_service *mail_service_by_name(const char *);
+/* The i-th of the table, or NULL past its end (--all-ports walks it). */
+const struct mail_service *mail_service_at(size_t i);
 
 enum feed smtp_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);
 enum feed imap_feed(struct reply *, const char *, size_t, const struct limits *, char *, size_t);

@@ -22,8 +22,13 @@ enum session_state {
 	S_GREETING,  /* waiting for the banner */
 	S_CAPA,      /* capability command sent (EHLO, CAPABILITY, CAPA) */
 	S_FALLBACK,  /* SMTP: HELO sent after EHLO was refused */
+	S_PRETLS,    /* submission: AUTH or MAIL FROM sent before STARTTLS, to be refused */
+	S_CANCEL,    /* ... AUTH was taken: "*" sent to cancel it (RFC 4954 4) */
+	S_RSET,      /* ... MAIL FROM was taken: RSET sent to forget it */
 	S_STARTTLS,  /* STARTTLS sent */
 	S_HANDSHAKE, /* TLS handshake in progress */
+	S_INJECTED,  /* --starttls-tests: TLS is up; does the command sent with STARTTLS
+	                get an answer nobody asked for over it? */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
 	S_DONE,
 };
@@ -33,8 +38,12 @@ static const char *const session_state_names[] = {
     "greeting",
     "capabilities",
     "helo",
+    "pre-TLS AUTH or MAIL",
+    "AUTH cancel",
+    "RSET",
     "starttls",
     "handshake",
+    "injection wait",
     "quit",
     "done",
 };
@@ -50,12 +59,16 @@ struct session {
 	struct reply reply;
 	int greeted;
 	char *refusal; /* the capability command's refusal, while falling back */
+	char *pretls;  /* the command sent in S_PRETLS, for the finding */
+	int injected;  /* STARTTLS went out with the dialect's inject_cmd behind it */
+	int retried;   /* connected again without it, after the server hung up on it */
 	double t0;
 	session_done_cb done;
 	void *arg;
 };
 
 static void session_enter(struct session *, enum session_state);
+static void session_trace(const struct session *, const char *who, const char *text, size_t);
 
 static void session_finish(struct session *s)
 {
@@ -70,9 +83,44 @@ static void session_finish(struct session *s)
 
 /* A failure ends the session at once, without QUIT: after a protocol error, a timeout or a
  * failed handshake no command would mean anything to the server. */
+static void session_connect(struct session *);
+
+/*
+ * A server may hang up, or fail the handshake, when a command follows STARTTLS in its
+ * segment (Dovecot does): it keeps nothing across the upgrade, which is the right answer
+ * to the test, and the certificate is still to be seen. Connect again, without the test.
+ */
+static int session_retry_without_injection(struct session *s, const char *detail)
+{
+	struct probe *p = s->p;
+	char *why;
+
+	if (s->state != S_HANDSHAKE || !s->injected || s->retried)
+		return 0;
+	why = xstrdup(detail);
+	session_trace(s, "--", "handshake failed after the injected command; again without it",
+	    61);
+	probe_forget_session(p);
+	probe_add(p, F_STARTTLS_INJECTION_SAFE, -1,
+	    "with \"%s\" behind %s in one segment the server failed the handshake (%s): it "
+	    "keeps no plaintext across STARTTLS; checked again on a new connection",
+	    p->dialect->inject_cmd, p->dialect->starttls_cmd, why);
+	free(why);
+	io_free(s->io);
+	s->io = NULL;
+	s->retried = 1;
+	s->injected = 0;
+	s->greeted = 0;
+	s->t0 = now_ms();
+	session_connect(s);
+	return 1;
+}
+
 static void session_fail(struct session *s, enum finding_code code, const char *fmt,
     const char *detail)
 {
+	if (code == F_TLS_HANDSHAKE_FAILED && session_retry_without_injection(s, detail))
+		return;
 	probe_add(s->p, code, -1, fmt, session_state_names[s->state], detail);
 	session_finish(s);
 }
@@ -103,6 +151,8 @@ static double session_wait(const struct session *s, enum session_state st)
 		return lim->greeting_s;
 	case S_HANDSHAKE:
 		return lim->handshake_s;
+	case S_INJECTED:
+		return lim->reply_s < INJECTION_WAIT_S ? lim->reply_s : INJECTION_WAIT_S;
 	default:
 		return lim->reply_s;
 	}
@@ -117,6 +167,19 @@ static void session_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->state == S_QUIT || s->state == S_DONE) {
 		session_finish(s);
+		return;
+	}
+	if (s->state == S_INJECTED) {
+		/* Nothing came unasked: the capabilities over TLS are the harmless command
+		 * that makes sure (a late answer to the injected one would precede theirs). */
+		const char *m = "no answer to the injected command over TLS";
+
+		session_trace(s, "--", m, strlen(m));
+		probe_add(s->p, F_STARTTLS_INJECTION_SAFE, -1,
+		    "\"%s\" sent in one segment with %s was not answered over TLS within %.3g s",
+		    s->p->dialect->inject_cmd, s->p->dialect->starttls_cmd,
+		    session_wait(s, S_INJECTED));
+		session_enter(s, S_CAPA);
 		return;
 	}
 	snprintf(detail, sizeof(detail), "%.3g s", session_wait(s, s->state));
@@ -212,8 +275,29 @@ static void session_enter(struct session *s, enum session_state st)
 	case S_FALLBACK:
 		session_command(s, d->fallback_cmd);
 		break;
+	case S_PRETLS:
+		reply_expect(&s->reply, d, s->pretls);
+		session_send(s, s->pretls);
+		break;
+	case S_CANCEL:
+		session_send(s, "*");
+		break;
+	case S_RSET:
+		session_send(s, "RSET");
+		break;
 	case S_STARTTLS:
-		session_command(s, d->starttls_cmd);
+		if (s->par->starttls_tests && d->inject_cmd && !s->retried) {
+			/* CVE-2011-0411: both in one write, so in one segment; a server
+			 * that keeps what followed STARTTLS answers it over TLS. */
+			char *cmd = xasprintf("%s\r\n%s", d->starttls_cmd, d->inject_cmd);
+
+			s->injected = 1;
+			reply_expect(&s->reply, d, d->starttls_cmd);
+			session_send(s, cmd);
+			free(cmd);
+		} else {
+			session_command(s, d->starttls_cmd);
+		}
 		break;
 	case S_HANDSHAKE:
 		session_handshake(s);
@@ -221,7 +305,7 @@ static void session_enter(struct session *s, enum session_state st)
 	case S_QUIT:
 		session_command(s, d->quit_cmd);
 		break;
-	default: /* S_GREETING waits; S_CONNECT and S_DONE never enter */
+	default: /* S_GREETING and S_INJECTED wait; S_CONNECT and S_DONE never enter */
 		break;
 	}
 }
@@ -266,6 +350,67 @@ static int code_ok(const struct reply *r, int want)
 	return want == 0 || r->code == want;
 }
 
+/* Before TLS: would a client that logs in here send its password in the clear? */
+static void session_cleartext_auth(struct session *s)
+{
+	char what[160];
+
+	if (dialect_cleartext_auth(s->p->dialect, &s->p->capa_plain, what, sizeof(what)))
+		probe_add(s->p, F_PLAINTEXT_AUTH_OFFERED, -1,
+		    "before TLS the server offers %s: a client that logs in now sends its "
+		    "password in the clear (RFC 8314 3, RFC 9051 11.1)",
+		    what);
+}
+
+/*
+ * A submission server must refuse mail and logins before TLS (RFC 8314 3; "530 Must issue
+ * a STARTTLS command first", RFC 3207 4). Ask what a careless client would: AUTH with the
+ * first mechanism it offers, without an initial response, so that no credential exists to
+ * be sent; else MAIL FROM:<>. Only on 587 over SMTP. Sets s->pretls; 0 when not asked.
+ */
+static int session_pretls_command(struct session *s)
+{
+	const struct probe *p = s->p;
+	char mech[32] = "";
+
+	if (p->service == NULL || strcmp(p->service, "submission") != 0 ||
+	    p->dialect->tagged || p->dialect->capa_multiline)
+		return 0;
+	for (size_t i = 0; i < p->capa_plain.n && mech[0] == '\0'; i++) {
+		const char *c = p->capa_plain.v[i] + strspn(p->capa_plain.v[i], " \t");
+
+		if (strncasecmp(c, "AUTH ", 5) == 0)
+			sscanf(c + 5, "%31[A-Za-z0-9_-]", mech);
+	}
+	free(s->pretls);
+	s->pretls = mech[0] ? xasprintf("AUTH %s", mech) : xstrdup("MAIL FROM:<>");
+	return 1;
+}
+
+/* The answer to the pre-TLS AUTH or MAIL FROM: 530 (or 538, RFC 4954 6) is right. */
+static int session_pretls_reply(struct session *s)
+{
+	struct reply *r = &s->reply;
+	int auth = strncmp(s->pretls, "AUTH", 4) == 0;
+	char *text;
+
+	if (r->code == 530 || r->code == 538 || r->code >= 400) {
+		/* Refused: with 530 as it should; with another refusal TLS may or may not be
+		 * what it wants, and nothing is claimed. */
+		session_enter(s, S_STARTTLS);
+		return 1;
+	}
+	text = reply_join(r);
+	probe_add(s->p, F_TLS_NOT_REQUIRED, -1,
+	    "before TLS the server answered \"%s\" with \"%s\" where RFC 8314 3 wants it "
+	    "refused (530): a client may %s in plaintext%s",
+	    s->pretls, text, auth ? "log in" : "submit mail",
+	    auth ? "; mailtls cancelled the exchange and sent no credential" : "");
+	free(text);
+	session_enter(s, auth ? (r->code == 334 ? S_CANCEL : S_STARTTLS) : S_RSET);
+	return 1;
+}
+
 /* What a complete reply means in the current state. Returns non-zero when the transport
  * changed (TLS started or the session ended), so the reader must stop. */
 static int session_reply(struct session *s)
@@ -297,6 +442,15 @@ static int session_reply(struct session *s)
 			return 1;
 		}
 		s->greeted = 1;
+		if (p->dialect->tagged && !s->io->tls && strncasecmp(r->lines[0], "PREAUTH", 7) == 0) {
+			/* RFC 9051 6.2.1: STARTTLS is valid only before authentication. */
+			probe_add(p, F_IMAP_PREAUTH, -1,
+			    "the greeting \"* %s\" logs the client in before TLS: STARTTLS is no "
+			    "longer allowed, so the session stays in plaintext",
+			    r->lines[0]);
+			session_enter(s, S_QUIT);
+			return 1;
+		}
 		session_enter(s, S_CAPA);
 		return 1;
 	case S_CAPA:
@@ -326,6 +480,7 @@ static int session_reply(struct session *s)
 			return 1;
 		}
 		p->dialect->capabilities(r, &p->capa_plain);
+		session_cleartext_auth(s);
 		if (!dialect_has_capa(&p->capa_plain, p->dialect->starttls_capa)) {
 			probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
 			    "the server's capabilities do not include %s",
@@ -333,6 +488,16 @@ static int session_reply(struct session *s)
 			session_enter(s, S_QUIT);
 			return 1;
 		}
+		if (session_pretls_command(s)) {
+			session_enter(s, S_PRETLS);
+			return 1;
+		}
+		session_enter(s, S_STARTTLS);
+		return 1;
+	case S_PRETLS:
+		return session_pretls_reply(s);
+	case S_CANCEL:
+	case S_RSET:
 		session_enter(s, S_STARTTLS);
 		return 1;
 	case S_FALLBACK:
@@ -375,6 +540,21 @@ static int session_reply(struct session *s)
 	}
 }
 
+/* A line over TLS that answers the command sent in the STARTTLS segment. */
+static void session_injection(struct session *s, const char *line, size_t len)
+{
+	char *c = censor(line, len < 60 ? len : 60);
+
+	probe_add(s->p, F_STARTTLS_COMMAND_INJECTION, -1,
+	    "\"%s\" was sent in one segment with %s, and the server answered it over TLS "
+	    "(\"%s\"): it keeps plaintext across STARTTLS, so an attacker's commands run "
+	    "inside the client's TLS session (CVE-2011-0411)",
+	    s->p->dialect->inject_cmd, s->p->dialect->starttls_cmd, c);
+	free(c);
+	s->injected = 0; /* said once */
+	session_enter(s, S_QUIT);
+}
+
 /*
  * A server speaks when spoken to: a line that follows a complete reply before the client's
  * next command would be read as the reply to that command (a greeting "220 hi" followed by
@@ -408,6 +588,14 @@ static int session_unasked(struct session *s)
 	l = strcspn(buf + at, "\r\n");
 	if (at + l > n)
 		l = n - at;
+	if (s->injected && s->io->tls && s->state == S_CAPA) {
+		/* The answer to the injected command came late, ahead of the capabilities'. */
+		char line[80];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(l < 60 ? l : 60), buf + at);
+		session_injection(s, line, strlen(line));
+		return 1;
+	}
 	c = censor(buf + at, l < 60 ? l : 60);
 	snprintf(detail, sizeof(detail), "%s%s", c, l > 60 ? "..." : "");
 	free(c);
@@ -443,13 +631,20 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 		probe_add(s->p, F_TLS_ESTABLISHED, -1, "%s, %s, %s", s->p->tls_version,
 		    s->p->cipher, s->p->group ? s->p->group : "no key exchange group");
 		session_trace(s, "--", "TLS established", 15);
-		session_enter(s, s->greeted ? S_CAPA : S_GREETING);
+		if (s->injected && s->greeted)
+			session_enter(s, S_INJECTED);
+		else
+			session_enter(s, s->greeted ? S_CAPA : S_GREETING);
 		return 1;
 	case IO_LINE:
 		session_trace(s, "S:", line, len);
 		if (s->state == S_HANDSHAKE || s->state == S_CONNECT) {
 			session_fail(s, F_PROTOCOL_ERROR, "in state %s: unexpected line \"%s\"",
 			    "");
+			return 1;
+		}
+		if (s->state == S_INJECTED) {
+			session_injection(s, line, len);
 			return 1;
 		}
 		switch (s->p->dialect->feed(&s->reply, line, len, s->par->lim, err, sizeof(err))) {
@@ -496,6 +691,7 @@ void session_abort(struct session *s)
 	io_free(s->io);
 	reply_reset(&s->reply);
 	free(s->refusal);
+	free(s->pretls);
 	free(s);
 }
 
@@ -503,8 +699,6 @@ void session_start(struct event_base *base, const struct session_params *par, st
     struct session **handle, session_done_cb done, void *arg)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
-	struct sockaddr_storage ss;
-	socklen_t sslen;
 
 	s->base = base;
 	s->par = par;
@@ -518,7 +712,17 @@ void session_start(struct event_base *base, const struct session_params *par, st
 	s->timer = evtimer_new(base, session_timeout, s);
 	if (s->timer == NULL)
 		fatal("cannot create timer");
-	s->io = io_new(base, par->lim, session_io, s);
+	session_connect(s);
+}
+
+static void session_connect(struct session *s)
+{
+	struct probe *p = s->p;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	s->state = S_CONNECT;
+	s->io = io_new(s->base, s->par->lim, session_io, s);
 	if (addr_sockaddr(p->address, p->port, &ss, &sslen) < 0) {
 		session_fail_later(s, "\"%s\" is not an IP address", p->address);
 		return;

@@ -22,6 +22,7 @@ struct session_params {
 	SSL_CTX *ssl_ctx;
 	const char *ehlo_name;
 	FILE *trace; /* --verbose: the dialogue, censored, one line per command and reply line */
+	int starttls_tests; /* send a command with STARTTLS; its reply must not come over TLS */
 };
 
 /* Starts the session for p (p->address and p->port must be set). *handle holds the session

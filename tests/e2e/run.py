@@ -1232,6 +1232,110 @@ def policy_cases():
                f"exit {rc} {out!r} {err!r}")
 
 
+def ports_cases(modes):
+    """Every mail port of a domain (RFC 6186 SRV), the client-port findings on real Postfix and
+    Dovecot and on the hostile server, and the STARTTLS command injection test."""
+    def services(d):
+        return {s["service"]: s for s in d["services"]}
+
+    def by_service(d):
+        out = {}
+        for p in d["probes"]:
+            out.setdefault(p["service"], []).append(p)
+        return out
+
+    def every_port(d, j):
+        sv, ps = services(d), by_service(d)
+        if [(s["service"], s["state"]) for s in d["services"]] != [
+                ("submissions", "found"), ("submission", "found"), ("imap", "found"), ("imaps", "found"),
+                ("pop3", "not offered"), ("pop3s", "found")]:
+            return f"services {[(s['service'], s['state']) for s in d['services']]}"
+        if [h["host"] for h in sv["imap"]["hosts"]] != ["imap.good.mail.test"] or sv["imap"]["srv"] != "_imap._tcp.ports.dom.test":
+            return f"imap service {sv['imap']}"
+        if sorted(ps) != ["imap", "imaps", "pop3s", "smtp", "submission", "submissions"]:
+            return f"probe services {sorted(ps)}"
+        for name, port, proto, mode in (("submission", 587, "smtp", "starttls"), ("submissions", 465, "smtp", "implicit"),
+                                        ("imap", 143, "imap", "starttls"), ("imaps", 993, "imap", "implicit"),
+                                        ("pop3s", 995, "pop3", "implicit"), ("smtp", 25, "smtp", "starttls")):
+            for p in ps[name]:
+                if (p["port"], p["protocol"], p["tls_mode"]) != (port, proto, mode) or p["status"] != "ok":
+                    return f"{name} probe {p['host']} {p['address']}:{p['port']} {p['protocol']} {p['tls_mode']} {p['status']} {codes(p)}"
+                if "CERT_TRUSTED" not in codes(p) or "CERT_HOSTNAME_OK" not in codes(p):
+                    return f"{name} probe not judged: {codes(p)}"
+                if mode == "starttls" and "STARTTLS_INJECTION_SAFE" not in codes(p):
+                    return f"{name} {p['address']}: no injection test result: {codes(p)}"
+        if ps["imap"][0]["mx"] is not None or ps["smtp"][0]["mx"] != "good.mail.test":
+            return "probes name the wrong mx"
+        # Dovecot hangs up on a command pipelined behind STARTTLS: safe, and checked again.
+        if "failed the handshake" not in find(ps["imap"][0], "STARTTLS_INJECTION_SAFE")[0]["message"]:
+            return f"imap injection message {find(ps['imap'][0], 'STARTTLS_INJECTION_SAFE')}"
+        if [m["host"] for m in d["mx"]] != ["good.mail.test"]:
+            return f"mx {d['mx']}"
+    dcase("ports-every-port-of-a-domain", ["ports.dom.test"], 0, every_port, extra=["--all-ports", "--no-mta-sts"],
+          has=("SRV_NOT_OFFERED", "SRV_NAME_INSECURE"), lacks=("SRV_MISSING", "MX_PARTIAL"))
+
+    def plainauth(d, j):
+        ps = by_service(d)
+        sub, imap = ps.get("submission", [None])[0], ps.get("imap", [None])[0]
+        if sub is None or imap is None or "smtp" in ps:
+            return f"probes {sorted(ps)}"
+        if not {"PLAINTEXT_AUTH_OFFERED", "TLS_NOT_REQUIRED"} <= set(codes(sub)):
+            return f"submission {codes(sub)}"
+        if "AUTH PLAIN" not in find(sub, "TLS_NOT_REQUIRED")[0]["message"] or "sent no credential" not in find(sub, "TLS_NOT_REQUIRED")[0]["message"]:
+            return f"TLS_NOT_REQUIRED says {find(sub, 'TLS_NOT_REQUIRED')}"
+        if "LOGIN (no LOGINDISABLED)" not in find(imap, "PLAINTEXT_AUTH_OFFERED")[0]["message"]:
+            return f"imap {find(imap, 'PLAINTEXT_AUTH_OFFERED')}"
+        if "CERT_TRUSTED" not in codes(sub) or "CERT_TRUSTED" not in codes(imap):
+            return "certificates not judged"
+    dcase("ports-plaintext-logins-before-tls", ["plainauth.dom.test"], 2, plainauth,
+          extra=["--ports", "587,143", "--no-mta-sts", "--no-dns-records"])
+
+    def required(d, j):
+        sub = [p for p in d["probes"] if p["service"] == "submission"]
+        if len(sub) != 2 or any(set(codes(p)) & {"TLS_NOT_REQUIRED", "PLAINTEXT_AUTH_OFFERED"} for p in sub):
+            return f"submission probes {[(p['address'], codes(p)) for p in sub]}"
+    dcase("ports-submission-requires-tls", ["ports.dom.test"], 0, required,
+          extra=["--ports", "587", "--no-mta-sts", "--no-dns-records"], lacks=("SRV_MISSING",))
+    dcase("ports-no-srv-record", ["prio.dom.test"], 0,
+          lambda d, j: None if d["probes"] == [] and d["services"][0]["state"] == "no SRV record" else d["services"],
+          extra=["--ports", "993", "--no-mta-sts", "--no-dns-records"], has=("SRV_MISSING",))
+    if selected("ports-policy-rule"):
+        pol = os.path.join(LAB, "policy-ports.yml")
+        with open(pol, "w") as f:
+            f.write("rules:\n  - match: ports.dom.test\n    ports: [993]\n")
+        got = run_json("ports-policy-rule", ["check", "--json", "--ca-file", CA, "--policy", pol, "--no-mta-sts",
+                                             "--no-dns-records"] + DNS + ["ports.dom.test", "prio.dom.test"])
+        if got:
+            rc, j = got
+            a, b = j["domains"]
+            ok = (rc == 2 and {p["service"] for p in a["probes"]} == {"imaps"} and a["mx"] == []
+                  and {p["service"] for p in b["probes"]} == {"smtp"})
+            report("ports-policy-rule", ok, f"exit {rc}: {[(p['service'], p['port']) for p in a['probes']]} "
+                   f"{[(p['service'], p['port']) for p in b['probes']]}")
+    case("ports-host-any-port", ["--host", "good.mail.test", "--address", "127.0.0.40", "--ports", "995"], 0,
+         has=("CERT_TRUSTED",), check=lambda p: None if (p["port"], p["protocol"], p["service"], p["tls_mode"]) ==
+         (995, "pop3", "pop3s", "implicit") else f"{p['port']} {p['protocol']} {p['service']} {p['tls_mode']}")
+    case("ports-pop3-user-before-stls", ["--host", "plain.good.mail.test", "--address", "127.0.0.42", "--ports", "110"], 2,
+         has=("PLAINTEXT_AUTH_OFFERED", "CERT_TRUSTED"), check=message("PLAINTEXT_AUTH_OFFERED", "USER"))
+    case("ports-dovecot-requires-tls", ["--host", "good.mail.test", "--address", "127.0.0.40", "--ports", "143"], 0,
+         has=("CERT_TRUSTED",), lacks=("PLAINTEXT_AUTH_OFFERED",))
+
+    def h(mode, proto, *extra):
+        return ["--host", "good.mail.test", "--address", HOSTILE_ADDR, "--port", str(modes[mode]),
+                "--protocol", proto, "--timeout", "5"] + list(extra)
+    for proto, answer in (("smtp", "250 2.0.0 Ok"), ("imap", "N OK NOOP completed"), ("pop3", "+OK")):
+        case(f"injection-{proto}-vulnerable", h("inject" + proto, proto, "--starttls-tests"), 2,
+             has=("STARTTLS_COMMAND_INJECTION", "TLS_ESTABLISHED"), lacks=("PROTOCOL_ERROR", "STARTTLS_INJECTION_SAFE"),
+             check=message("STARTTLS_COMMAND_INJECTION", f'("{answer}")'))
+        case(f"injection-{proto}-safe", h("safe" + proto, proto, "--starttls-tests"), 0,
+             has=("STARTTLS_INJECTION_SAFE", "CERT_TRUSTED"), lacks=("STARTTLS_COMMAND_INJECTION",))
+        # Without --starttls-tests nothing is sent behind STARTTLS, and nothing is claimed.
+        case(f"injection-{proto}-not-asked", h("inject" + proto, proto), 0,
+             has=("CERT_TRUSTED",), lacks=("STARTTLS_COMMAND_INJECTION", "STARTTLS_INJECTION_SAFE"))
+    case("imap-preauth-before-tls", h("preauth", "imap"), 2, has=("IMAP_PREAUTH",),
+         lacks=("STARTTLS_REJECTED", "TLS_ESTABLISHED"), check=message("IMAP_PREAUTH", "logged in as nobody"))
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1248,6 +1352,7 @@ def main():
         serve_cases(modes)
         log_cases()
         policy_cases()
+        ports_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

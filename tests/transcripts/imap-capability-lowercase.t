@@ -5,7 +5,7 @@ protocol imap
 mode starttls
 S: * OK ready
 C: C CAPABILITY
-S: * capability imap4rev1 starttls
+S: * capability imap4rev1 starttls logindisabled
 S: C OK done
 C: S STARTTLS
 S: S OK go
@@ -19,4 +19,4 @@ S: L OK
 expect finding TLS_ESTABLISHED
 expect no STARTTLS_NOT_OFFERED PROTOCOL_ERROR
 expect status ok
-expect capa plain STARTTLS IMAP4rev1
+expect capa plain STARTTLS IMAP4rev1 LOGINDISABLED

@@ -4,7 +4,7 @@ protocol imap
 mode starttls
 S: * ok imap.example.test ready
 C: C CAPABILITY
-S: * CAPABILITY IMAP4rev1 STARTTLS
+S: * CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED
 S: C ok done
 C: S STARTTLS
 S: S ok go

@@ -5,7 +5,7 @@ protocol imap
 mode starttls
 S: * OK imap.example.test ready
 C: C CAPABILITY
-S: * CAPABILITY IMAP4rev1 STARTTLS
+S: * CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED
 S: C OK done
 C: S STARTTLS
 S: * OK [ALERT] Maintenance tonight at 22:00

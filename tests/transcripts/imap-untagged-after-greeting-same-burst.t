@@ -7,7 +7,7 @@ mode starttls
 S: * OK imap.example.test ready
 S: * OK [ALERT] System going down for maintenance at 22:00
 C: C CAPABILITY
-S: * CAPABILITY IMAP4rev1 STARTTLS
+S: * CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED
 S: C OK done
 C: S STARTTLS
 S: S OK go

@@ -6,7 +6,7 @@ mode starttls
 S: * OK imap.example.test ready
 C: C CAPABILITY
 S: * OK [HIGHESTMODSEQ 1] noise
-S: * CAPABILITY IMAP4rev1 STARTTLS ID
+S: * CAPABILITY IMAP4rev1 STARTTLS ID LOGINDISABLED
 S: * 3 EXISTS
 S: * OK still here
 S: C OK done

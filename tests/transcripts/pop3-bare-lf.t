@@ -5,7 +5,7 @@ protocol pop3
 mode starttls
 S~ +OK ready\n
 C: CAPA
-S~ +OK\nUSER\nSTLS\n.\n
+S~ +OK\nTOP\nSTLS\n.\n
 C: STLS
 S~ +OK go\n
 TLS
@@ -16,5 +16,5 @@ S~ +OK bye\n
 expect finding TLS_ESTABLISHED
 expect no PROTOCOL_ERROR STARTTLS_NOT_OFFERED STARTTLS_INJECTION
 expect status ok
-expect capa plain USER STLS
+expect capa plain TOP STLS
 expect capa tls USER

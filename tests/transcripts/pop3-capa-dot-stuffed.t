@@ -7,7 +7,7 @@ S: +OK ready
 C: CAPA
 S: +OK
 S: ..x
-S: USER
+S: TOP
 S: STLS
 S: .
 C: STLS
@@ -22,5 +22,5 @@ S: +OK bye
 expect finding TLS_ESTABLISHED
 expect no PROTOCOL_ERROR STARTTLS_NOT_OFFERED
 expect status ok
-expect capa plain .x USER STLS
+expect capa plain .x TOP STLS
 expect capa tls USER

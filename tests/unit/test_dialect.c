@@ -265,6 +265,83 @@ static void dialect_by_port_and_name(void **state)
 	assert_int_equal(dialect_mode_for(&dialect_imap, 143), TLS_MODE_STARTTLS);
 }
 
+static void capa(struct strlist *l, const char *const *v)
+{
+	for (; *v; v++)
+		strlist_add(l, *v);
+}
+
+/* What sends a password in the clear before TLS, per dialect; SCRAM and CRAM never do. */
+static void cleartext_auth_per_dialect(void **state)
+{
+	static const char *const smtp_plain[] = {"PIPELINING", "AUTH PLAIN LOGIN CRAM-MD5",
+	    "STARTTLS", NULL};
+	static const char *const smtp_old[] = {"AUTH=login", NULL};
+	static const char *const smtp_scram[] = {"AUTH SCRAM-SHA-256 CRAM-MD5", "AUTHX PLAIN", NULL};
+	static const char *const imap_ok[] = {"IMAP4rev1", "STARTTLS", "LOGINDISABLED",
+	    "AUTH=SCRAM-SHA-256", NULL};
+	static const char *const imap_login[] = {"IMAP4rev1", "STARTTLS", NULL};
+	static const char *const imap_plain[] = {"LOGINDISABLED", "AUTH=PLAIN", NULL};
+	static const char *const pop3_user[] = {"USER", "SASL SCRAM-SHA-1 LOGIN", "STLS", NULL};
+	static const char *const pop3_ok[] = {"TOP", "SASL SCRAM-SHA-1", "STLS", NULL};
+	struct {
+		const struct dialect *d;
+		const char *const *capa;
+		const char *want; /* NULL: nothing */
+	} cases[] = {
+	    {&dialect_smtp, smtp_plain, "AUTH PLAIN AUTH LOGIN"},
+	    {&dialect_smtp, smtp_old, "AUTH login"},
+	    {&dialect_smtp, smtp_scram, NULL},
+	    {&dialect_imap, imap_ok, NULL},
+	    {&dialect_imap, imap_login, "LOGIN (no LOGINDISABLED)"},
+	    {&dialect_imap, imap_plain, "AUTH=PLAIN"},
+	    {&dialect_pop3, pop3_user, "USER SASL LOGIN"},
+	    {&dialect_pop3, pop3_ok, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strlist l = {0};
+		char out[160];
+		int got;
+
+		capa(&l, cases[i].capa);
+		got = dialect_cleartext_auth(cases[i].d, &l, out, sizeof(out));
+		if (cases[i].want) {
+			assert_int_equal(got, 1);
+			assert_string_equal(out, cases[i].want);
+		} else {
+			assert_int_equal(got, 0);
+			assert_string_equal(out, "");
+		}
+		strlist_free(&l);
+	}
+}
+
+/* RFC 6186 and RFC 8314: each client port's SRV name, dialect and TLS mode. */
+static void mail_services_table(void **state)
+{
+	const struct mail_service *m;
+
+	(void)state;
+	m = mail_service_by_port(465);
+	assert_non_null(m);
+	assert_string_equal(m->srv, "_submissions._tcp");
+	assert_int_equal(m->mode, TLS_MODE_IMPLICIT);
+	m = mail_service_by_port(587);
+	assert_string_equal(m->name, "submission");
+	assert_int_equal(m->mode, TLS_MODE_STARTTLS);
+	assert_ptr_equal(mail_service_by_port(993)->dialect, &dialect_imap);
+	assert_string_equal(mail_service_by_port(110)->srv, "_pop3._tcp");
+	assert_int_equal(mail_service_by_port(995)->mode, TLS_MODE_IMPLICIT);
+	assert_null(mail_service_by_port(25)->srv); /* the MX */
+	assert_null(mail_service_by_port(2525));
+	assert_ptr_equal(mail_service_by_name("IMAPS"), mail_service_by_port(993));
+	for (size_t i = 0; mail_service_at(i); i++)
+		assert_ptr_equal(mail_service_by_port(mail_service_at(i)->port), mail_service_at(i));
+	assert_null(mail_service_at(7));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +358,8 @@ int main(void)
 	    cmocka_unit_test(imap_refusals_and_garbage),
 	    cmocka_unit_test(pop3_capa_and_stls),
 	    cmocka_unit_test(dialect_by_port_and_name),
+	    cmocka_unit_test(cleartext_auth_per_dialect),
+	    cmocka_unit_test(mail_services_table),
 	};
 	return cmocka_run_group_tests_name("dialect", tests, NULL, NULL);
 }

@@ -328,6 +328,113 @@ static void nothing_partial(void **state)
 	free_dom(d);
 }
 
+/* One SRV RR, its owner a pointer to the question: priority, weight, port, target. */
+static size_t srv_rr(unsigned char *b, unsigned prio, unsigned weight, unsigned port,
+    const char *target_wire, size_t tlen)
+{
+	size_t n = 0;
+	unsigned rdlen = (unsigned)(6 + tlen);
+
+	b[n++] = 0xc0, b[n++] = 12, b[n++] = 0, b[n++] = 33, b[n++] = 0, b[n++] = 1;
+	b[n++] = 0, b[n++] = 0, b[n++] = 1, b[n++] = 44;
+	b[n++] = (unsigned char)(rdlen >> 8), b[n++] = (unsigned char)rdlen;
+	b[n++] = (unsigned char)(prio >> 8), b[n++] = (unsigned char)prio;
+	b[n++] = (unsigned char)(weight >> 8), b[n++] = (unsigned char)weight;
+	b[n++] = (unsigned char)(port >> 8), b[n++] = (unsigned char)port;
+	memcpy(b + n, target_wire, tlen);
+	return n + tlen;
+}
+
+/* RFC 2782 SRV: priority, weight, port and target read; "." kept as "."; a record whose
+ * RDATA is too short for its fixed fields is skipped. */
+static void srv_answers(void **state)
+{
+	unsigned char an[256], pkt[512];
+	size_t n = 0, len;
+	struct dns_answer a;
+
+	(void)state;
+	n += srv_rr(an + n, 10, 5, 587, "\4smtp\7example\4test", 19);
+	n += srv_rr(an + n, 0, 0, 0, "", 1);
+	/* A truncated RR: rdlen 4, too short for priority, weight and port. */
+	memcpy(an + n, "\xc0\x0c\x00\x21\x00\x01\x00\x00\x01\x2c\x00\x04\x00\x01\x00\x02", 16);
+	n += 16;
+	len = packet(pkt, 0, qname, sizeof(qname), ns_t_srv, an, n, 3);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(dns_parse(pkt, len, ns_t_srv, &a), 0);
+	assert_int_equal(a.nsrv, 2);
+	assert_int_equal(a.srv[0].priority, 10);
+	assert_int_equal(a.srv[0].weight, 5);
+	assert_int_equal(a.srv[0].port, 587);
+	assert_string_equal(a.srv[0].host, "smtp.example.test");
+	assert_string_equal(a.srv[1].host, ".");
+	dns_answer_clear(&a);
+}
+
+static struct domain *dom_with_service(const char *name, uint16_t port)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+
+	d->name = strdup("example.test");
+	d->svc = calloc(1, sizeof(*d->svc));
+	d->nsvc = 1;
+	d->svc[0].name = name;
+	d->svc[0].port = port;
+	d->svc[0].owner = strdup("_x._tcp.example.test");
+	return d;
+}
+
+/* What an SRV answer means (RFC 6186): hosts in priority order, heavier first within one;
+ * the service's dialect and mode on each; "." alone: not offered; none: missing. */
+static void srv_apply(void **state)
+{
+	struct dns_srv v[3] = {{20, 0, 993, "b.example.test"}, {10, 1, 9993, "c.example.test"},
+	    {10, 7, 993, "a.example.test"}};
+	struct dns_answer a = {.status = DNS_OK, .sec = DNSSEC_INSECURE, .srv = v, .nsrv = 3};
+	struct domain *d = dom_with_service("imaps", 993);
+
+	(void)state;
+	assert_int_equal(target_srv_apply(d, 0, &a), 0);
+	assert_int_equal(d->nmx, 3);
+	assert_string_equal(d->mx[0].host, "a.example.test"); /* priority 10, weight 7 */
+	assert_string_equal(d->mx[1].host, "c.example.test");
+	assert_int_equal(d->mx[1].port, 9993); /* the record's port */
+	assert_string_equal(d->mx[2].host, "b.example.test");
+	assert_ptr_equal(d->mx[0].dialect, &dialect_imap);
+	assert_int_equal(d->mx[0].mode, TLS_MODE_IMPLICIT);
+	assert_int_equal(d->mx[0].svc, 1);
+	assert_string_equal(d->mx[0].service, "imaps");
+	assert_int_equal(d->svc[0].state, SVC_FOUND);
+	assert_int_equal(d->nfindings, 1); /* unsigned: strict clients check the domain */
+	assert_int_equal(d->findings[0].code, F_SRV_NAME_INSECURE);
+	domain_free(d);
+
+	d = dom_with_service("pop3", 110);
+	strcpy(v[0].host, ".");
+	a.nsrv = 1;
+	a.sec = DNSSEC_SECURE;
+	assert_int_equal(target_srv_apply(d, 0, &a), 0);
+	assert_int_equal(d->nmx, 0);
+	assert_int_equal(d->svc[0].state, SVC_NOT_OFFERED);
+	assert_int_equal(d->findings[0].code, F_SRV_NOT_OFFERED);
+	domain_free(d);
+
+	d = dom_with_service("submission", 587);
+	a.nsrv = 0;
+	target_srv_apply(d, 0, &a);
+	assert_int_equal(d->svc[0].state, SVC_MISSING);
+	assert_int_equal(d->findings[0].code, F_SRV_MISSING);
+	domain_free(d);
+
+	d = dom_with_service("submission", 587);
+	a.status = DNS_SERVFAIL;
+	snprintf(a.why, sizeof(a.why), "timeout");
+	target_srv_apply(d, 0, &a);
+	assert_int_equal(d->svc[0].state, SVC_FAILED);
+	assert_int_equal(d->findings[0].code, F_DNS_FAILED);
+	domain_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +446,8 @@ int main(void)
 	    cmocka_unit_test(partial_backup_only),
 	    cmocka_unit_test(partial_ipv6_only),
 	    cmocka_unit_test(nothing_partial),
+	    cmocka_unit_test(srv_answers),
+	    cmocka_unit_test(srv_apply),
 	};
 	return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

@@ -182,6 +182,30 @@ static void values_parsed_by_type(void **state)
 	assert_int_equal(parse(&o, "--help", NULL), 1);
 }
 
+/* --ports: a list of ports, each once; for domains only the mail services' ports; never
+ * with a port or a way of speaking named otherwise. --all-ports is every one and the tests. */
+static void ports_lists(void **state)
+{
+	struct check_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "--ports", "25, 587,993", "example.test", NULL), 0);
+	assert_int_equal(o.nports, 3);
+	assert_int_equal(o.ports[1], 587);
+	assert_false(o.starttls_tests);
+	assert_int_equal(parse(&o, "--all-ports", "example.test", NULL), 0);
+	assert_int_equal(o.nports, 7);
+	assert_true(o.starttls_tests);
+	assert_int_equal(parse(&o, "--host", "mx.test", "--ports", "25,2525", NULL), 0);
+	assert_int_equal(parse(&o, "--ports", "25,2525", "example.test", NULL), -1);
+	assert_int_equal(parse(&o, "--ports", "25,25", "example.test", NULL), -1);
+	assert_int_equal(parse(&o, "--ports", "25,x", "example.test", NULL), -1);
+	assert_int_equal(parse(&o, "--ports", ",", "example.test", NULL), -1);
+	assert_int_equal(parse(&o, "--ports", "25", "--port", "25", "example.test", NULL), -1);
+	assert_int_equal(parse(&o, "--host", "mx.test:25", "--ports", "587", NULL), -1);
+	assert_int_equal(parse(&o, "--host", "mx.test", "--ports", "587", "--tls", NULL), -1);
+}
+
 /*
  * docs/mailtls.1 against the option tables, both ways: in section sh, every row of table
  * that want() selects is documented with its short name, and every option documented there
@@ -309,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(defaults_come_from_the_table),
 	    cmocka_unit_test(timeout_bounds_every_wait_unless_a_phase_is_named),
 	    cmocka_unit_test(values_parsed_by_type),
+	    cmocka_unit_test(ports_lists),
 	    cmocka_unit_test(man_page_options_match_the_table),
 	    cmocka_unit_test(man_page_names_this_version),
 	};

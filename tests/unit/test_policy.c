@@ -58,7 +58,8 @@ static void good_file_and_specificity(void **state)
 	    "  - match: example.org\n"
 	    "    dane: required\n"
 	    "    mta_sts: enforce\n"
-	    "    must_staple: true\n",
+	    "    must_staple: true\n"
+	    "    ports: [25, 587, \"993\"]\n",
 	    err, sizeof(err)));
 	assert_int_equal(op.nrules, 4);
 	r = org_policy_rule(&op, "example.org", "mx1.example.org");
@@ -78,6 +79,8 @@ static void good_file_and_specificity(void **state)
 	assert_int_equal(r->crit_days, -1);
 	r = org_policy_rule(&op, "example.org", NULL);
 	assert_true(r->dane_required && r->mta_sts_enforce && r->must_staple);
+	assert_int_equal(r->nports, 3);
+	assert_int_equal(r->ports[2], 993);
 	assert_false(org_policy_rule(&op, "other.test", "mx.other.test")->must_staple);
 	assert_int_equal(org_policy_match("*.example.org", "example.org"), -1);
 	assert_true(org_policy_match("*.example.org", "a.b.example.org") > 0);
@@ -101,6 +104,8 @@ static void refusals_name_the_line(void **state)
 	        "line 3: CERT_CN_ONLY: not ok, info, warn, crit or ignore"},
 	    {"rules:\n  - match: a.test\n    must_staple: often\n",
 	        "line 3: must_staple \"often\" is not true or false"},
+	    {"rules:\n  - match: a.test\n    ports: [25, 70000]\n", "line 3: ports: "},
+	    {"rules:\n  - match: a.test\n    ports: [25, 25]\n", "line 3: ports: 25 is named twice"},
 	    {"rules:\n  - match: a.test\n    dane: maybe\n",
 	        "line 3: dane \"maybe\" is not required"},
 	    {"rules:\n  - match: a.test\n    warn_days: 5\n    crit_days: 9\n",
@@ -169,6 +174,8 @@ static void the_documented_example_loads(void **state)
 	assert_int_equal(r->crit_days, 7);
 	r = org_policy_rule(&op, "example.org", NULL);
 	assert_true(r->dane_required && r->mta_sts_enforce);
+	assert_int_equal(r->nports, 3);
+	assert_int_equal(r->ports[1], 587);
 	org_policy_free(&op);
 }
 

@@ -7,6 +7,8 @@
  *
  * Format, one directive a line ('#' starts a comment line):
  *   protocol smtp|imap|pop3        mode starttls|implicit        split no
+ *   service NAME (the probe's service: "submission" asks AUTH/MAIL before TLS)
+ *   starttls-tests (STARTTLS goes out with the dialect's harmless command behind it)
  *   S: text      the server sends text and CRLF (lines in a row make one burst)
  *   S~ bytes     the server sends bytes with C escapes (\r \n \t \\ \xHH), nothing added
  *   C: text      the client must have sent text and CRLF next
@@ -51,6 +53,8 @@ struct transcript {
 	const struct dialect *d;
 	enum tls_mode mode;
 	int split;
+	char service[32];
+	int starttls_tests;
 	struct step steps[STEPS_MAX];
 	size_t nsteps;
 	char *expect[EXPECT_MAX]; /* the expect lines, after "expect " */
@@ -167,6 +171,10 @@ static struct transcript *load(const char *path)
 			t->mode = TLS_MODE_STARTTLS;
 		} else if (strcmp(line, "split no") == 0) {
 			t->split = 0;
+		} else if (strncmp(line, "service ", 8) == 0) {
+			snprintf(t->service, sizeof(t->service), "%.31s", line + 8);
+		} else if (strcmp(line, "starttls-tests") == 0) {
+			t->starttls_tests = 1;
 		} else if (strncmp(line, "expect ", 7) == 0 && t->nexpect < EXPECT_MAX) {
 			t->expect[t->nexpect++] = xstrdup(line + 7);
 		} else {
@@ -264,6 +272,9 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 	if (split_burst >= 0)
 		snprintf(how, sizeof(how), " (burst %d split after byte %zu)", split_burst,
 		    split_at);
+	if (t->service[0])
+		p->service = t->service;
+	par.starttls_tests = t->starttls_tests;
 	fake_io_reset();
 	session_start(base, &par, p, &sess, on_done, &done);
 	fake_io_connected();
