@@ -14,6 +14,8 @@ static const struct command {
 	int (*main)(int, char **);
 	const char *summary; /* for --help; lines after the first start with a newline */
 } commands[] = {
+	{"auth", auth_main, "does a login work, over TLS only: SMTP AUTH, IMAP, POP3, SCRAM,\n"
+	    "PLAIN, OAuth (mailtls auth --help)"},
 	{"check", check_main, "the mail servers of domains (every MX, every address), or one server\n"
 	    "with --host: STARTTLS or implicit TLS, the chain, names, dates, keys,\n"
 	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},

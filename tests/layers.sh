@@ -50,6 +50,19 @@ for f in src/*.c src/*.h src/*/*.c src/*/*.h; do
 	done >>"$bad"
 done
 
+# The credential's corner (ARCHITECTURE.md): only the login code and its command hold it;
+# nothing that logs, prints or judges may reach it, even through a header.
+for f in $(grep -l '^#include "\(conf/cred\|proto/sasl\|proto/auth\)\.h"' src/*/*.c src/*/*.h 2>/dev/null); do
+	case $f in
+	src/conf/cred.[ch] | src/proto/sasl.[ch] | src/proto/auth.[ch] | src/proto/session.c | src/cmd/auth.c) ;;
+	*) echo "$f conf/cred.h # the credential's corner: only the login code includes it" >>"$bad" ;;
+	esac
+done
+# proto/session.c runs the exchange but sees only opaque lines: never the credential.
+if grep -q '^#include "\(conf/cred\|proto/sasl\)\.h"' src/proto/session.c; then
+	echo "src/proto/session.c conf/cred.h # the session moves lines; it never holds the credential" >>"$bad"
+fi
+
 allow=tests/layers.allow
 fail=0
 # Violations not excused...

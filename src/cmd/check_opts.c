@@ -3,6 +3,7 @@
  * goes, and the rules about combinations, each broken one reported.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -280,6 +281,27 @@ const struct opts_cmd check_cmd = {
 	check_opts_apply,
 };
 /* clang-format on */
+
+static int opt_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct opt *)a)->lname, ((const struct opt *)b)->lname);
+}
+
+void check_opts_compose(struct opt *out, const int *shared, size_t nshared,
+    const struct opt *own, size_t nown)
+{
+	size_t n = 0;
+
+	if (out[0].lname)
+		return; /* built already */
+	for (size_t i = 0; i < nshared; i++)
+		for (const struct opt *t = check_table; t->lname; t++)
+			if (t->id == shared[i])
+				out[n++] = *t;
+	for (size_t i = 0; i < nown; i++)
+		out[n++] = own[i];
+	qsort(out, n, sizeof(out[0]), opt_by_name);
+}
 
 /* A phase keeps its own bound when given; else --timeout, when given, bounds it too. */
 void check_opts_waits(struct check_opts *o)

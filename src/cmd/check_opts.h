@@ -107,6 +107,11 @@ extern const struct opts_cmd check_cmd;
 /* Store one value of check's table into a struct check_opts (for serve's shared rows). */
 int check_opts_apply(void *ctx, const struct opt *, const union opt_value *, int given,
     char *err, size_t errlen);
+/* Another command's table into out (nshared + nown + 1 rows, zeroed): check's rows whose
+ * ids are in shared, then own, sorted by long name as opts_parse and the man page want.
+ * Once: a built table is left as it is. */
+void check_opts_compose(struct opt *out, const int *shared, size_t nshared,
+    const struct opt *own, size_t nown);
 /* A list of ports ("25,587,993") into ports (OPTS_PORTS_MAX of them): 0, or -1 with err. */
 int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size_t errlen);
 /* Each phase's wait, and DNS's and HTTPS's, once every option is in (--timeout's rule). */

@@ -6,6 +6,7 @@
 #ifndef MAILTLS_CMD_H
 #define MAILTLS_CMD_H
 
+int auth_main(int argc, char **argv);
 int check_main(int argc, char **argv);
 int findings_main(int argc, char **argv);
 int serve_main(int argc, char **argv);
@@ -15,5 +16,7 @@ int policy_main(int argc, char **argv);
 struct opt;
 /* serve's option table (check's shared rows and its own), for the man page's unit test. */
 const struct opt *serve_options(void);
+/* auth's (check's shared rows and its own), likewise. */
+const struct opt *auth_options(void);
 
 #endif

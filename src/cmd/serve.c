@@ -45,11 +45,6 @@ static const struct opt serve_own[] = {
 static struct opt
     serve_table[sizeof(shared) / sizeof(shared[0]) + sizeof(serve_own) / sizeof(serve_own[0]) + 1];
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct opt *)a)->lname, ((const struct opt *)b)->lname);
-}
-
 static int serve_apply(void *ctx, const struct opt *t, const union opt_value *v, int given,
     char *err, size_t errlen)
 {
@@ -98,17 +93,8 @@ const struct opts_cmd serve_cmd = {
 
 static void serve_table_build(void)
 {
-	size_t n = 0;
-
-	if (serve_table[0].lname)
-		return;
-	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
-		for (const struct opt *t = check_cmd.table; t->lname; t++)
-			if (t->id == shared[i])
-				serve_table[n++] = *t;
-	for (size_t i = 0; i < sizeof(serve_own) / sizeof(serve_own[0]); i++)
-		serve_table[n++] = serve_own[i];
-	qsort(serve_table, n, sizeof(serve_table[0]), by_name);
+	check_opts_compose(serve_table, shared, sizeof(shared) / sizeof(shared[0]), serve_own,
+	    sizeof(serve_own) / sizeof(serve_own[0]));
 }
 
 /* For the unit test that holds the man page against every table. */

@@ -79,6 +79,10 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(PLAINTEXT_AUTH_OFFERED, CRIT, "before TLS the server offers a login that sends the password itself") \
 	X(TLS_NOT_REQUIRED, WARN, "a submission server takes AUTH or MAIL FROM before TLS (RFC 8314 3)") \
 	X(IMAP_PREAUTH, CRIT, "the IMAP greeting is PREAUTH: logged in before TLS, STARTTLS no longer allowed") \
+	X(AUTH_SUCCEEDED, OK, "mailtls auth: the login over TLS succeeded") \
+	X(AUTH_FAILED, CRIT, "mailtls auth: the server refused the login, or the mechanism failed") \
+	X(AUTH_NOT_ATTEMPTED, CRIT, "mailtls auth: no credential was sent (no TLS, or a certificate that does not verify)") \
+	X(AUTH_NO_MECHANISM, CRIT, "mailtls auth: no login mechanism over TLS fits the credential") \
 	X(SRV_NOT_OFFERED, INFO, "the domain's SRV record says it does not offer the service (target \".\")") \
 	X(SRV_MISSING, INFO, "no SRV record for a client service: mail clients must be set up by hand (RFC 6186)") \
 	X(SRV_NAME_INSECURE, INFO, "a host found through an unsigned SRV record: strict clients check the domain's name") \

@@ -80,6 +80,18 @@ int io_printf(struct io *io, const char *fmt, ...)
 	return 0;
 }
 
+int io_write_line(struct io *io, const char *line, size_t len)
+{
+	/* Straight into the output buffer, with no copy on the stack: the line may carry a
+	 * credential (the caller wipes its own), and may be longer than a command (an OAuth
+	 * token's SASL response runs to kilobytes). */
+	if (bufferevent_write(io->bev, line, len) < 0 || bufferevent_write(io->bev, "\r\n", 2) < 0) {
+		snprintf(io->err, sizeof(io->err), "cannot queue output");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Quick ACKs from the connect on: every time the socket layer reads, the pending ACK goes
  * out at once. Servers that write a reply in several small pieces (GNU Mailutils,

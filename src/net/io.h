@@ -48,6 +48,8 @@ int io_connect(struct io *, const struct sockaddr *, socklen_t);
 int io_printf(struct io *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Start a TLS client handshake on the connection; returns the number of plaintext bytes that
  * were already buffered and are thrown away (never read as a reply), or -1 on error. */
+/* len bytes of line and CRLF, as they are (no format, no length bound but the caller's). */
+int io_write_line(struct io *, const char *line, size_t len);
 long io_start_tls(struct io *, SSL *);
 void io_free(struct io *);
 

@@ -13,6 +13,7 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "net/io.h"
+#include "proto/auth.h"
 #include "proto/dialect.h"
 #include "proto/session.h"
 #include "tls/tlsinfo.h"
@@ -29,6 +30,7 @@ enum session_state {
 	S_HANDSHAKE, /* TLS handshake in progress */
 	S_INJECTED,  /* --starttls-tests: TLS is up; does the command sent with STARTTLS
 	                get an answer nobody asked for over it? */
+	S_AUTH,      /* mailtls auth: the login over TLS (proto/auth.c says the words) */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
 	S_DONE,
 };
@@ -44,6 +46,7 @@ static const char *const session_state_names[] = {
     "starttls",
     "handshake",
     "injection wait",
+    "login",
     "quit",
     "done",
 };
@@ -62,6 +65,8 @@ struct session {
 	char *pretls;  /* the command sent in S_PRETLS, for the finding */
 	int injected;  /* STARTTLS went out with the dialect's inject_cmd behind it */
 	int retried;   /* connected again without it, after the server hung up on it */
+	struct auth *auth; /* the login in progress (S_AUTH) */
+	double auth_t0;
 	double t0;
 	session_done_cb done;
 	void *arg;
@@ -209,6 +214,14 @@ static void session_trace(const struct session *s, const char *who, const char *
 	fprintf(s->par->trace, strchr(s->p->address, ':') ? "[%s]:%u %s %s\n" : "%s:%u %s %s\n",
 	    s->p->address, s->p->port, who, c);
 	free(c);
+}
+
+/* A line that may carry the credential: written as it is, traced as shown. */
+static void session_send_line(struct session *s, const char *line, const char *shown)
+{
+	session_trace(s, "C:", shown, strlen(shown));
+	if (io_write_line(s->io, line, strlen(line)) < 0)
+		session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", s->io->err);
 }
 
 static void session_send(struct session *s, const char *cmd)
@@ -411,6 +424,59 @@ static int session_pretls_reply(struct session *s)
 	return 1;
 }
 
+/*
+ * TLS is up and its capabilities read: ask the owner (who verifies the certificate) whether
+ * to log in, then send the first line of the exchange. Nothing of the credential exists in
+ * this file; the lines come from proto/auth.c with their redacted twins.
+ */
+static void session_auth_begin(struct session *s)
+{
+	const struct auth_params *ap = s->par->auth;
+	char why[256] = "", shown[128] = "", *line = NULL;
+
+	if (!ap->gate(s->p, ap->arg, why, sizeof(why))) {
+		probe_add(s->p, F_AUTH_NOT_ATTEMPTED, -1, "no credential was sent: %s", why);
+		session_enter(s, S_QUIT);
+		return;
+	}
+	s->auth = auth_begin(ap, s->p, s->io->ssl, &s->reply, &line, shown, sizeof(shown), why,
+	    sizeof(why));
+	if (s->auth == NULL) {
+		probe_add(s->p, F_AUTH_NO_MECHANISM, -1, "no credential was sent: %s", why);
+		session_enter(s, S_QUIT);
+		return;
+	}
+	s->state = S_AUTH;
+	s->auth_t0 = now_ms();
+	session_arm(s);
+	session_send_line(s, line, shown);
+	auth_line_free(line);
+}
+
+static void session_auth_reply(struct session *s)
+{
+	char msg[400], shown[128] = "", *line = NULL;
+	enum auth_next n =
+	    auth_reply(s->auth, &s->reply, &line, shown, sizeof(shown), msg, sizeof(msg));
+	double ms = now_ms() - s->auth_t0;
+
+	if (n == AUTH_SEND) {
+		session_arm(s);
+		session_send_line(s, line, shown);
+		auth_line_free(line);
+		return;
+	}
+	if (n == AUTH_SUCCEEDED)
+		probe_add(s->p, F_AUTH_SUCCEEDED, -1, "logged in with %s over %s in %.1f ms: \"%s\"",
+		    auth_mech(s->auth), s->p->tls_version ? s->p->tls_version : "TLS", ms, msg);
+	else
+		probe_add(s->p, F_AUTH_FAILED, -1, "the login with %s failed after %.1f ms: %s",
+		    auth_mech(s->auth), ms, msg);
+	auth_free(s->auth);
+	s->auth = NULL;
+	session_enter(s, S_QUIT);
+}
+
 /* What a complete reply means in the current state. Returns non-zero when the transport
  * changed (TLS started or the session ended), so the reader must stop. */
 static int session_reply(struct session *s)
@@ -476,7 +542,10 @@ static int session_reply(struct session *s)
 		free(text);
 		if (s->io->tls) {
 			p->dialect->capabilities(r, &p->capa_tls);
-			session_enter(s, S_QUIT);
+			if (s->par->auth)
+				session_auth_begin(s);
+			else
+				session_enter(s, S_QUIT);
 			return 1;
 		}
 		p->dialect->capabilities(r, &p->capa_plain);
@@ -531,6 +600,9 @@ static int session_reply(struct session *s)
 			return 1;
 		}
 		session_enter(s, S_HANDSHAKE);
+		return 1;
+	case S_AUTH:
+		session_auth_reply(s);
 		return 1;
 	case S_QUIT:
 		session_finish(s);
@@ -692,6 +764,7 @@ void session_abort(struct session *s)
 	reply_reset(&s->reply);
 	free(s->refusal);
 	free(s->pretls);
+	auth_free(s->auth);
 	free(s);
 }
 

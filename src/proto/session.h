@@ -14,6 +14,7 @@
 #include "model/result.h"
 
 struct session;
+struct auth_params;
 
 typedef void (*session_done_cb)(struct probe *, void *arg);
 
@@ -23,6 +24,7 @@ struct session_params {
 	const char *ehlo_name;
 	FILE *trace; /* --verbose: the dialogue, censored, one line per command and reply line */
 	int starttls_tests; /* send a command with STARTTLS; its reply must not come over TLS */
+	const struct auth_params *auth; /* mailtls auth: log in once TLS is up; NULL: never */
 };
 
 /* Starts the session for p (p->address and p->port must be set). *handle holds the session

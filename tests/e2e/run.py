@@ -8,6 +8,7 @@ The last line is "e2e: N passed, N failed".
     python3 tests/e2e/run.py --bin build/asan/mailtls [--lab build/lab] [-k substring]
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -33,6 +34,7 @@ LAB = os.path.abspath(args.lab)
 PKI = os.path.join(LAB, "pki")
 CA = os.path.join(PKI, "ca.pem")
 HOSTILE_ADDR = "127.0.0.50"
+CAPTURE = os.path.join(LAB, "capture")  # the hostile server's record of pre-TLS bytes
 HOSTILE_BASE = "2600"
 
 results = {"pass": 0, "fail": 0}
@@ -212,6 +214,8 @@ def all_of(*checks):
 
 
 def start_lab():
+    shutil.rmtree(CAPTURE, ignore_errors=True)
+    os.makedirs(CAPTURE, mode=0o700)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/postfix.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "start", LAB], check=True)
@@ -231,7 +235,8 @@ def start_lab():
     hostile = subprocess.Popen(
         [sys.executable, os.path.join(HERE, "hostile.py"), "--addr", HOSTILE_ADDR, "--base-port", HOSTILE_BASE,
          "--cert", os.path.join(PKI, "good.chain.pem"), "--key", os.path.join(PKI, "good.key"),
-         "--badipsan-cert", os.path.join(PKI, "badipsan.chain.pem"), "--badipsan-key", os.path.join(PKI, "badipsan.key")],
+         "--badipsan-cert", os.path.join(PKI, "badipsan.chain.pem"), "--badipsan-key", os.path.join(PKI, "badipsan.key"),
+         "--capture-dir", CAPTURE],
         stdout=subprocess.PIPE, text=True)
     with open(pidfile, "w") as f:
         f.write(str(hostile.pid))
@@ -1336,6 +1341,100 @@ def ports_cases(modes):
          lacks=("STARTTLS_REJECTED", "TLS_ESTABLISHED"), check=message("IMAP_PREAUTH", "logged in as nobody"))
 
 
+def auth_cases(modes):
+    """mailtls auth: every protocol and mechanism of the lab with the right and a wrong
+    password, the refusals (an untrusted certificate, no TLS), and the credential nowhere
+    but inside TLS: not in the bytes sent before the handshake, nor in any output."""
+    if not selected("auth"):
+        return
+    pwfile = os.path.join(LAB, "dovecot", "alice.password")
+    wrong = os.path.join(LAB, "wrong.password")
+    with open(os.open(wrong, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write("not-the-password\n")
+    secret = "lab-secret-1"
+    user = "alice@good.mail.test"
+    forms = [secret, base64.b64encode(secret.encode()).decode()] + [
+        base64.b64encode(f"\0{u}\0{secret}".encode()).decode() for u in (user, "alice")]
+
+    def leaks(text):
+        return [x for x in forms if x in text]
+
+    def auth_case(name, argv, exit, has=(), lacks=(), msg=None, pw=pwfile, env=None, who=user):
+        if not selected(name):
+            return
+        argv = ["auth", "--user", who, "--ca-file", CA, "--timeout", "5"] + (["--password-file", pw] if pw else []) + argv
+        rc, out, err = run(argv + ["--json", "--verbose"], env=env)
+        problems = []
+        try:
+            j = json.loads(out)
+            got = codes(j["probes"][0])
+        except (ValueError, KeyError, IndexError):
+            j, got = None, []
+            problems.append(f"not JSON: {out[:200]!r} {err[-300:]!r}")
+        if rc != exit:
+            problems.append(f"exit {rc}, expected {exit}")
+        problems += [f"missing {c}" for c in has if c not in got]
+        problems += [f"unexpected {c}" for c in lacks if c in got]
+        if msg and j and msg[1] not in " ".join(f["message"] for f in j["probes"][0]["findings"] if f["code"] == msg[0]):
+            problems.append(f"{msg[0]} does not say {msg[1]!r}")
+        rc2, text, err2 = run(argv, env=env)
+        for where, t in (("JSON", out), ("--verbose", err), ("text", text), ("stderr", err2)):
+            if leaks(t):
+                problems.append(f"the credential appears in {where}: {leaks(t)}")
+        report(name, not problems, "; ".join(problems) + f"  findings={got}")
+
+    for addr, port, proto in (("127.0.0.10", 587, "smtp"), ("127.0.0.10", 465, "smtp"), ("127.0.0.40", 143, "imap"),
+                              ("127.0.0.40", 993, "imap"), ("127.0.0.40", 110, "pop3"), ("127.0.0.40", 995, "pop3")):
+        where = ["--host", f"good.mail.test:{port}", "--address", addr]
+        for mech in ("PLAIN", "LOGIN", "SCRAM-SHA-1", "SCRAM-SHA-256"):
+            auth_case(f"auth-{proto}-{port}-{mech}-right", where + ["--mech", mech], 0, has=("AUTH_SUCCEEDED", "CERT_TRUSTED"),
+                      msg=("AUTH_SUCCEEDED", f"logged in with {mech} over TLS"))
+            auth_case(f"auth-{proto}-{port}-{mech}-wrong", where + ["--mech", mech], 2, has=("AUTH_FAILED",),
+                      lacks=("AUTH_SUCCEEDED",), pw=wrong)
+        # No --mech: the strongest offered over TLS.
+        auth_case(f"auth-{proto}-{port}-strongest", where, 0, has=("AUTH_SUCCEEDED",),
+                  msg=("AUTH_SUCCEEDED", "SCRAM-SHA-256"))
+    auth_case("auth-pop3-user-pass", ["--host", "plain.good.mail.test:110", "--address", "127.0.0.42", "--mech", "USER"], 2,
+              has=("AUTH_SUCCEEDED", "PLAINTEXT_AUTH_OFFERED"), msg=("AUTH_SUCCEEDED", "USER/PASS"))
+    auth_case("auth-password-from-environment", ["--host", "good.mail.test:993", "--address", "127.0.0.40"], 0,
+              has=("AUTH_SUCCEEDED",), pw=None, env=sanitizer_env({"MAILTLS_PASSWORD": secret}))
+    auth_case("auth-mech-not-offered", ["--host", "good.mail.test:993", "--address", "127.0.0.40", "--mech", "CRAM-MD5"], 2,
+              has=("AUTH_NO_MECHANISM",), lacks=("AUTH_SUCCEEDED", "AUTH_FAILED"))
+    auth_case("auth-refused-over-untrusted-certificate", ["--host", "selfsigned.mail.test:25", "--address", "127.0.0.14"], 2,
+              has=("AUTH_NOT_ATTEMPTED", "CERT_SELF_SIGNED"), lacks=("AUTH_SUCCEEDED", "AUTH_FAILED"),
+              msg=("AUTH_NOT_ATTEMPTED", "--insecure-login"))
+    auth_case("auth-refused-without-tls", ["--host", "good.mail.test:143", "--address", "127.0.0.41"], 2,
+              has=("AUTH_NOT_ATTEMPTED", "STARTTLS_NOT_OFFERED"), lacks=("AUTH_SUCCEEDED", "AUTH_FAILED"))
+    if selected("auth-no-credential-in-argv"):
+        rc, out, err = run(["auth", "--host", "good.mail.test:587", "--user", user, secret])
+        report("auth-no-credential-in-argv", rc == 3 and secret not in err + out and "takes no operands" in err,
+               f"exit {rc} {err!r}")
+    if selected("auth-world-readable-file-refused"):
+        loose = os.path.join(LAB, "loose.password")
+        with open(loose, "w") as f:
+            f.write(secret + "\n")
+        os.chmod(loose, 0o644)
+        rc, out, err = run(["auth", "--host", "good.mail.test:587", "--address", "127.0.0.10", "--user", user,
+                            "--password-file", loose])
+        report("auth-world-readable-file-refused", rc == 3 and loose in err and secret not in err + out,
+               f"exit {rc} {err!r}")
+    # The hostile server keeps every byte a client sent before its handshake: a server that
+    # offers AUTH PLAIN before TLS, and one that requires TLS, both see the login only inside.
+    for mode, exit, has in (("authplain587", 2, ("PLAINTEXT_AUTH_OFFERED",)), ("authreq587", 0, ("AUTH_SUCCEEDED",))):
+        name = f"auth-nothing-before-tls-{mode}"
+        if not selected(name):
+            continue
+        before = set(os.listdir(CAPTURE))
+        auth_case(name + "-run", ["--host", "good.mail.test", "--address", HOSTILE_ADDR, "--port", str(modes[mode]),
+                                  "--protocol", "smtp", "--mech", "PLAIN"], exit, has=has, who="alice")
+        new = sorted(set(os.listdir(CAPTURE)) - before)
+        seen = b"".join(open(os.path.join(CAPTURE, n), "rb").read() for n in new)
+        bad = [x for x in forms + [user] if x.encode() in seen]
+        # Two sessions: auth_case runs mailtls twice (--json --verbose, then text).
+        report(name, len(new) == 2 and seen.count(b"STARTTLS") == 2 and not bad,
+               f"captures {new}: {seen[:200]!r}, credential forms found: {bad}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1353,6 +1452,7 @@ def main():
         log_cases()
         policy_cases()
         ports_cases(modes)
+        auth_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

@@ -72,6 +72,18 @@ int io_printf(struct io *io, const char *fmt, ...)
 	return 0;
 }
 
+int io_write_line(struct io *io, const char *line, size_t len)
+{
+	(void)io;
+	if (fake_wire.nsent + len + 2 > FAKE_SENT_MAX)
+		return -1;
+	memcpy(fake_wire.sent + fake_wire.nsent, line, len);
+	memcpy(fake_wire.sent + fake_wire.nsent + len, "\r\n", 2);
+	fake_wire.nsent += len + 2;
+	fake_wire.sent[fake_wire.nsent] = '\0';
+	return 0;
+}
+
 long io_start_tls(struct io *io, SSL *ssl)
 {
 	size_t stale = evbuffer_get_length(fake_in);

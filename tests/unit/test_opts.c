@@ -101,18 +101,20 @@ static void hostports(void **state)
 
 static void table_is_sorted_and_unique(void **state)
 {
-	const struct opt *t = check_cmd.table;
-
 	(void)state;
-	for (const struct opt *o = t; o->lname && o[1].lname; o++)
-		assert_true(strcmp(o->lname, o[1].lname) < 0);
-	for (const struct opt *o = t; o->lname; o++) {
-		assert_non_null(o->help);
-		assert_true(o->type == OPT_FLAG || o->metavar != NULL);
-		assert_true(o->type != OPT_CHOICE || o->choices != NULL);
-		for (const struct opt *q = o + 1; q->lname; q++) {
-			assert_true(o->id != q->id);
-			assert_true(!o->sname || o->sname != q->sname);
+	for (int k = 0; k < 3; k++) {
+		const struct opt *t = k == 0 ? check_cmd.table : k == 1 ? serve_options() : auth_options();
+
+		for (const struct opt *o = t; o->lname && o[1].lname; o++)
+			assert_true(strcmp(o->lname, o[1].lname) < 0);
+		for (const struct opt *o = t; o->lname; o++) {
+			assert_non_null(o->help);
+			assert_true(o->type == OPT_FLAG || o->metavar != NULL);
+			assert_true(o->type != OPT_CHOICE || o->choices != NULL);
+			for (const struct opt *q = o + 1; q->lname; q++) {
+				assert_true(o->id != q->id);
+				assert_true(!o->sname || o->sname != q->sname);
+			}
 		}
 	}
 }
@@ -286,7 +288,7 @@ static int any_row(const struct opt *o)
 	return 1;
 }
 
-/* serve's own rows; the ones it shares with check are documented under OPTIONS. */
+/* serve's (and auth's) own rows; the ones shared with check are documented under OPTIONS. */
 static int serve_row(const struct opt *o)
 {
 	return o->id >= O__COUNT;
@@ -297,15 +299,17 @@ static void man_page_options_match_the_table(void **state)
 	(void)state;
 	man_section_matches("OPTIONS", check_cmd.table, any_row);
 	man_section_matches("SERVE", serve_options(), serve_row);
-	/* Every row serve shares is one of check's. */
-	for (const struct opt *o = serve_options(); o->lname; o++)
-		if (o->id < O__COUNT) {
-			const struct opt *c = check_cmd.table;
-			while (c->lname && c->id != o->id)
-				c++;
-			assert_non_null(c->lname);
-			assert_string_equal(c->lname, o->lname);
-		}
+	man_section_matches("AUTH", auth_options(), serve_row);
+	/* Every row serve and auth share is one of check's. */
+	for (int t = 0; t < 2; t++)
+		for (const struct opt *o = t ? auth_options() : serve_options(); o->lname; o++)
+			if (o->id < O__COUNT) {
+				const struct opt *c = check_cmd.table;
+				while (c->lname && c->id != o->id)
+					c++;
+				assert_non_null(c->lname);
+				assert_string_equal(c->lname, o->lname);
+			}
 }
 
 /* The man page's header names the version --version prints. */
