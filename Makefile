@@ -7,7 +7,7 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
-PKGS      = openssl libevent libevent_openssl jansson libunbound yaml-0.1 libgsasl
+PKGS      = openssl libevent libevent_openssl jansson libunbound yaml-0.1 libgsasl expat
 # libcurl: headers only; src/https.c opens the library when a policy must be fetched.
 CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CC       ?= cc

@@ -100,4 +100,18 @@ struct limits {
 #define SPF_REDIRECT_MAX 255      /* redirect= bytes: a 253-byte name (RFC 1035 2.3.4) and a dot */
 #define SPF_IP6_TEXT_MAX 45       /* the longest IPv6 text, "ffff:" x 6 and a dotted quad */
 
+/*
+ * The Thunderbird autoconfig file (mailpolicy/autoconfig.c), from
+ * https://autoconfig.DOMAIN/mail/config-v1.1.xml. Read whole, so bounded: a provider's file
+ * is a few KiB, and a larger one is refused. Servers past AC_SERVERS_MAX are counted in
+ * dropped (providers list a handful, in order of preference); a value longer than
+ * AC_VALUE_MAX (a 253-byte name or a %EMAILDOMAIN% template, with whitespace around it) or
+ * an authentication method longer than AC_AUTH_MAX (Thunderbird's longest,
+ * "password-encrypted", has 18) makes its server invalid: nothing is cut to fit.
+ */
+#define AC_FILE_MAX 65536 /* bytes in the file */
+#define AC_SERVERS_MAX 32 /* servers kept */
+#define AC_VALUE_MAX 512  /* bytes of one <hostname>, <port>, <socketType>, <authentication> */
+#define AC_AUTH_MAX 31    /* bytes of an <authentication> method name */
+
 #endif

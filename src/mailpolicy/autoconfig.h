@@ -1,0 +1,83 @@
+/*
+ * autoconfig.h - the Thunderbird autoconfig file ("clientConfig" XML, version 1.1), as a
+ * domain serves it at https://autoconfig.DOMAIN/mail/config-v1.1.xml: which IMAP, POP3 and
+ * SMTP servers it tells mail clients to use, on which port, with which kind of TLS. Pure
+ * parsing of untrusted bytes: no I/O, every bound in conf/limits.h, nothing dropped unsaid.
+ *
+ * Format: https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat
+ *
+ *   <clientConfig version="1.1">
+ *     <emailProvider id="example.com">
+ *       <incomingServer type="imap">          (or pop3; others such as exchange are skipped)
+ *         <hostname>imap.%EMAILDOMAIN%</hostname>
+ *         <port>993</port>
+ *         <socketType>SSL</socketType>        (plain, STARTTLS or SSL)
+ *         <authentication>password-cleartext</authentication>
+ *       </incomingServer>
+ *       <outgoingServer type="smtp"> ... </outgoingServer>
+ *     </emailProvider>
+ *   </clientConfig>
+ *
+ * Servers are listed in order of preference (the wiki's "Multiple servers"), so document
+ * order is kept.
+ */
+#ifndef MAILTLS_AUTOCONFIG_H
+#define MAILTLS_AUTOCONFIG_H
+
+#include <stddef.h>
+
+#include "conf/limits.h"
+
+enum ac_proto { AC_SMTP, AC_IMAP, AC_POP3 };
+enum ac_socket { AC_SOCKET_PLAIN, AC_SOCKET_STARTTLS, AC_SOCKET_SSL }; /* plain, STARTTLS, SSL */
+
+struct ac_server {
+	enum ac_proto proto; /* incomingServer type="imap"/"pop3", outgoingServer type="smtp" */
+	char host[256];      /* lower case, no trailing dot, %EMAILDOMAIN% substituted: a DNS name
+	                      * (253 bytes at most, RFC 1035 2.3.4) or an IPv4/IPv6 literal */
+	unsigned port;       /* 1..65535 */
+	enum ac_socket socket;
+	char auth[AC_AUTH_MAX + 1]; /* the first <authentication>, as written ("password-cleartext",
+	                             * "OAuth2", ...); "" when there is none */
+	unsigned line; /* where its <incomingServer>/<outgoingServer> starts, for messages */
+};
+
+struct ac_config {
+	struct ac_server *servers; /* in document order; NULL when n is 0 */
+	size_t n;
+	size_t dropped; /* good servers past AC_SERVERS_MAX: counted, not kept */
+	size_t skipped; /* servers of a type this checker does not probe (exchange, jmap, ...) */
+	size_t invalid; /* imap/pop3/smtp servers with a fault (a bad hostname, port, socketType,
+	                 * ...), or a server element outside <emailProvider>; not kept */
+	char why[160];  /* -1: why the file was refused. 0: "" when invalid is 0, else the first
+	                 * invalid server's fault, "server N (line L): ...". Input in it is censored
+	                 * and at most QUOTE_MAX bytes. */
+};
+
+/*
+ * Parse len bytes of an autoconfig file published for domain (the mail domain that
+ * %EMAILDOMAIN% stands for). Returns 0 with c filled, or -1 with c->why; either way call
+ * autoconfig_free(c) after.
+ *
+ * The file is refused (-1) when it is larger than AC_FILE_MAX, is not well-formed XML (NUL
+ * bytes and bytes that are not in its encoding included: UTF-8 unless its XML declaration or
+ * a byte order mark says otherwise), has a DOCTYPE (no DTD, so no entity is ever declared,
+ * expanded or fetched), or its root is not <clientConfig>; also when domain is not a domain
+ * name.
+ *
+ * One bad server does not refuse the file: it is counted in c->invalid (first fault in
+ * c->why) and the rest are kept, as Thunderbird does (readFromXML skips a server that fails
+ * its checks and uses the next). A checker that refused the whole file would hide the good
+ * servers it could still probe, and a client would still use them. A file with no usable
+ * server parses with n 0; what that means is for the caller to judge.
+ */
+int autoconfig_parse(const char *buf, size_t len, const char *domain, struct ac_config *c);
+
+/* Frees c->servers and empties c; c itself is the caller's. NULL is fine. */
+void autoconfig_free(struct ac_config *c);
+
+/* "imap", "pop3", "smtp" and "plain", "STARTTLS", "SSL" (as the file spells them). */
+const char *autoconfig_proto_name(enum ac_proto);
+const char *autoconfig_socket_name(enum ac_socket);
+
+#endif
