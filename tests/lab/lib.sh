@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # lib.sh -- process management shared by the lab scripts (postfix.sh, nsd.sh,
-# nginx-https.sh, nginx-mail.sh). Sourced, never run:
+# nginx-https.sh, nginx-mail.sh, nginx-http.sh, ocsp.sh, staple.sh, dovecot.sh).
+# Sourced, never run:
 #
 #   HERE="$(cd "$(dirname "$0")" && pwd -P)"
 #   . "$HERE/lib.sh"
@@ -254,7 +255,7 @@ EOF
 $(cat)" "$@"
 }
 
-# ---- nginx (nginx-https.sh, nginx-mail.sh) -----------------------------------------
+# ---- nginx (nginx-https.sh, nginx-mail.sh, nginx-http.sh) ---------------------------
 
 # lab_nginx_check_labdir: die unless LAB can stand in nginx.conf, where the paths go unquoted.
 lab_nginx_check_labdir() {

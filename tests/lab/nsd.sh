@@ -16,12 +16,18 @@
 #   blackhole.pid blackhole.log
 #
 # Zones (see the zone files for every name and why it exists):
-#   lab.test   ns.lab.test (the lab's name server names)
+#   lab.test   ns.lab.test (the lab's name server names); pki.lab.test
+#              (nginx-http.sh), ocsp.lab.test (ocsp.sh), ocsp-down.lab.test
+#              (nothing listens): the revocation lab's URLs
 #   mail.test  mail server names: CASE.mail.test -> the postfix.sh listeners;
-#              imap.good, plain.good -> dovecot.sh; sub.good -> 127.0.0.29:587
+#              imap.good, plain.good -> dovecot.sh; sub.good -> 127.0.0.29:587;
+#              CASE.rev, bar.ncx, direct.ncx -> the revocation listeners
+#              (postfix.sh 127.0.0.70-84, staple.sh 127.0.0.90-93)
 #   dom.test   the domains users type (MX records into mail.test);
 #              ports.dom.test, plainauth.dom.test: RFC 6186 SRV records
 #              (_submission(s), _imap(s), _pop3(s)) into mail.test;
+#              autoconfig.{ports,acfg,acplain}.dom.test: the mail client
+#              autoconfig hosts of nginx-https.sh (acfg and acplain: no SRV);
 #              s1..s100.dom.test generated here, all MX 10 shared.good.mail.test.
 #   bulk.test  generated here: d0001..d2000.bulk.test MX 10 mxN.bulk.test.
 #              (N = 1..8 in turn), mxN.bulk.test A 127.0.1.N

@@ -9,7 +9,11 @@
 #   LABDIR/postfix/data     data_directory
 #   LABDIR/postfix/maillog  log (maillog_file via postlogd; no syslog needed)
 #
-# Listener table: see lab_listeners below. Submission (587 STARTTLS, 465 TLS
+# Listener table: see lab_listeners below. 127.0.0.70-84 are the revocation
+# and trust-anchor cases (pki.sh "revocation lab"; OCSP responder ocsp.sh, CRLs
+# and CA certificates nginx-http.sh, stapling servers staple.sh); their maillog
+# host field is the first label of the host name (revgood, ..., "bar" for
+# 127.0.0.79, "direct" for 127.0.0.84). Submission (587 STARTTLS, 465 TLS
 # first, 127.0.0.29:587 AUTH without TLS) authenticates through Dovecot's auth
 # service: start tests/lab/dovecot.sh on the same LABDIR too (after this script
 # is fine).
@@ -86,6 +90,21 @@ lab_listeners() {
 127.0.0.27 25  good host=shared.good.mail.test
 127.0.0.28 25  dane host=mx.dane.test
 127.0.0.29 587 good host=sub.good.mail.test sasl=any
+127.0.0.70 25  revgood host=revgood.rev.mail.test
+127.0.0.71 25  revoked host=revoked.rev.mail.test
+127.0.0.72 25  crlonly host=crlonly.rev.mail.test
+127.0.0.73 25  unknown host=unknown.rev.mail.test
+127.0.0.74 25  ocspdown host=ocspdown.rev.mail.test
+127.0.0.75 25  muststaple host=muststaple.rev.mail.test
+127.0.0.76 25  aiamissing host=aiamissing.rev.mail.test
+127.0.0.77 25  aiaroot host=aiaroot.rev.mail.test
+127.0.0.78 25  noaia host=noaia.rev.mail.test
+127.0.0.79 25  nameconstraint host=bar.ncx.mail.test
+127.0.0.80 25  weakanchor host=weakanchor.rev.mail.test
+127.0.0.81 25  intanchor host=intanchor.rev.mail.test
+127.0.0.82 25  stalecrl host=stalecrl.rev.mail.test
+127.0.0.83 25  badcrl host=badcrl.rev.mail.test
+127.0.0.84 25  ncxdirect host=direct.ncx.mail.test
 EOF
 }
 
