@@ -10,13 +10,13 @@ BIN=build/mailtls
 CA=$LAB/pki/ca.pem
 
 if [ "${1:-}" = stop ]; then
-	for s in postfix nsd nginx-https dovecot; do bash "tests/lab/$s.sh" stop "$LAB"; done
+	for s in postfix nsd nginx-https dovecot nginx-http ocsp staple; do bash "tests/lab/$s.sh" stop "$LAB"; done
 	exit 0
 fi
 # Run directly rather than by `make demo`, the binary may not be built yet.
 sh scripts/deps.sh || exit 1
 make --no-print-directory "$BIN" || exit 1
-for s in postfix nsd nginx-https dovecot; do
+for s in postfix nsd nginx-https dovecot nginx-http ocsp staple; do
 	bash "tests/lab/$s.sh" start "$LAB" || exit 1
 done
 echo
@@ -70,5 +70,18 @@ run --host soon.mail.test --address 127.0.0.13 --ca-file "$CA" --policy "$POLICY
 echo "\$ mailtls log summary $AUDIT"
 "$BIN" log summary "$AUDIT"
 echo
+echo "== every mail port of a domain (RFC 6186 SRV, autoconfig), the STARTTLS injection test =="
+# shellcheck disable=SC2086
+run --all-ports ports.dom.test --no-dns-records $DNS
+# shellcheck disable=SC2086
+run --ports 587,143 plainauth.dom.test --no-dns-records $DNS
+echo "== does a login work, over TLS only (the password from a 0600 file, never argv) =="
+for p in 587 993 995; do
+	echo "\$ mailtls auth --host good.mail.test:$p --address ... --user alice@good.mail.test --password-file $LAB/dovecot/alice.password"
+	"$BIN" auth --host "good.mail.test:$p" --address "$([ "$p" = 587 ] && echo 127.0.0.10 || echo 127.0.0.40)" \
+	    --user alice@good.mail.test --password-file "$LAB/dovecot/alice.password" --ca-file "$CA"
+	echo "(exit $?)"
+	echo
+done
 echo "The lab is still running: try 'build/mailtls check --help', or --json on any of the above."
 echo "Stop it with: sh scripts/demo.sh stop"

@@ -38,6 +38,7 @@ static const struct opt check_table[] = {
 	{O_LOG, "log", 0, OPT_STRING, "FILE", NULL, "append one JSON line per probe to FILE, the audit log (mailtls log reads it)", NULL},
 	{O_LOG_SYNC, "log-sync", 0, OPT_FLAG, NULL, NULL, "write each audit log line to disk before the next (fsync)", NULL},
 	{O_NAGIOS, "nagios", 0, OPT_FLAG, NULL, NULL, "print the monitoring-plugins output (Nagios, Icinga): a status line, perfdata, one line per probe", NULL},
+	{O_NO_AUTOCONFIG, "no-autoconfig", 0, OPT_FLAG, NULL, NULL, "with --ports, do not fetch the domain's mail client autoconfig file (https://autoconfig.DOMAIN/mail/config-v1.1.xml)", NULL},
 	{O_NO_DANE, "no-dane", 0, OPT_FLAG, NULL, NULL, "do not look up TLSA records (DANE, RFC 7672)", NULL},
 	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
 	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
@@ -188,6 +189,9 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_LOG_SYNC:
 		o->log_sync = 1;
+		break;
+	case O_NO_AUTOCONFIG:
+		o->no_autoconfig = 1;
 		break;
 	case O_NO_DANE:
 		o->no_dane = 1;

@@ -47,7 +47,7 @@ struct check_opts {
 	const char *trust_anchor;
 	const char *dkim[OPTS_DKIM_MAX + 1];
 	size_t ndkim;
-	int no_dane, no_mta_sts, no_dns_records;
+	int no_dane, no_mta_sts, no_dns_records, no_autoconfig;
 	size_t concurrency;
 	size_t per_host;
 	int show_chain;
@@ -80,6 +80,7 @@ enum {
 	O_LOG,
 	O_LOG_SYNC,
 	O_NAGIOS,
+	O_NO_AUTOCONFIG,
 	O_NO_DANE,
 	O_NO_DNS_RECORDS,
 	O_NO_MTA_STS,

@@ -92,9 +92,17 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	k->pc.dkim_selectors = o->dkim;
 	k->pc.ndkim = o->ndkim;
 	k->pc.timeout_s = o->https_timeout;
+	k->ec.autoconfig = !o->no_autoconfig;
+	k->ec.https_timeout_s = o->https_timeout;
+	if (domains && !o->no_autoconfig && k->https == NULL &&
+	    (k->ec.https = k->https = https_new(base, o->ca_file, o->ca_path, err, sizeof(err))) ==
+	        NULL) {
+		fprintf(stderr, "mailtls %s: %s (use --no-autoconfig)\n", cmd, err);
+		return -1;
+	}
 	if (domains && (k->pc.mta_sts || k->pc.dns_records)) {
 		k->ec.policy = &k->pc;
-		if (k->pc.mta_sts &&
+		if (k->pc.mta_sts && k->https == NULL &&
 		    (k->ec.https = k->https =
 		            https_new(base, o->ca_file, o->ca_path, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls %s: %s (use --no-mta-sts)\n", cmd, err);

@@ -14,6 +14,7 @@
 #include "conf/policy.h"
 #include "conf/limits.h"
 #include "engine/target.h"
+#include "mailpolicy/autoconfig.h"
 #include "model/verdict.h"
 #include "net/sched.h"
 #include "pki/dane.h"
@@ -108,6 +109,9 @@ static void job_judge(struct job *j)
 	if (!e->cfg.keep_chain && p->chain) {
 		sk_X509_pop_free(p->chain, X509_free);
 		p->chain = NULL;
+		if (p->path)
+			sk_X509_pop_free(p->path, X509_free);
+		p->path = NULL;
 	}
 	j->done = 1;
 	j->waiters = NULL;
@@ -571,6 +575,28 @@ static int srv_cmp(const void *a, const void *b)
 	return strcasecmp(x->host, y->host);
 }
 
+/* The host of client service si at host:port, added when d has none yet (an SRV record and
+ * the autoconfig file may both name it: one host, one probe, both sources said). */
+static struct mx_host *svc_host(struct domain *d, size_t si, const char *host, unsigned port,
+    unsigned priority)
+{
+	const struct mail_service *ms = mail_service_by_name(d->svc[si].name);
+	struct mx_host *m;
+
+	for (size_t i = 0; i < d->nmx; i++)
+		if (d->mx[i].svc == si + 1 && d->mx[i].port == port &&
+		    strcasecmp(d->mx[i].host, host) == 0)
+			return &d->mx[i];
+	m = mx_add(d, host, priority);
+	m->port = (uint16_t)port;
+	m->mode = ms->mode;
+	m->dialect = ms->dialect;
+	m->service = ms->name;
+	m->svc = si + 1;
+	m->ip_literal = addr_is_ip(m->host);
+	return m;
+}
+
 /*
  * What the SRV answer of client service si means for d (RFC 2782, RFC 6186): its hosts,
  * appended to d->mx in priority order, each spoken to as the service is, or why there are
@@ -579,9 +605,9 @@ static int srv_cmp(const void *a, const void *b)
 size_t target_srv_apply(struct domain *d, size_t si, const struct dns_answer *a)
 {
 	struct service_state *st = &d->svc[si];
-	const struct mail_service *ms = mail_service_by_name(st->name);
-	size_t from = d->nmx, nsrv = a->nsrv;
+	size_t from = d->nmx, nsrv = a->nsrv, found = 0;
 	struct dns_srv *v;
+	char first[256] = "";
 
 	st->dnssec = a->sec;
 	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
@@ -628,24 +654,171 @@ size_t target_srv_apply(struct domain *d, size_t si, const struct dns_answer *a)
 			    st->owner, v[i].priority, v[i].weight, v[i].port, v[i].host);
 			continue;
 		}
-		m = mx_add(d, v[i].host, v[i].priority);
+		m = svc_host(d, si, v[i].host, v[i].port, v[i].priority);
+		m->preference = v[i].priority;
 		m->weight = v[i].weight;
-		m->port = (uint16_t)v[i].port;
-		m->mode = ms->mode;
-		m->dialect = ms->dialect;
-		m->service = ms->name;
-		m->svc = si + 1;
-		m->ip_literal = addr_is_ip(m->host);
+		m->from_srv = 1;
+		if (found++ == 0)
+			snprintf(first, sizeof(first), "%s", v[i].host);
 	}
 	free(v);
-	st->state = d->nmx > from ? SVC_FOUND : SVC_NOT_OFFERED;
-	if (d->nmx > from && a->sec != DNSSEC_SECURE)
+	st->state = found ? SVC_FOUND : SVC_NOT_OFFERED;
+	if (found && a->sec != DNSSEC_SECURE)
 		domain_add(d, F_SRV_NAME_INSECURE,
 		    "the %s answer is not DNSSEC-signed, so RFC 6186 6 has a client check the "
 		    "certificate for %s itself (or ask its user to accept %s); mailtls judged each "
 		    "host for its own name, as most clients do",
-		    st->owner, d->name, d->mx[from].host);
+		    st->owner, d->name, first);
 	return from;
+}
+
+/* Which client service a server of the autoconfig file is: SSL is implicit TLS (465, 993,
+ * 995), STARTTLS and plain the upgrade ports. */
+static const char *autoconfig_service(const struct ac_server *s)
+{
+	int ssl = s->socket == AC_SOCKET_SSL;
+
+	switch (s->proto) {
+	case AC_SMTP:
+		return ssl ? "submissions" : "submission";
+	case AC_IMAP:
+		return ssl ? "imaps" : "imap";
+	default:
+		return ssl ? "pop3s" : "pop3";
+	}
+}
+
+/*
+ * What the autoconfig fetch of d found: the servers of the services asked for join their
+ * hosts (one host named by both the SRV record and the file is one probe), a server that
+ * clients are told to use without TLS is said, and so is a file that is absent or refused.
+ * Returns the index of the first host it added.
+ */
+size_t target_autoconfig_apply(struct domain *d, const struct autoconfig_found *f)
+{
+	const struct ac_config *c = &f->cfg;
+	size_t from = d->nmx, used = 0, other = 0;
+
+	if (!f->parsed) {
+		domain_add(d, f->http_status == 200 ? F_AUTOCONFIG_INVALID : F_AUTOCONFIG_MISSING,
+		    "%s: %s", f->url, f->error ? f->error : "no file");
+		return from;
+	}
+	if (c->invalid)
+		domain_add(d, F_AUTOCONFIG_INVALID, "%s: %zu server%s not used: %s", f->url,
+		    c->invalid, c->invalid == 1 ? " is" : "s are", c->why);
+	if (c->n == 0) {
+		if (!c->invalid)
+			domain_add(d, F_AUTOCONFIG_INVALID, "%s names no IMAP, POP3 or SMTP server",
+			    f->url);
+		return from;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ac_server *sv = &c->servers[i];
+		const char *name = autoconfig_service(sv);
+		size_t si = 0;
+
+		while (si < d->nsvc && strcmp(d->svc[si].name, name) != 0)
+			si++;
+		if (sv->socket == AC_SOCKET_PLAIN)
+			domain_add(d, F_AUTOCONFIG_PLAINTEXT,
+			    "%s (line %u) tells mail clients to use %s %s:%u without TLS (socketType "
+			    "plain): their passwords and mail go in the clear",
+			    f->url, sv->line, autoconfig_proto_name(sv->proto), sv->host, sv->port);
+		if (si == d->nsvc) {
+			other++; /* a port not asked for */
+			continue;
+		}
+		svc_host(d, si, sv->host, sv->port, 0)->from_autoconfig = 1;
+		used++;
+	}
+	domain_add(d, F_AUTOCONFIG_OK, "%s names %zu server%s; %zu of the ports asked for%s", f->url,
+	    c->n, c->n == 1 ? "" : "s", used,
+	    other ? " (the rest: ports not asked for; --all-ports checks them)" : "");
+	return from;
+}
+
+struct autoconfig_query {
+	struct engine *e;
+	struct domain *d;
+	int rrtype;
+};
+
+static void autoconfig_fetched(const struct https_result *r, void *arg)
+{
+	struct autoconfig_query *q = arg;
+	struct engine *e = q->e;
+	struct domain *d = q->d;
+	struct autoconfig_found *f;
+
+	free(q);
+	if (r->cancelled)
+		return; /* the engine frees the domain */
+	f = d->autoconfig;
+	f->http_status = r->status;
+	if (r->err[0])
+		f->error = xasprintf("%s", r->err);
+	else if (r->too_large)
+		f->error = xasprintf("larger than %d bytes", AC_FILE_MAX);
+	else if (r->status != 200)
+		f->error = xasprintf("HTTP status %ld, not 200%s", r->status,
+		    r->status >= 300 && r->status < 400 ? " (redirects are not followed)" : "");
+	else if (autoconfig_parse(r->body ? r->body : "", r->body ? r->len : 0, d->name, &f->cfg) != 0)
+		f->error = xasprintf("%s", f->cfg.why);
+	else
+		f->parsed = 1;
+	hosts_resolve(e, d, target_autoconfig_apply(d, f));
+	domain_release(e, d);
+}
+
+/* autoconfig.DOMAIN's address (A, then AAAA), then the file from there, as Thunderbird asks
+ * for it: HTTPS, the certificate valid for that name, no redirects, at most AC_FILE_MAX. */
+static void autoconfig_addr(const struct dns_answer *a, void *arg)
+{
+	struct autoconfig_query *q = arg;
+	struct engine *e = q->e;
+	struct domain *d = q->d;
+	struct autoconfig_found *f;
+	char host[300];
+
+	if (a->status == DNS_CANCELLED) {
+		free(q);
+		return;
+	}
+	f = d->autoconfig;
+	snprintf(host, sizeof(host), "autoconfig.%s", d->name);
+	if (a->status == DNS_OK && a->naddrs > 0 && a->sec != DNSSEC_BOGUS) {
+		snprintf(f->addr, sizeof(f->addr), "%s", a->addrs[0]);
+		https_get(e->cfg.https, f->url, host, f->addr, e->cfg.https_timeout_s,
+		    AC_FILE_MAX, autoconfig_fetched, q);
+		return; /* the domain stays held for the fetch */
+	}
+	if (q->rrtype == ns_t_a && e->cfg.family != 4) {
+		q->rrtype = ns_t_aaaa;
+		dns_query(e->cfg.dns, host, ns_t_aaaa, autoconfig_addr, q);
+		return;
+	}
+	free(q);
+	f->error = xasprintf("%s has no address%s", host,
+	    a->sec == DNSSEC_BOGUS ? " (DNSSEC bogus)" : "");
+	hosts_resolve(e, d, target_autoconfig_apply(d, f));
+	domain_release(e, d);
+}
+
+static void autoconfig_start(struct engine *e, struct domain *d)
+{
+	struct autoconfig_query *q = xcalloc(1, sizeof(*q));
+	char host[300];
+
+	d->autoconfig = xcalloc(1, sizeof(*d->autoconfig));
+	snprintf(d->autoconfig->url, sizeof(d->autoconfig->url),
+	    "https://autoconfig.%s/mail/config-v1.1.xml", d->name);
+	snprintf(host, sizeof(host), "autoconfig.%s", d->name);
+	q->e = e;
+	q->d = d;
+	q->rrtype = e->cfg.family == 6 ? ns_t_aaaa : ns_t_a;
+	d->pending++;
+	dns_query(e->cfg.dns, host, q->rrtype, autoconfig_addr, q);
 }
 
 struct srv_query {
@@ -840,6 +1013,8 @@ void engine_add_domain(struct engine *e, const char *name, size_t seq)
 		if (e->cfg.policy)
 			policy_start(&e->policy_env, d, e->cfg.policy);
 	}
+	if (d->nsvc && e->cfg.https && e->cfg.autoconfig)
+		autoconfig_start(e, d);
 	for (size_t i = 0; i < d->nsvc; i++) {
 		struct srv_query *q = xcalloc(1, sizeof(*q));
 

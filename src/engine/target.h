@@ -33,6 +33,8 @@ struct engine_config {
 	int keep_chain;                     /* keep the X509 chain after verification (--pem) */
 	int no_dane;                        /* --no-dane: no TLSA lookups */
 	struct https *https;                /* for MTA-STS policies; NULL: not fetched */
+	int autoconfig;                     /* with --ports: fetch the autoconfig file too */
+	double https_timeout_s;             /* the autoconfig fetch */
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	const struct org_policy *org_policy; /* the policy file (--policy), or NULL */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
@@ -60,6 +62,8 @@ void engine_free(struct engine *);
 void target_explain_partial(struct domain *);
 int target_mx_apply(struct domain *, const struct dns_answer *);
 size_t target_srv_apply(struct domain *, size_t svc, const struct dns_answer *);
+struct autoconfig_found;
+size_t target_autoconfig_apply(struct domain *, const struct autoconfig_found *);
 void target_addr_apply(struct domain *, struct mx_host *, int rrtype, const struct dns_answer *);
 struct dane_rrset;
 void target_tlsa_apply(struct dane_rrset *, const struct dns_answer *);

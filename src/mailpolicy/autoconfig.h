@@ -27,32 +27,7 @@
 #include <stddef.h>
 
 #include "conf/limits.h"
-
-enum ac_proto { AC_SMTP, AC_IMAP, AC_POP3 };
-enum ac_socket { AC_SOCKET_PLAIN, AC_SOCKET_STARTTLS, AC_SOCKET_SSL }; /* plain, STARTTLS, SSL */
-
-struct ac_server {
-	enum ac_proto proto; /* incomingServer type="imap"/"pop3", outgoingServer type="smtp" */
-	char host[256];      /* lower case, no trailing dot, %EMAILDOMAIN% substituted: a DNS name
-	                      * (253 bytes at most, RFC 1035 2.3.4) or an IPv4/IPv6 literal */
-	unsigned port;       /* 1..65535 */
-	enum ac_socket socket;
-	char auth[AC_AUTH_MAX + 1]; /* the first <authentication>, as written ("password-cleartext",
-	                             * "OAuth2", ...); "" when there is none */
-	unsigned line; /* where its <incomingServer>/<outgoingServer> starts, for messages */
-};
-
-struct ac_config {
-	struct ac_server *servers; /* in document order; NULL when n is 0 */
-	size_t n;
-	size_t dropped; /* good servers past AC_SERVERS_MAX: counted, not kept */
-	size_t skipped; /* servers of a type this checker does not probe (exchange, jmap, ...) */
-	size_t invalid; /* imap/pop3/smtp servers with a fault (a bad hostname, port, socketType,
-	                 * ...), or a server element outside <emailProvider>; not kept */
-	char why[160];  /* -1: why the file was refused. 0: "" when invalid is 0, else the first
-	                 * invalid server's fault, "server N (line L): ...". Input in it is censored
-	                 * and at most QUOTE_MAX bytes. */
-};
+#include "model/published.h" /* struct ac_config: what the file says, for the views */
 
 /*
  * Parse len bytes of an autoconfig file published for domain (the mail domain that

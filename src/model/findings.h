@@ -83,6 +83,10 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(AUTH_FAILED, CRIT, "mailtls auth: the server refused the login, or the mechanism failed") \
 	X(AUTH_NOT_ATTEMPTED, CRIT, "mailtls auth: no credential was sent (no TLS, or a certificate that does not verify)") \
 	X(AUTH_NO_MECHANISM, CRIT, "mailtls auth: no login mechanism over TLS fits the credential") \
+	X(AUTOCONFIG_OK, INFO, "the domain's autoconfig file names its mail servers (Thunderbird, RFC-less but everywhere)") \
+	X(AUTOCONFIG_MISSING, INFO, "no autoconfig file at https://autoconfig.DOMAIN/mail/config-v1.1.xml") \
+	X(AUTOCONFIG_INVALID, WARN, "the autoconfig file is refused, or some of its servers are") \
+	X(AUTOCONFIG_PLAINTEXT, CRIT, "the autoconfig file tells clients to use a server without TLS (socketType plain)") \
 	X(SRV_NOT_OFFERED, INFO, "the domain's SRV record says it does not offer the service (target \".\")") \
 	X(SRV_MISSING, INFO, "no SRV record for a client service: mail clients must be set up by hand (RFC 6186)") \
 	X(SRV_NAME_INSECURE, INFO, "a host found through an unsigned SRV record: strict clients check the domain's name") \

@@ -10,6 +10,15 @@ static void txt_set_free(struct txt_set *s)
 	strlist_free(&s->recs);
 }
 
+void autoconfig_found_free(struct autoconfig_found *f)
+{
+	if (f == NULL)
+		return;
+	free(f->error);
+	free(f->cfg.servers);
+	free(f);
+}
+
 void policy_free(struct domain_policy *pol)
 {
 	if (pol == NULL)

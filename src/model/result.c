@@ -68,6 +68,9 @@ void probe_clear(struct probe *p)
 	free(p->group);
 	if (p->chain)
 		sk_X509_pop_free(p->chain, X509_free);
+	if (p->path)
+		sk_X509_pop_free(p->path, X509_free);
+	free(p->staple);
 	for (size_t i = 0; i < p->ncerts; i++) {
 		free(p->certs[i].subject);
 		free(p->certs[i].issuer);
@@ -161,6 +164,19 @@ void domain_add_arg(struct domain *d, enum finding_code code, long arg, const ch
 	va_end(ap);
 }
 
+const char *rev_method_name(enum rev_method m)
+{
+	static const char *const names[] = {"none", "ocsp-staple", "ocsp", "crl"};
+	return names[m];
+}
+
+const char *rev_status_name(enum rev_status s)
+{
+	static const char *const names[] = {"unchecked", "good", "revoked", "unknown", "invalid",
+	    "unreachable", "no source"};
+	return names[s];
+}
+
 const char *svc_state_name(enum svc_state s)
 {
 	static const char *const names[] = {"pending", "found", "not offered", "no SRV record",
@@ -185,6 +201,7 @@ void domain_free(struct domain *d)
 		free(d->svc[i].owner);
 	free(d->svc);
 	policy_free(d->policy);
+	autoconfig_found_free(d->autoconfig);
 	findings_free(d->findings, d->nfindings);
 	free(d->name);
 	free(d);

@@ -32,6 +32,32 @@ struct finding {
 	char *message;     /* one line for people */
 };
 
+/* Whether a certificate is revoked, and how that was learnt (RFC 6960 OCSP, RFC 5280 CRL). */
+enum rev_method { REV_METHOD_NONE, REV_METHOD_STAPLE, REV_METHOD_OCSP, REV_METHOD_CRL };
+enum rev_status {
+	REV_UNCHECKED,   /* not asked (--revocation none, --offline, not in --revocation-depth) */
+	REV_GOOD,        /* the responder or the CRL says it is not revoked */
+	REV_REVOKED,     /* revoked: reason and date */
+	REV_UNKNOWN,     /* the responder does not know the certificate */
+	REV_INVALID,     /* an answer came but does not hold: signature, signer, dates, id */
+	REV_UNREACHABLE, /* no answer: the responder or the CRL could not be fetched */
+	REV_NO_SOURCE    /* the certificate names no OCSP responder and no CRL */
+};
+
+struct revocation {
+	enum rev_method method;
+	enum rev_status status;
+	int reason;            /* CRLReason (RFC 5280 5.3.1), -1 when none was given */
+	time_t revoked_at;     /* when revoked */
+	time_t produced_at;    /* OCSP producedAt; 0 for a CRL */
+	time_t this_update, next_update; /* next_update 0: none given */
+	char url[256];         /* the responder or the CRL, "" for a staple */
+	char why[200];         /* for INVALID, UNREACHABLE, NO_SOURCE: what failed */
+};
+
+const char *rev_method_name(enum rev_method);
+const char *rev_status_name(enum rev_status);
+
 /* What one certificate says about itself; independent of any verdict. */
 struct cert_info {
 	char *subject;
@@ -51,6 +77,7 @@ struct cert_info {
 	int is_ca;
 	int in_path; /* part of the path verification built (not an extra the server sent) */
 	int must_staple; /* a TLS Feature extension asks for status_request (RFC 7633) */
+	struct revocation rev;
 };
 
 /* Facts established by verify.c; findings and status are derived from these. */
@@ -90,6 +117,9 @@ struct probe {
 	char *cipher;
 	char *group;            /* key exchange group */
 	STACK_OF(X509) * chain; /* exactly as sent, leaf first */
+	STACK_OF(X509) * path;  /* the path verification built, leaf to anchor (pki/verify.c) */
+	unsigned char *staple;  /* the OCSP response the server stapled (DER), or NULL */
+	size_t staple_len;
 	struct cert_info *certs;
 	size_t ncerts;
 
@@ -108,6 +138,7 @@ struct probe {
 
 struct engine;
 struct domain_policy;
+struct autoconfig_found;
 struct policy_rule;
 
 /* One mail exchanger of a domain, with the addresses it resolved to. */
@@ -129,8 +160,10 @@ struct mx_host {
 	enum tls_mode mode;
 	const struct dialect *dialect;
 	const char *service; /* static, as in struct probe */
-	size_t svc;          /* 1 + its index in domain->svc when an SRV record named it; 0: MX */
+	size_t svc;          /* 1 + its index in domain->svc for a client service's host; 0: MX */
 	unsigned weight;     /* the SRV weight (preference holds the SRV priority) */
+	int from_srv;        /* named by the service's SRV record */
+	int from_autoconfig; /* named by the domain's autoconfig file */
 };
 
 /* One client service asked of a domain (--ports): what its SRV lookup said (RFC 6186). */
@@ -166,6 +199,7 @@ struct domain {
 	struct domain_policy *policy;
 	const struct policy_rule *rule; /* the policy file's rule for the domain, or NULL */
 	int policy_judged;              /* its rule's findings were derived */
+	struct autoconfig_found *autoconfig; /* --ports: the autoconfig file's fetch, or NULL */
 };
 
 /* Record a finding: what was found, never how bad it is (model/verdict.c decides). The

@@ -245,7 +245,7 @@ static json_t *jservices(const struct domain *d)
 
 		for (size_t k = 0; k < d->nmx; k++) {
 			const struct mx_host *m = &d->mx[k];
-			json_t *jh;
+			json_t *jh, *src;
 
 			if (m->svc != i + 1)
 				continue;
@@ -256,6 +256,12 @@ static json_t *jservices(const struct domain *d)
 			    jstr(m->cname), "dnssec", jdnssec(m->dnssec), "addresses",
 			    jlist(&m->addrs));
 			json_object_set_new(jh, "dane", jdane(m->dane, NULL));
+			src = json_array();
+			if (m->from_srv)
+				json_array_append_new(src, json_string("srv"));
+			if (m->from_autoconfig)
+				json_array_append_new(src, json_string("autoconfig"));
+			json_object_set_new(jh, "sources", src);
 			json_array_append_new(hosts, jh);
 		}
 		json_array_append_new(a,
@@ -264,6 +270,32 @@ static json_t *jservices(const struct domain *d)
 		        "dnssec", jdnssec(st->dnssec), "hosts", hosts));
 	}
 	return a;
+}
+
+static const char *const ac_protos[] = {"smtp", "imap", "pop3"};
+static const char *const ac_sockets[] = {"plain", "STARTTLS", "SSL"};
+
+/* The autoconfig fetch (--ports): where, the answer, and the servers the file names. */
+static json_t *jautoconfig(const struct autoconfig_found *f)
+{
+	json_t *o, *sv;
+
+	if (f == NULL)
+		return json_null();
+	sv = json_array();
+	for (size_t i = 0; i < f->cfg.n; i++) {
+		const struct ac_server *s = &f->cfg.servers[i];
+		json_array_append_new(sv, json_pack("{s:s, s:s, s:i, s:s, s:s, s:i}", "protocol",
+		                              ac_protos[s->proto], "host", s->host, "port", (int)s->port,
+		                              "socket", ac_sockets[s->socket], "authentication", s->auth,
+		                              "line", (int)s->line));
+	}
+	o = json_pack("{s:s, s:s?, s:o, s:o, s:b, s:o, s:i, s:i, s:i}", "url", f->url, "address",
+	    f->addr[0] ? f->addr : NULL, "http_status",
+	    f->http_status ? json_integer(f->http_status) : json_null(), "error", jstr(f->error),
+	    "parsed", f->parsed, "servers", sv, "invalid", (int)f->cfg.invalid, "skipped",
+	    (int)f->cfg.skipped, "dropped", (int)f->cfg.dropped);
+	return o;
 }
 
 static json_t *jdomain(const struct domain *d, const struct view_opts *v)
@@ -291,6 +323,7 @@ static json_t *jdomain(const struct domain *d, const struct view_opts *v)
 	}
 	json_object_set_new(o, "mx", mxs);
 	json_object_set_new(o, "services", jservices(d));
+	json_object_set_new(o, "autoconfig", jautoconfig(d->autoconfig));
 	{
 		/* The domain's DANE at a glance; the details are on each mx and probe. */
 		json_t *dn = json_array();

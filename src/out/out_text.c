@@ -220,8 +220,13 @@ static void out_domain(FILE *f, const struct domain *d, const struct view_opts *
 
 			if (m->svc != s + 1)
 				continue;
-			fprintf(f, "  SRV %u %u %u %s%s\n", m->preference, m->weight, m->port,
-			    m->host, m->nprobes ? "" : "  (no address)");
+			if (m->from_srv)
+				fprintf(f, "  SRV %u %u %u %s%s%s\n", m->preference, m->weight,
+				    m->port, m->host, m->from_autoconfig ? " (and autoconfig)" : "",
+				    m->nprobes ? "" : "  (no address)");
+			else
+				fprintf(f, "  autoconfig %s:%u%s\n", m->host, m->port,
+				    m->nprobes ? "" : "  (no address)");
 			for (size_t k = 0; k < m->nprobes; k++)
 				out_domain_probe(f, m->probes[k], v, seen, &nseen, 16);
 		}

@@ -34,7 +34,9 @@ LAB = os.path.abspath(args.lab)
 PKI = os.path.join(LAB, "pki")
 CA = os.path.join(PKI, "ca.pem")
 HOSTILE_ADDR = "127.0.0.50"
-CAPTURE = os.path.join(LAB, "capture")  # the hostile server's record of pre-TLS bytes
+CAPTURE = os.path.join(LAB, "capture")
+# The revocation lab: CRLs and CA certificates over HTTP, the OCSP responder, stapling servers.
+LAB_REVOCATION = ("nginx-http.sh", "ocsp.sh", "staple.sh")  # the hostile server's record of pre-TLS bytes
 HOSTILE_BASE = "2600"
 
 results = {"pass": 0, "fail": 0}
@@ -220,6 +222,8 @@ def start_lab():
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "start", LAB], check=True)
     subprocess.run(["bash", os.path.join(ROOT, "tests/lab/dovecot.sh"), "start", LAB], check=True)
+    for s in LAB_REVOCATION:
+        subprocess.run(["bash", os.path.join(ROOT, "tests/lab", s), "start", LAB], check=True)
     # A hostile server left by an earlier run that died would hold the ports: end it.
     pidfile = os.path.join(LAB, "hostile.pid")
     try:
@@ -259,6 +263,8 @@ def stop_lab(hostile):
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nsd.sh"), "stop", LAB])
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/nginx-https.sh"), "stop", LAB])
         subprocess.run(["bash", os.path.join(ROOT, "tests/lab/dovecot.sh"), "stop", LAB])
+        for s in LAB_REVOCATION:
+            subprocess.run(["bash", os.path.join(ROOT, "tests/lab", s), "stop", LAB])
 
 
 def lab_cases():
@@ -1276,8 +1282,39 @@ def ports_cases(modes):
             return f"imap injection message {find(ps['imap'][0], 'STARTTLS_INJECTION_SAFE')}"
         if [m["host"] for m in d["mx"]] != ["good.mail.test"]:
             return f"mx {d['mx']}"
+        # The autoconfig file names the same imaps and submission hosts: one host, both sources.
+        if not d["autoconfig"]["parsed"] or [h["sources"] for h in sv["imaps"]["hosts"]] != [["srv", "autoconfig"]]:
+            return f"autoconfig {d['autoconfig']} imaps hosts {sv['imaps']['hosts']}"
+        if [h["sources"] for h in sv["imap"]["hosts"]] != [["srv"]]:
+            return f"imap hosts {sv['imap']['hosts']}"
     dcase("ports-every-port-of-a-domain", ["ports.dom.test"], 0, every_port, extra=["--all-ports", "--no-mta-sts"],
-          has=("SRV_NOT_OFFERED", "SRV_NAME_INSECURE"), lacks=("SRV_MISSING", "MX_PARTIAL"))
+          has=("SRV_NOT_OFFERED", "SRV_NAME_INSECURE", "AUTOCONFIG_OK"), lacks=("SRV_MISSING", "MX_PARTIAL", "AUTOCONFIG_INVALID"))
+
+    def autoconfig_only(d, j):
+        ps = by_service(d)
+        if sorted(ps) != ["imaps", "pop3s", "submission", "submissions"]:
+            return f"probe services {sorted(ps)}"
+        if any(p["status"] != "ok" for p in d["probes"]):
+            return f"probes {[(p['host'], p['port'], codes(p)) for p in d['probes'] if p['status'] != 'ok']}"
+        hosts = {s["service"]: [(h["host"], h["port"], h["sources"]) for h in s["hosts"]] for s in d["services"]}
+        if hosts["submissions"] != [("good.mail.test", 465, ["autoconfig"])] or hosts["imaps"] != [("imap.good.mail.test", 993, ["autoconfig"])]:
+            return f"hosts {hosts}"
+        if [(x["protocol"], x["socket"]) for x in d["autoconfig"]["servers"]] != [("imap", "SSL"), ("pop3", "SSL"), ("smtp", "SSL"), ("smtp", "STARTTLS")]:
+            return f"autoconfig servers {d['autoconfig']['servers']}"
+    dcase("ports-autoconfig-without-srv", ["acfg.dom.test"], 0, autoconfig_only,
+          extra=["--ports", "465,587,993,995", "--no-mta-sts", "--no-dns-records"], has=("SRV_MISSING", "AUTOCONFIG_OK"))
+    dcase("ports-autoconfig-says-no-tls", ["acplain.dom.test"], 2,
+          lambda d, j: None if len(find(d, "AUTOCONFIG_PLAINTEXT")) == 2 and "plain.good.mail.test:143" in
+          find(d, "AUTOCONFIG_PLAINTEXT")[0]["message"] + find(d, "AUTOCONFIG_PLAINTEXT")[1]["message"]
+          and any("PLAINTEXT_AUTH_OFFERED" in codes(p) for p in d["probes"]) else find(d, "AUTOCONFIG_PLAINTEXT"),
+          extra=["--ports", "143,587", "--no-mta-sts", "--no-dns-records"], has=("AUTOCONFIG_PLAINTEXT",))
+    dcase("ports-no-autoconfig-flag", ["acfg.dom.test"], 0,
+          lambda d, j: None if d["probes"] == [] and d["autoconfig"] is None else f"{d['probes']} {d['autoconfig']}",
+          extra=["--ports", "993", "--no-autoconfig", "--no-mta-sts", "--no-dns-records"],
+          has=("SRV_MISSING",), lacks=("AUTOCONFIG_OK", "AUTOCONFIG_MISSING"))
+    dcase("ports-autoconfig-missing", ["prio.dom.test"], 0,
+          lambda d, j: None if d["autoconfig"]["address"] is None else d["autoconfig"],
+          extra=["--ports", "993", "--no-mta-sts", "--no-dns-records"], has=("AUTOCONFIG_MISSING", "SRV_MISSING"))
 
     def plainauth(d, j):
         ps = by_service(d)

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "engine/target.h"
+#include "model/published.h"
 #include "net/dns.h"
 #include "proto/dialect.h"
 
@@ -435,6 +436,66 @@ static void srv_apply(void **state)
 	domain_free(d);
 }
 
+static int has_code(const struct domain *d, enum finding_code c)
+{
+	for (size_t i = 0; i < d->nfindings; i++)
+		if (d->findings[i].code == c)
+			return 1;
+	return 0;
+}
+
+/* The autoconfig file's servers join the services asked for; one host named by the file and
+ * the SRV record is one host; a server to use without TLS is said; the rest is counted. */
+static void autoconfig_apply(void **state)
+{
+	struct ac_server sv[3] = {
+	    {.proto = AC_IMAP, .host = "imap.example.test", .port = 993, .socket = AC_SOCKET_SSL},
+	    {.proto = AC_POP3, .host = "pop.example.test", .port = 995, .socket = AC_SOCKET_SSL},
+	    {.proto = AC_SMTP, .host = "smtp.example.test", .port = 587, .socket = AC_SOCKET_PLAIN},
+	};
+	struct autoconfig_found f = {.url = "https://autoconfig.example.test/mail/config-v1.1.xml",
+	    .http_status = 200, .parsed = 1, .cfg = {.servers = sv, .n = 3}};
+	struct dns_srv v = {0, 1, 993, "imap.example.test"};
+	struct dns_answer a = {.status = DNS_OK, .sec = DNSSEC_INSECURE, .srv = &v, .nsrv = 1};
+	struct domain *d = dom_with_service("imaps", 993);
+
+	(void)state;
+	d->svc = realloc(d->svc, 2 * sizeof(*d->svc));
+	memset(&d->svc[1], 0, sizeof(d->svc[1]));
+	d->svc[1].name = "submission";
+	d->svc[1].port = 587;
+	d->svc[1].owner = strdup("_submission._tcp.example.test");
+	d->nsvc = 2;
+	assert_int_equal(target_autoconfig_apply(d, &f), 0);
+	assert_int_equal(d->nmx, 2); /* pop3s was not asked for */
+	assert_string_equal(d->mx[0].host, "imap.example.test");
+	assert_true(d->mx[0].from_autoconfig && !d->mx[0].from_srv);
+	assert_int_equal(d->mx[1].svc, 2);
+	assert_int_equal(d->mx[1].mode, TLS_MODE_STARTTLS);
+	assert_true(has_code(d, F_AUTOCONFIG_PLAINTEXT));
+	assert_true(has_code(d, F_AUTOCONFIG_OK));
+	/* The SRV record names the same host: no second one. */
+	assert_int_equal(target_srv_apply(d, 0, &a), 2);
+	assert_int_equal(d->nmx, 2);
+	assert_true(d->mx[0].from_srv && d->mx[0].from_autoconfig);
+	domain_free(d);
+
+	d = dom_with_service("imaps", 993);
+	f.parsed = 0;
+	f.http_status = 404;
+	f.error = "HTTP status 404, not 200";
+	target_autoconfig_apply(d, &f);
+	assert_true(has_code(d, F_AUTOCONFIG_MISSING));
+	domain_free(d);
+	d = dom_with_service("imaps", 993);
+	f.http_status = 200;
+	f.error = "not well-formed";
+	target_autoconfig_apply(d, &f);
+	assert_true(has_code(d, F_AUTOCONFIG_INVALID));
+	assert_int_equal(d->nmx, 0);
+	domain_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(nothing_partial),
 	    cmocka_unit_test(srv_answers),
 	    cmocka_unit_test(srv_apply),
+	    cmocka_unit_test(autoconfig_apply),
 	};
 	return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }
