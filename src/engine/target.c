@@ -607,7 +607,6 @@ size_t target_srv_apply(struct domain *d, size_t si, const struct dns_answer *a)
 	struct service_state *st = &d->svc[si];
 	size_t from = d->nmx, nsrv = a->nsrv, found = 0;
 	struct dns_srv *v;
-	char first[256] = "";
 
 	st->dnssec = a->sec;
 	if (a->status == DNS_OK && a->sec == DNSSEC_BOGUS) {
@@ -658,18 +657,37 @@ size_t target_srv_apply(struct domain *d, size_t si, const struct dns_answer *a)
 		m->preference = v[i].priority;
 		m->weight = v[i].weight;
 		m->from_srv = 1;
-		if (found++ == 0)
-			snprintf(first, sizeof(first), "%s", v[i].host);
+		found++;
 	}
 	free(v);
 	st->state = found ? SVC_FOUND : SVC_NOT_OFFERED;
-	if (found && a->sec != DNSSEC_SECURE)
-		domain_add(d, F_SRV_NAME_INSECURE,
-		    "the %s answer is not DNSSEC-signed, so RFC 6186 6 has a client check the "
-		    "certificate for %s itself (or ask its user to accept %s); mailtls judged each "
-		    "host for its own name, as most clients do",
-		    st->owner, d->name, first);
 	return from;
+}
+
+/*
+ * RFC 6186 6 (and RFC 7817 3): a host named by an SRV answer that is not DNSSEC-signed may
+ * not be used as the name to check; a strict client checks the domain's own name, or asks
+ * its user. Said once for the domain, naming the answers.
+ */
+void target_explain_srv(struct domain *d)
+{
+	char owners[400] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nsvc; i++) {
+		size_t l = strlen(owners);
+
+		if (d->svc[i].state != SVC_FOUND || d->svc[i].dnssec == DNSSEC_SECURE)
+			continue;
+		snprintf(owners + l, sizeof(owners) - l, "%s%s", n++ ? ", " : "",
+		    d->svc[i].owner);
+	}
+	if (n)
+		domain_add(d, F_SRV_NAME_INSECURE,
+		    "%s %s not DNSSEC-signed, so RFC 6186 6 has a client check each certificate "
+		    "for %s itself (or ask its user to accept the host the record names); mailtls "
+		    "judged each host for its own name, as most clients do",
+		    owners, n == 1 ? "is" : "are", d->name);
 }
 
 /* Which client service a server of the autoconfig file is: SSL is implicit TLS (465, 993,
@@ -940,6 +958,7 @@ static void domain_complete(struct engine *e, struct domain *d)
 	if (e->cfg.policy)
 		policy_judge(d, e->cfg.policy);
 	target_explain_partial(d);
+	target_explain_srv(d);
 	verdict_domain(d, e->cfg.verdict);
 	e->domains_in_flight--;
 	if (d->prev)

@@ -62,6 +62,7 @@ void engine_free(struct engine *);
 void target_explain_partial(struct domain *);
 int target_mx_apply(struct domain *, const struct dns_answer *);
 size_t target_srv_apply(struct domain *, size_t svc, const struct dns_answer *);
+void target_explain_srv(struct domain *);
 struct autoconfig_found;
 size_t target_autoconfig_apply(struct domain *, const struct autoconfig_found *);
 void target_addr_apply(struct domain *, struct mx_host *, int rrtype, const struct dns_answer *);

@@ -406,8 +406,15 @@ static void srv_apply(void **state)
 	assert_int_equal(d->mx[0].svc, 1);
 	assert_string_equal(d->mx[0].service, "imaps");
 	assert_int_equal(d->svc[0].state, SVC_FOUND);
-	assert_int_equal(d->nfindings, 1); /* unsigned: strict clients check the domain */
+	assert_int_equal(d->nfindings, 0);
+	d->svc[0].dnssec = DNSSEC_INSECURE;
+	target_explain_srv(d); /* unsigned: strict clients check the domain, said once */
+	assert_int_equal(d->nfindings, 1);
 	assert_int_equal(d->findings[0].code, F_SRV_NAME_INSECURE);
+	assert_non_null(strstr(d->findings[0].message, "_x._tcp.example.test is not DNSSEC-signed"));
+	d->svc[0].dnssec = DNSSEC_SECURE;
+	target_explain_srv(d);
+	assert_int_equal(d->nfindings, 1);
 	domain_free(d);
 
 	d = dom_with_service("pop3", 110);
