@@ -13,6 +13,8 @@
 #include "proto/dialect.h"
 
 static const char *const protocols[] = {"smtp", "imap", "pop3", NULL};
+static const char *const rev_modes[] = {"auto", "ocsp", "crl", "none", NULL};
+static const char *const rev_depths[] = {"leaf", "chain", NULL};
 
 /* Sorted by long name; a unit test keeps it so, and keeps docs/mailtls.1 in step. */
 /* clang-format off */
@@ -42,6 +44,7 @@ static const struct opt check_table[] = {
 	{O_NO_DANE, "no-dane", 0, OPT_FLAG, NULL, NULL, "do not look up TLSA records (DANE, RFC 7672)", NULL},
 	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
 	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
+	{O_OFFLINE, "offline", 0, OPT_FLAG, NULL, NULL, "fetch nothing over HTTP: no OCSP responder, CRL or autoconfig file (what the server stapled is still judged)", NULL},
 	{O_PEM, "pem", 0, OPT_FLAG, NULL, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)", NULL},
 	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
 	{O_POLICY, "policy", 0, OPT_STRING, "FILE", NULL, "judge also by the organisation's policy in FILE (YAML; mailtls policy check FILE)", NULL},
@@ -50,6 +53,8 @@ static const struct opt check_table[] = {
 	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
 	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
 	{O_RESOLVER, "resolver", 0, OPT_RESOLVER, "IP[@PORT]", NULL, "ask this DNS resolver instead of /etc/resolv.conf (repeatable)", NULL},
+	{O_REVOCATION, "revocation", 0, OPT_CHOICE, "HOW", "auto", "auto (the staple, else OCSP, else the CRL), ocsp, crl or none", rev_modes},
+	{O_REVOCATION_DEPTH, "revocation-depth", 0, OPT_CHOICE, "WHICH", "leaf", "leaf, or chain: the intermediates too", rev_depths},
 	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
 	{O_STARTTLS, "starttls", 0, OPT_FLAG, NULL, NULL, "upgrade with STARTTLS whatever the port", NULL},
 	{O_STARTTLS_TESTS, "starttls-tests", 0, OPT_FLAG, NULL, NULL, "also test for STARTTLS command injection (CVE-2011-0411): a command sent with STARTTLS must not be answered over TLS (adds up to 1 s per server)", NULL},
@@ -204,6 +209,15 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_PEM:
 		o->pem = o->show_chain = 1;
+		break;
+	case O_OFFLINE:
+		o->offline = 1;
+		break;
+	case O_REVOCATION:
+		o->revocation = v->s;
+		break;
+	case O_REVOCATION_DEPTH:
+		o->revocation_chain = strcmp(v->s, "chain") == 0;
 		break;
 	case O_PER_HOST:
 		o->per_host = v->count;

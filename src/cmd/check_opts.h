@@ -18,6 +18,9 @@ struct check_opts {
 	uint16_t ports[OPTS_PORTS_MAX]; /* --ports, --all-ports */
 	size_t nports;
 	int starttls_tests; /* --starttls-tests */
+	const char *revocation; /* --revocation: auto, ocsp, crl, none */
+	int revocation_chain;   /* --revocation-depth chain */
+	int offline;            /* --offline */
 	const char *address; /* --address */
 	int mode;            /* -1 by port, else enum tls_mode */
 	const char *ca_file;
@@ -81,6 +84,7 @@ enum {
 	O_LOG_SYNC,
 	O_NAGIOS,
 	O_NO_AUTOCONFIG,
+	O_OFFLINE,
 	O_NO_DANE,
 	O_NO_DNS_RECORDS,
 	O_NO_MTA_STS,
@@ -92,6 +96,8 @@ enum {
 	O_PROTOCOL,
 	O_REPLY_TIMEOUT,
 	O_RESOLVER,
+	O_REVOCATION,
+	O_REVOCATION_DEPTH,
 	O_SHOW_CHAIN,
 	O_STARTTLS,
 	O_STARTTLS_TESTS,

@@ -14,6 +14,7 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 {
 	struct tls_config tc = {.ca_file = o->ca_file, .ca_path = o->ca_path};
 	const struct dialect *d = &dialect_smtp;
+	struct dns_config dc = {0};
 	char err[300];
 
 	struct org_policy org = k->org; /* loaded before, by checker_policy */
@@ -33,15 +34,13 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		fprintf(stderr, "mailtls %s: %s\n", cmd, err);
 		return -1;
 	}
+	dc.resolvers = o->nresolvers ? o->resolvers : NULL;
+	dc.no_dnssec = o->trust_anchor && strcmp(o->trust_anchor, "none") == 0;
+	dc.trust_anchor = dc.no_dnssec ? NULL : o->trust_anchor;
+	dc.timeout_s = o->dns_timeout;
+	/* Loopback or not, half as many queries as connections keep the connections fed. */
+	dc.max_inflight = o->concurrency / 2 > 32 ? o->concurrency / 2 : 32;
 	if (need_dns) {
-		struct dns_config dc = {0};
-
-		dc.resolvers = o->nresolvers ? o->resolvers : NULL;
-		dc.no_dnssec = o->trust_anchor && strcmp(o->trust_anchor, "none") == 0;
-		dc.trust_anchor = dc.no_dnssec ? NULL : o->trust_anchor;
-		dc.timeout_s = o->dns_timeout;
-		/* Loopback or not, half as many queries as connections keep the connections fed. */
-		dc.max_inflight = o->concurrency / 2 > 32 ? o->concurrency / 2 : 32;
 		if ((k->dns = dns_new(base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls %s: %s\n", cmd, err);
 			return -1;
@@ -92,7 +91,7 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	k->pc.dkim_selectors = o->dkim;
 	k->pc.ndkim = o->ndkim;
 	k->pc.timeout_s = o->https_timeout;
-	k->ec.autoconfig = !o->no_autoconfig;
+	k->ec.autoconfig = !o->no_autoconfig && !o->offline;
 	k->ec.https_timeout_s = o->https_timeout;
 	if (domains && !o->no_autoconfig && k->https == NULL &&
 	    (k->ec.https = k->https = https_new(base, o->ca_file, o->ca_path, err, sizeof(err))) ==
@@ -108,6 +107,24 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 			fprintf(stderr, "mailtls %s: %s (use --no-mta-sts)\n", cmd, err);
 			return -1;
 		}
+	}
+	if (o->revocation == NULL || strcmp(o->revocation, "none") != 0) {
+		struct rev_config rc = {0};
+
+		rc.mode = o->revocation ? (enum rev_mode)rev_mode_by_name(o->revocation)
+		                        : REV_MODE_AUTO;
+		rc.chain = o->revocation_chain;
+		rc.offline = o->offline;
+		rc.timeout_s = o->https_timeout;
+		rc.store = k->vp.store;
+		rc.at = o->at;
+		rc.dns = k->dns;
+		rc.https = k->https;
+		rc.base = base;
+		rc.dnsc = dc;
+		rc.ca_file = o->ca_file;
+		rc.ca_path = o->ca_path;
+		k->ec.rev = k->rev = revocation_env_new(&rc);
 	}
 	return 0;
 }
@@ -146,6 +163,7 @@ void checker_free(struct checker *k)
 	org_policy_free(&k->org);
 	dns_free(k->dns);
 	https_free(k->https);
+	revocation_env_free(k->rev); /* after the clients it shares: their callbacks are done */
 	SSL_CTX_free(k->ctx);
 	memset(k, 0, sizeof(*k));
 }

@@ -11,6 +11,7 @@
 
 #include "cmd/check_opts.h"
 #include "conf/policy.h"
+#include "engine/revocation.h"
 #include "engine/target.h"
 #include "mailpolicy/policy.h"
 #include "model/verdict.h"
@@ -29,6 +30,7 @@ struct checker {
 	struct policy_config pc;
 	struct engine_config ec; /* emit and arg are the command's to set */
 	struct org_policy org;   /* --policy, when given */
+	struct revocation_env *rev; /* --revocation (engine/revocation.h) */
 	char ehlo[256];
 };
 

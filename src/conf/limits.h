@@ -39,6 +39,15 @@ struct limits {
 #define SLOW_GREETING_INFO_S 2.0
 #define SLOW_GREETING_WARN_S 240.0
 
+/* Revocation (pki/revocation.c): a stapled OCSP response, as the server sent it (a response
+ * for one certificate is 1-4 KiB; RFC 6960 sets no bound); a fetched one; a CRL (tens of MiB
+ * exist: past this it is not read, and the finding says so). */
+#define OCSP_STAPLE_MAX 65536
+#define OCSP_RESPONSE_MAX 65536
+#define CRL_MAX (16 * 1024 * 1024)
+/* OCSP thisUpdate/nextUpdate leeway for clock skew (OpenSSL's ocsp app uses 5 minutes). */
+#define OCSP_LEEWAY_S 300
+
 /* --starttls-tests: how long to wait over TLS for an answer to the command sent with
  * STARTTLS. A vulnerable server answers it as soon as its handshake is done, within one
  * round trip; a second covers a slow or distant one (and bounds the cost of the test). */

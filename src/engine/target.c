@@ -13,7 +13,9 @@
 #include "base/util.h"
 #include "conf/policy.h"
 #include "conf/limits.h"
+#include "engine/revocation.h"
 #include "engine/target.h"
+#include "pki/revocation.h"
 #include "mailpolicy/autoconfig.h"
 #include "model/verdict.h"
 #include "net/sched.h"
@@ -95,16 +97,17 @@ static void domain_unhold(struct domain *d)
 	domain_release(d->engine, d);
 }
 
-/* A session ended: judge what it saw, then hand the probe to every domain waiting. */
-static void job_judge(struct job *j)
+/* Everything about the probe is known: the verdict, then every domain waiting gets it. */
+static void job_finish(void *arg)
 {
+	struct job *j = arg;
 	struct engine *e = j->e;
 	struct probe *p = &j->probe;
 	struct domain **w = j->waiters;
 	size_t n = j->nwaiters;
 
-	verify_probe(p, e->cfg.vp);
-	dane_judge(p, e->cfg.vp);
+	if (e->cfg.rev)
+		rev_findings(p);
 	verdict_probe(p, e->cfg.verdict);
 	if (!e->cfg.keep_chain && p->chain) {
 		sk_X509_pop_free(p->chain, X509_free);
@@ -119,6 +122,19 @@ static void job_judge(struct job *j)
 	for (size_t i = 0; i < n; i++)
 		domain_release(e, w[i]);
 	free(w);
+}
+
+/* A session ended: judge what it saw; revocation may have to ask a responder first. */
+static void job_judge(struct job *j)
+{
+	struct engine *e = j->e;
+	struct probe *p = &j->probe;
+
+	verify_probe(p, e->cfg.vp);
+	dane_judge(p, e->cfg.vp);
+	if (e->cfg.rev && revocation_probe(e->cfg.rev, p, job_finish, j) > 0)
+		return;
+	job_finish(j);
 }
 
 static void job_session_done(struct probe *p, void *arg)

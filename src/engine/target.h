@@ -34,6 +34,7 @@ struct engine_config {
 	int no_dane;                        /* --no-dane: no TLSA lookups */
 	struct https *https;                /* for MTA-STS policies; NULL: not fetched */
 	int autoconfig;                     /* with --ports: fetch the autoconfig file too */
+	struct revocation_env *rev;         /* revocation: staples, OCSP, CRLs; NULL: not judged */
 	double https_timeout_s;             /* the autoconfig fetch */
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	const struct org_policy *org_policy; /* the policy file (--policy), or NULL */

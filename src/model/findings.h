@@ -30,6 +30,17 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(CERT_NO_SERVER_AUTH, CRIT, "extendedKeyUsage or keyUsage does not allow TLS server use") \
 	X(CERT_WEAK_KEY, CRIT, "a key is too small (RSA/DSA < 2048 bits, EC < 256 bits)")  \
 	X(CERT_WEAK_SIGNATURE, CRIT, "a certificate below a trust anchor is signed with MD5 or SHA-1") \
+	X(CERT_NOT_REVOKED, OK, "the OCSP responder (stapled or asked) or the CRL says the certificate is not revoked") \
+	X(CERT_REVOKED, CRIT, "a certificate of the path is revoked: reason and date, by OCSP or CRL") \
+	X(CERT_MUST_STAPLE_MISSING, CRIT, "the certificate demands a stapled OCSP response (RFC 7633) and none came") \
+	X(OCSP_STAPLED, INFO, "the server stapled an OCSP response (RFC 6066 8)") \
+	X(OCSP_NOT_STAPLED, INFO, "the server stapled no OCSP response") \
+	X(OCSP_RESPONSE_INVALID, WARN, "an OCSP response does not hold: signature, signer, certificate or dates") \
+	X(OCSP_UNKNOWN, WARN, "the OCSP responder does not know the certificate") \
+	X(OCSP_UNREACHABLE, WARN, "the OCSP responder could not be asked (not the mail server's fault)") \
+	X(CRL_INVALID, WARN, "the CRL does not hold: signature, issuer, or stale") \
+	X(CRL_UNREACHABLE, WARN, "the CRL could not be fetched, or is larger than mailtls reads") \
+	X(REVOCATION_NO_SOURCE, INFO, "the certificate names no OCSP responder and no CRL") \
 	X(DANE_VALID, OK, "a usable TLSA record matches the chain (RFC 7672)")             \
 	X(DANE_NO_MATCH, CRIT, "no usable TLSA record matches: DANE senders will not deliver") \
 	X(DANE_BOGUS, CRIT, "the TLSA lookup failed DNSSEC validation (or failed): DANE senders defer") \

@@ -177,6 +177,15 @@ const char *rev_status_name(enum rev_status s)
 	return names[s];
 }
 
+const char *rev_reason_text(int reason)
+{
+	static const char *const names[] = {"unspecified", "keyCompromise", "cACompromise",
+	    "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold",
+	    "(unused)", "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+
+	return reason >= 0 && reason <= 10 ? names[reason] : "unspecified";
+}
+
 const char *svc_state_name(enum svc_state s)
 {
 	static const char *const names[] = {"pending", "found", "not offered", "no SRV record",

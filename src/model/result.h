@@ -57,6 +57,8 @@ struct revocation {
 
 const char *rev_method_name(enum rev_method);
 const char *rev_status_name(enum rev_status);
+/* "keyCompromise" for CRLReason 1, ... (RFC 5280 5.3.1); "unspecified" for -1. */
+const char *rev_reason_text(int reason);
 
 /* What one certificate says about itself; independent of any verdict. */
 struct cert_info {

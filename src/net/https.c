@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "base/util.h"
+#include "base/version.h"
 #include "net/https.h"
 
 /* clang-format off */
@@ -74,6 +75,7 @@ struct https_req {
 	struct https *h;
 	CURL *easy;
 	struct curl_slist *resolve;
+	struct curl_slist *headers;
 	size_t max;
 	struct https_result r;
 	https_cb cb;
@@ -93,6 +95,7 @@ static void https_req_free(struct https *h, struct https_req *q)
 	C.curl_multi_remove_handle(h->multi, q->easy);
 	C.curl_easy_cleanup(q->easy);
 	C.curl_slist_free_all(q->resolve);
+	C.curl_slist_free_all(q->headers);
 	free(q->r.body);
 	free(q);
 }
@@ -242,11 +245,19 @@ struct https *https_new(struct event_base *base, const char *ca_file, const char
 void https_get(struct https *h, const char *url, const char *host, const char *addr,
     double timeout_s, size_t max_bytes, https_cb cb, void *arg)
 {
+	struct http_request r = {.url = url, .host = host, .port = 443, .addr = addr,
+	    .timeout_s = timeout_s, .max_bytes = max_bytes};
+
+	https_request(h, &r, cb, arg);
+}
+
+void https_request(struct https *h, const struct http_request *r, https_cb cb, void *arg)
+{
 	struct https_req *q = xcalloc(1, sizeof(*q));
 	char pin[400];
 
 	q->h = h;
-	q->max = max_bytes;
+	q->max = r->max_bytes;
 	q->cb = cb;
 	q->arg = arg;
 	q->easy = C.curl_easy_init();
@@ -254,20 +265,31 @@ void https_get(struct https *h, const char *url, const char *host, const char *a
 		fatal("cannot create an HTTPS request");
 	/* The address our resolver found, never the system's: curl must go where the checked
 	 * DNS says. */
-	snprintf(pin, sizeof(pin), strchr(addr, ':') ? "%s:443:[%s]" : "%s:443:%s", host, addr);
+	snprintf(pin, sizeof(pin), strchr(r->addr, ':') ? "%s:%u:[%s]" : "%s:%u:%s", r->host,
+	    r->port, r->addr);
 	q->resolve = C.curl_slist_append(NULL, pin);
-	C.curl_easy_setopt(q->easy, CURLOPT_URL, url);
+	C.curl_easy_setopt(q->easy, CURLOPT_URL, r->url);
 	C.curl_easy_setopt(q->easy, CURLOPT_RESOLVE, q->resolve);
-	C.curl_easy_setopt(q->easy, CURLOPT_PROTOCOLS_STR, "https");
+	C.curl_easy_setopt(q->easy, CURLOPT_PROTOCOLS_STR, r->allow_http ? "http,https" : "https");
 	C.curl_easy_setopt(q->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	C.curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
+	C.curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, (long)(r->timeout_s * 1000));
 	C.curl_easy_setopt(q->easy, CURLOPT_NOSIGNAL, 1L);
-	C.curl_easy_setopt(q->easy, CURLOPT_USERAGENT, "mailtls/0.1 (MTA-STS policy check)");
+	C.curl_easy_setopt(q->easy, CURLOPT_USERAGENT, "mailtls/" MAILTLS_VERSION);
+	if (r->body) {
+		char ct[128];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+		    r->content_type ? r->content_type : "application/octet-stream");
+		q->headers = C.curl_slist_append(NULL, ct);
+		C.curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, q->headers);
+		C.curl_easy_setopt(q->easy, CURLOPT_POSTFIELDSIZE, (long)r->body_len);
+		C.curl_easy_setopt(q->easy, CURLOPT_COPYPOSTFIELDS, r->body);
+	}
 	C.curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, https_write);
 	C.curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
 	C.curl_easy_setopt(q->easy, CURLOPT_ERRORBUFFER, q->errbuf);
 	C.curl_easy_setopt(q->easy, CURLOPT_PRIVATE, q);
-	C.curl_easy_setopt(q->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
+	C.curl_easy_setopt(q->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
 	if (h->ca_file)
 		C.curl_easy_setopt(q->easy, CURLOPT_CAINFO, h->ca_file);
 	if (h->ca_path)

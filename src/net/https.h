@@ -31,6 +31,22 @@ struct https *https_new(struct event_base *, const char *ca_file, const char *ca
  * cancelled set when https_free() ends the request first). */
 void https_get(struct https *, const char *url, const char *host, const char *addr,
     double timeout_s, size_t max_bytes, https_cb, void *arg);
+
+/* Any request: plain http allowed (OCSP and CRLs are served so, RFC 6960 A.1, RFC 5280
+ * 4.2.1.13), a POST when body is given, still pinned to addr and never redirected. */
+struct http_request {
+	const char *url;
+	const char *host; /* as in the URL */
+	unsigned port;    /* as in the URL (80, 443, 8080 ...) */
+	const char *addr; /* numeric: where our resolver said host is */
+	const unsigned char *body; /* POST this (NULL: GET) */
+	size_t body_len;
+	const char *content_type; /* of the body */
+	int allow_http;           /* http as well as https */
+	double timeout_s;
+	size_t max_bytes;
+};
+void https_request(struct https *, const struct http_request *, https_cb, void *arg);
 void https_free(struct https *);
 
 #endif

@@ -29,6 +29,32 @@ static json_t *jlist(const struct strlist *l)
 	return a;
 }
 
+/* What revocation said of one certificate; null when it was not asked. */
+static json_t *jrev(const struct revocation *r)
+{
+	json_t *o;
+
+	if (r->status == REV_UNCHECKED)
+		return json_null();
+	o = json_pack("{s:s, s:s}", "method", rev_method_name(r->method), "status",
+	    rev_status_name(r->status));
+	if (r->status == REV_REVOKED) {
+		json_object_set_new(o, "reason", json_string(rev_reason_text(r->reason)));
+		json_object_set_new(o, "revoked_at", jtime(r->revoked_at));
+	}
+	if (r->produced_at)
+		json_object_set_new(o, "produced_at", jtime(r->produced_at));
+	if (r->this_update)
+		json_object_set_new(o, "this_update", jtime(r->this_update));
+	if (r->next_update)
+		json_object_set_new(o, "next_update", jtime(r->next_update));
+	json_object_set_new(o, "url", r->url[0] ? json_string(r->url) : json_null());
+	json_object_set_new(o, "stapled", json_boolean(r->method == REV_METHOD_STAPLE));
+	if (r->why[0])
+		json_object_set_new(o, "why", json_string(r->why));
+	return o;
+}
+
 static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 {
 	const struct cert_info *ci = &p->certs[i];
@@ -50,6 +76,7 @@ static json_t *jcert(const struct probe *p, size_t i, const struct view_opts *v)
 		tlsa_record_for(ci, i, rec, sizeof(rec));
 		json_object_set_new(c, "tlsa", json_string(rec));
 	}
+	json_object_set_new(c, "revocation", jrev(&ci->rev));
 	if (v->pem) {
 		BIO *b = BIO_new(BIO_s_mem());
 		char *data;

@@ -409,7 +409,9 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	verify_strength(p);
 	verify_order(p, path);
 
-	sk_X509_pop_free(path, X509_free);
+	if (p->path)
+		sk_X509_pop_free(p->path, X509_free);
+	p->path = path; /* revocation asks each certificate's issuer from it */
 	X509_STORE_CTX_free(sctx);
 	ERR_clear_error();
 }

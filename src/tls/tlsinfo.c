@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/util.h"
+#include "conf/limits.h"
 #include "tls/tlsinfo.h"
 
 /*
@@ -50,6 +51,9 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/* Every check is a full handshake: no session to resume, so no tickets to ask for. */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	/* Ask every server for its OCSP staple (RFC 6066 8): what it sends is judged after the
+	 * handshake with the rest (pki/revocation.c); a server that staples nothing says so. */
+	SSL_CTX_set_tlsext_status_type(ctx, TLSEXT_STATUSTYPE_ocsp);
 
 	if (cfg->ca_file || cfg->ca_path)
 		ok = SSL_CTX_load_verify_locations(ctx, cfg->ca_file, cfg->ca_path);
@@ -102,6 +106,16 @@ void tlsinfo_capture(struct probe *p, SSL *ssl)
 			p->group = xasprintf("%s-%d", EVP_PKEY_get0_type_name(tmp),
 			    EVP_PKEY_get_bits(tmp));
 		EVP_PKEY_free(tmp);
+	}
+	{
+		/* The OCSP response the server stapled (RFC 6066 8), if it did: judged later. */
+		const unsigned char *st = NULL;
+		long stlen = SSL_get_tlsext_status_ocsp_resp(ssl, &st);
+
+		if (st && stlen > 0 && stlen <= OCSP_STAPLE_MAX) {
+			p->staple = (unsigned char *)xmemdup(st, (size_t)stlen);
+			p->staple_len = (size_t)stlen;
+		}
 	}
 	/* On a client the peer chain includes the leaf, in the order the server sent it. */
 	if (sent != NULL)

@@ -1472,6 +1472,104 @@ def auth_cases(modes):
                f"captures {new}: {seen[:200]!r}, credential forms found: {bad}")
 
 
+def revocation_cases():
+    """--revocation: staples, OCSP, CRLs against the lab's responder, nginx and stapling
+    servers; one CRL fetch for many certificates; --offline fetches nothing."""
+    if not selected("revocation"):
+        return
+    R = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none", "--timeout", "5"]
+
+    def rcase(name, case_, addr, exit, has=(), lacks=(), check=None, extra=()):
+        case(f"revocation-{name}", ["--host", f"{case_}.rev.mail.test", "--address", addr] + R + list(extra),
+             exit, has=has, lacks=lacks, check=check)
+
+    def rev(status, method, **more):
+        def check(p):
+            r = p["chain"][0]["revocation"]
+            if r is None or r["status"] != status or r["method"] != method:
+                return f"revocation {r}"
+            for k, v in more.items():
+                if r.get(k) != v:
+                    return f"revocation {k} = {r.get(k)!r}, expected {v!r}"
+        return check
+    ocsp_url, crl_url = "http://ocsp.lab.test:8080/", "http://pki.lab.test/rev-int.crl"
+    rcase("good-by-ocsp", "revgood", "127.0.0.70", 0, has=("CERT_NOT_REVOKED", "OCSP_NOT_STAPLED"),
+          lacks=("CERT_REVOKED",), check=rev("good", "ocsp", url=ocsp_url, stapled=False))
+    rcase("revoked-by-ocsp", "revoked", "127.0.0.71", 2, has=("CERT_REVOKED",),
+          check=all_of(rev("revoked", "ocsp", reason="keyCompromise"), message("CERT_REVOKED", "keyCompromise")))
+    rcase("revoked-by-crl-only", "crlonly", "127.0.0.72", 2, has=("CERT_REVOKED",),
+          check=all_of(rev("revoked", "crl", reason="superseded", url=crl_url), message("CERT_REVOKED", crl_url)))
+    rcase("revoked-by-crl-when-asked", "revoked", "127.0.0.71", 2, has=("CERT_REVOKED",),
+          check=rev("revoked", "crl"), extra=["--revocation", "crl"])
+    rcase("unknown-to-responder", "unknown", "127.0.0.73", 1, has=("OCSP_UNKNOWN",), lacks=("CERT_REVOKED",),
+          check=rev("unknown", "ocsp"))
+    # The responder is down: the CRL answers instead (auto); with --revocation ocsp it is a warning.
+    rcase("responder-down-crl-answers", "ocspdown", "127.0.0.74", 0, has=("CERT_NOT_REVOKED",),
+          check=rev("good", "crl"))
+    rcase("responder-down", "ocspdown", "127.0.0.74", 1, has=("OCSP_UNREACHABLE",), lacks=("CERT_NOT_REVOKED",),
+          check=rev("unreachable", "ocsp"), extra=["--revocation", "ocsp"])
+    rcase("must-staple-without-staple", "muststaple", "127.0.0.75", 2, has=("CERT_MUST_STAPLE_MISSING",))
+    rcase("stale-crl", "stalecrl", "127.0.0.82", 1, has=("CRL_INVALID",), check=message("CRL_INVALID", "stale"))
+    rcase("crl-signed-by-another-key", "badcrl", "127.0.0.83", 1, has=("CRL_INVALID",), lacks=("CERT_REVOKED",),
+          check=message("CRL_INVALID", "signature does not verify"))
+    rcase("staple-good", "staple-good", "127.0.0.90", 0, has=("OCSP_STAPLED", "CERT_NOT_REVOKED"),
+          check=rev("good", "ocsp-staple", stapled=True, url=None))
+    rcase("staple-revoked", "staple-revoked", "127.0.0.91", 2, has=("OCSP_STAPLED", "CERT_REVOKED"),
+          check=rev("revoked", "ocsp-staple", reason="keyCompromise"))
+    rcase("staple-for-another-certificate", "staple-mismatch", "127.0.0.93", 1, has=("OCSP_RESPONSE_INVALID",),
+          lacks=("CERT_NOT_REVOKED",), check=message("OCSP_RESPONSE_INVALID", "another certificate"))
+    rcase("staple-on-465", "staple-good", "127.0.0.90", 0, has=("OCSP_STAPLED", "CERT_NOT_REVOKED"),
+          extra=["--port", "465"])
+    rcase("chain-depth", "revgood", "127.0.0.70", 0, has=("CERT_NOT_REVOKED",),
+          check=lambda p: None if p["chain"][1]["revocation"] and p["chain"][1]["revocation"]["status"] == "good"
+          and p["chain"][1]["revocation"]["method"] == "crl" else f"intermediate {p['chain'][1]['revocation']}",
+          extra=["--revocation-depth", "chain"])
+    rcase("none", "revoked", "127.0.0.71", 0, lacks=("CERT_REVOKED", "OCSP_NOT_STAPLED"),
+          check=lambda p: None if p["chain"][0]["revocation"] is None else p["chain"][0]["revocation"],
+          extra=["--revocation", "none"])
+    access = os.path.join(LAB, "nginx-http", "access.log")
+    ocsplog = os.path.join(LAB, "ocsp", "ocsp.log")
+
+    def count(path, needle):
+        try:
+            return sum(1 for line in open(path) if needle in line)
+        except OSError:
+            return 0
+    if selected("revocation-one-crl-fetch-for-many"):
+        # Four servers whose certificates name the same CRL (and, with --revocation crl, only
+        # it): one run fetches it once.
+        before = count(access, "GET /rev-int.crl ")
+        doms = []
+        rc, out, err = run(["check", "--json", "--ca-file", CA, "--revocation", "crl"] + R +
+                           ["--host", "revoked.rev.mail.test", "--address", "127.0.0.71"])
+        one = count(access, "GET /rev-int.crl ") - before
+        # Many certificates in one run: the domains of the lab that share rev-int.
+        listfile = os.path.join(LAB, "revdomains.txt")
+        with open(listfile, "w") as f:
+            for c in ("revgood", "revoked", "crlonly", "muststaple", "unknown"):
+                f.write(f"{c}.rev.mail.test\n")
+                doms.append(c)
+        before = count(access, "GET /rev-int.crl ")
+        rc2, out2, err2 = run(["check", "--jsonl", "--ca-file", CA, "--revocation", "crl", "--no-mta-sts",
+                               "--no-dns-records", "-f", listfile] + R)
+        many = count(access, "GET /rev-int.crl ") - before
+        lines = [json.loads(x) for x in out2.splitlines() if x.startswith("{")]
+        revoked = sorted(d["domain"] for d in lines if any("CERT_REVOKED" in codes(p) for p in d["probes"]))
+        report("revocation-one-crl-fetch-for-many", one == 1 and many == 1 and len(lines) == 5
+               and revoked == ["crlonly.rev.mail.test", "revoked.rev.mail.test"],
+               f"fetches: {one} for one, {many} for five; revoked {revoked}; {err2[-300:]!r}")
+    if selected("revocation-offline-fetches-nothing"):
+        before = (count(access, "GET "), count(ocsplog, "serial="))
+        rc, out, err = run(["check", "--json", "--ca-file", CA, "--offline"] + R +
+                           ["--host", "revoked.rev.mail.test", "--address", "127.0.0.71"])
+        time.sleep(0.3)
+        after = (count(access, "GET "), count(ocsplog, "serial="))
+        j = json.loads(out) if out.startswith("{") else {}
+        r = j.get("probes", [{}])[0].get("chain", [{}])[0].get("revocation", "missing")
+        report("revocation-offline-fetches-nothing", before == after and r is None and rc == 0,
+               f"requests {before} -> {after}, revocation {r}, exit {rc}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1490,6 +1588,7 @@ def main():
         policy_cases()
         ports_cases(modes)
         auth_cases(modes)
+        revocation_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
