@@ -10,6 +10,7 @@
  * before GSASL_CB_TLS_UNIQUE (since 2.1.0).
  */
 #include <errno.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,44 @@ struct sasl {
 	char why[160];        /* set by the callback when it refuses, for sasl_step's err */
 };
 
+/*
+ * libgsasl is opened with dlopen() on the first login: linked in, it and the libraries it
+ * pulls (libgssglue, libidn, libntlm) are loaded and relocated at every start of the
+ * program, 0.43 million instructions that a check never needs (callgrind, one --host
+ * check: 28.49 M linked, 28.06 M opened on demand), as with libcurl in net/https.c.
+ */
+#define GSASL_FUNCS(X) X(gsasl_base64_from) X(gsasl_callback_set) X(gsasl_check_version) X(gsasl_client_start) X(gsasl_client_support_p) X(gsasl_finish) X(gsasl_free) X(gsasl_init) X(gsasl_property_fast) X(gsasl_property_set) X(gsasl_saslprep) X(gsasl_session_hook_get) X(gsasl_session_hook_set) X(gsasl_step) X(gsasl_strerror)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	GSASL_FUNCS(X)
+#undef X
+} G;
+
+/* Open libgsasl and find what we call; 0, or -1 with err set. */
+static int sasl_load(char *err, size_t errlen)
+{
+	static void *lib;
+
+	if (lib)
+		return 0;
+	lib = dlopen("libgsasl.so.18", RTLD_NOW | RTLD_LOCAL); /* Debian 12's libgsasl18 */
+	if (lib == NULL) {
+		snprintf(err, errlen, "cannot load libgsasl: %s", dlerror());
+		return -1;
+	}
+#define X(f)                                                                                       \
+	if ((*(void **)&G.f = dlsym(lib, #f)) == NULL) {                                           \
+		snprintf(err, errlen, "libgsasl lacks " #f);                                       \
+		dlclose(lib);                                                                      \
+		lib = NULL;                                                                        \
+		return -1;                                                                         \
+	}
+	GSASL_FUNCS(X)
+#undef X
+	return 0;
+}
+
 /* The one libgsasl context of the process, made on first use; never freed (it holds no
  * secret: every session's properties are wiped in sasl_free). */
 static Gsasl *sasl_ctx;
@@ -82,17 +121,19 @@ static Gsasl *sasl_context(char *err, size_t errlen)
 
 	if (sasl_ctx != NULL)
 		return sasl_ctx;
+	if (sasl_load(err, errlen) != 0)
+		return NULL;
 	/* 2.1.0 brought tls-exporter, the only channel binding TLS 1.3 has. */
-	if (gsasl_check_version("2.1.0") == NULL) {
-		snprintf(err, errlen, "libgsasl %s is older than 2.1.0", gsasl_check_version(NULL));
+	if (G.gsasl_check_version("2.1.0") == NULL) {
+		snprintf(err, errlen, "libgsasl %s is older than 2.1.0", G.gsasl_check_version(NULL));
 		return NULL;
 	}
-	if ((rc = gsasl_init(&sasl_ctx)) != GSASL_OK) {
-		snprintf(err, errlen, "libgsasl: %s", gsasl_strerror(rc));
+	if ((rc = G.gsasl_init(&sasl_ctx)) != GSASL_OK) {
+		snprintf(err, errlen, "libgsasl: %s", G.gsasl_strerror(rc));
 		sasl_ctx = NULL;
 		return NULL;
 	}
-	gsasl_callback_set(sasl_ctx, sasl_callback);
+	G.gsasl_callback_set(sasl_ctx, sasl_callback);
 	return sasl_ctx;
 }
 
@@ -119,7 +160,7 @@ static int b64_decode(const char *in, char **raw, size_t *rawlen, char *err, siz
 		    SASL_CHALLENGE_MAX);
 		return -1;
 	}
-	if (n > 0 && gsasl_base64_from(in, n, raw, rawlen) != GSASL_OK) {
+	if (n > 0 && G.gsasl_base64_from(in, n, raw, rawlen) != GSASL_OK) {
 		snprintf(err, errlen, "the server's challenge is not base64");
 		*raw = NULL;
 		return -1;
@@ -172,7 +213,7 @@ static int scram_hi(struct sasl *s, const char *iter_s, const char *salt, size_t
 	/* SASLprep leaves printable ASCII as it is; only other text goes through libgsasl. */
 	for (q = pw; *q >= 0x20 && *q < 0x7f; q++)
 		;
-	if (*q != '\0' && gsasl_saslprep(pw, GSASL_ALLOW_UNASSIGNED, &prep, NULL) != GSASL_OK) {
+	if (*q != '\0' && G.gsasl_saslprep(pw, GSASL_ALLOW_UNASSIGNED, &prep, NULL) != GSASL_OK) {
 		snprintf(s->why, sizeof(s->why), "SASLprep refuses the password (SCRAM needs it)");
 		return -1;
 	}
@@ -182,7 +223,7 @@ static int scram_hi(struct sasl *s, const char *iter_s, const char *salt, size_t
 	    (int)iter, md, klen, key);
 	if (prep != NULL) {
 		cred_wipe_bytes(prep, strlen(prep));
-		gsasl_free(prep);
+		G.gsasl_free(prep);
 	}
 	/* libgsasl wants lower-case hex of the key. */
 	for (i = 0; ok && i < klen && (size_t)(2 * i + 2) < hexlen; i++)
@@ -195,22 +236,22 @@ static int scram_hi(struct sasl *s, const char *iter_s, const char *salt, size_t
 
 static int scram_salted(struct sasl *s, Gsasl_session *gs)
 {
-	const char *iter = gsasl_property_fast(gs, GSASL_SCRAM_ITER);
-	const char *salt_b64 = gsasl_property_fast(gs, GSASL_SCRAM_SALT);
+	const char *iter = G.gsasl_property_fast(gs, GSASL_SCRAM_ITER);
+	const char *salt_b64 = G.gsasl_property_fast(gs, GSASL_SCRAM_SALT);
 	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	char *salt = NULL;
 	size_t saltlen = 0;
 	int rc = GSASL_AUTHENTICATION_ERROR;
 
 	if (iter == NULL || salt_b64 == NULL ||
-	    gsasl_base64_from(salt_b64, strlen(salt_b64), &salt, &saltlen) != GSASL_OK) {
+	    G.gsasl_base64_from(salt_b64, strlen(salt_b64), &salt, &saltlen) != GSASL_OK) {
 		snprintf(s->why, sizeof(s->why), "the server's SCRAM salt is not base64");
 		return rc;
 	}
 	if (scram_hi(s, iter, salt, saltlen, hex, sizeof(hex)) == 0)
-		rc = gsasl_property_set(gs, GSASL_SCRAM_SALTED_PASSWORD, hex);
+		rc = G.gsasl_property_set(gs, GSASL_SCRAM_SALTED_PASSWORD, hex);
 	cred_wipe_bytes(hex, sizeof(hex));
-	gsasl_free(salt);
+	G.gsasl_free(salt);
 	return rc;
 }
 
@@ -218,7 +259,7 @@ static int scram_salted(struct sasl *s, Gsasl_session *gs)
  * ours to give; everything else was set up front or is not wanted (GSASL_AUTHZID). */
 static int sasl_callback(Gsasl *ctx, Gsasl_session *gs, Gsasl_property prop)
 {
-	struct sasl *s = gsasl_session_hook_get(gs);
+	struct sasl *s = G.gsasl_session_hook_get(gs);
 
 	(void)ctx;
 	if (s == NULL || prop != GSASL_SCRAM_SALTED_PASSWORD || !s->m->scram)
@@ -229,7 +270,7 @@ static int sasl_callback(Gsasl *ctx, Gsasl_session *gs, Gsasl_property prop)
 /* A property libgsasl copies; failure is only ever out of memory. */
 static void prop_set(Gsasl_session *gs, Gsasl_property prop, const char *v)
 {
-	if (gsasl_property_set(gs, prop, v) != GSASL_OK)
+	if (G.gsasl_property_set(gs, prop, v) != GSASL_OK)
 		fatal("out of memory");
 }
 
@@ -237,7 +278,7 @@ static void prop_set(Gsasl_session *gs, Gsasl_property prop, const char *v)
  * copy, so overwriting it in place before gsasl_finish is safe. */
 static void prop_wipe(Gsasl_session *gs, Gsasl_property prop)
 {
-	char *v = (char *)gsasl_property_fast(gs, prop);
+	char *v = (char *)G.gsasl_property_fast(gs, prop);
 
 	if (v != NULL)
 		cred_wipe_bytes(v, strlen(v));
@@ -252,16 +293,16 @@ static int gsasl_open(struct sasl *s, const char *service, const char *host,
 
 	if (ctx == NULL)
 		return -1;
-	if (!gsasl_client_support_p(ctx, s->m->name)) {
+	if (!G.gsasl_client_support_p(ctx, s->m->name)) {
 		snprintf(err, errlen, "this libgsasl cannot do %s", s->m->name);
 		return -1;
 	}
-	if ((rc = gsasl_client_start(ctx, s->m->name, &s->gs)) != GSASL_OK) {
-		snprintf(err, errlen, "%s: %s", s->m->name, gsasl_strerror(rc));
+	if ((rc = G.gsasl_client_start(ctx, s->m->name, &s->gs)) != GSASL_OK) {
+		snprintf(err, errlen, "%s: %s", s->m->name, G.gsasl_strerror(rc));
 		s->gs = NULL;
 		return -1;
 	}
-	gsasl_session_hook_set(s->gs, s);
+	G.gsasl_session_hook_set(s->gs, s);
 	prop_set(s->gs, GSASL_AUTHID, s->c->user);
 	if (service != NULL)
 		prop_set(s->gs, GSASL_SERVICE, service);
@@ -381,7 +422,7 @@ static void gsasl_why(struct sasl *s, int rc, const char *in, size_t inlen, char
 	else if (s->m->scram && s->steps == 2 && rc == GSASL_AUTHENTICATION_ERROR)
 		snprintf(err, errlen, "the server's SCRAM nonce does not start with ours");
 	else
-		snprintf(err, errlen, "%s: %s", s->m->name, gsasl_strerror(rc));
+		snprintf(err, errlen, "%s: %s", s->m->name, G.gsasl_strerror(rc));
 }
 
 static enum sasl_rc step_gsasl(struct sasl *s, const char *in, size_t inlen, char **out, char *err,
@@ -391,14 +432,14 @@ static enum sasl_rc step_gsasl(struct sasl *s, const char *in, size_t inlen, cha
 	size_t rawlen = 0;
 	int rc;
 
-	rc = gsasl_step(s->gs, in, inlen, &raw, &rawlen);
+	rc = G.gsasl_step(s->gs, in, inlen, &raw, &rawlen);
 	if (rc == GSASL_OK || rc == GSASL_NEEDS_MORE)
 		*out = b64_encode(raw, rawlen);
 	else
 		gsasl_why(s, rc, in, inlen, err, errlen);
 	if (raw != NULL) {
 		cred_wipe_bytes(raw, rawlen);
-		gsasl_free(raw);
+		G.gsasl_free(raw);
 	}
 	if (rc == GSASL_OK)
 		s->complete = 1;
@@ -515,7 +556,7 @@ enum sasl_rc sasl_step(struct sasl *s, const char *challenge_b64, char **out, ch
 	} else {
 		rc = step_gsasl(s, in, inlen, out, err, errlen);
 	}
-	gsasl_free(in);
+	G.gsasl_free(in);
 	return rc;
 }
 
@@ -534,7 +575,7 @@ void sasl_free(struct sasl *s)
 	if (s->gs != NULL) {
 		prop_wipe(s->gs, GSASL_PASSWORD);
 		prop_wipe(s->gs, GSASL_SCRAM_SALTED_PASSWORD);
-		gsasl_finish(s->gs);
+		G.gsasl_finish(s->gs);
 	}
 	free(s->host);
 	cred_wipe_bytes((char *)s, sizeof(*s));
