@@ -108,7 +108,8 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 			return -1;
 		}
 	}
-	if (o->revocation == NULL || strcmp(o->revocation, "none") != 0) {
+	{
+		/* Always: --revocation none still repairs a chain through its caIssuers URL. */
 		struct rev_config rc = {0};
 
 		rc.mode = o->revocation ? (enum rev_mode)rev_mode_by_name(o->revocation)

@@ -47,6 +47,10 @@ struct limits {
 #define CRL_MAX (16 * 1024 * 1024)
 /* OCSP thisUpdate/nextUpdate leeway for clock skew (OpenSSL's ocsp app uses 5 minutes). */
 #define OCSP_LEEWAY_S 300
+/* What a caIssuers URL serves (a DER certificate, or a PKCS#7 of a few): its size, and the
+ * certificates read from it. */
+#define AIA_MAX 65536
+#define AIA_CERTS_MAX 8
 
 /* --starttls-tests: how long to wait over TLS for an answer to the command sent with
  * STARTTLS. A vulnerable server answers it as soon as its handshake is done, within one

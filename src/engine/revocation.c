@@ -18,10 +18,11 @@
 #include "conf/limits.h"
 #include "engine/revocation.h"
 #include "pki/revocation.h"
+#include "pki/verify.h"
 
 #define REV_BUCKETS 1024
 
-enum fetch_kind { FETCH_OCSP, FETCH_CRL };
+enum fetch_kind { FETCH_OCSP, FETCH_CRL, FETCH_AIA };
 
 struct rev_job {
 	struct revocation_env *env;
@@ -153,6 +154,7 @@ static void job_release(struct rev_job *j)
 
 static void fetch_start(struct rev_fetch *f);
 static void wait_crl(struct rev_job *j, int cert, X509 *x);
+static void rev_walk(struct rev_job *j);
 
 /* Judge what fetch f answered for the certificate w waits with. */
 static void judge(struct rev_fetch *f, struct rev_wait *w)
@@ -162,6 +164,13 @@ static void judge(struct rev_fetch *f, struct rev_wait *w)
 	X509 *issuer = rev_issuer(p, x);
 	struct revocation *r = &p->certs[w->cert].rev;
 
+	if (f->kind == FETCH_AIA) {
+		struct verify_params vp = {.store = f->env->cfg.store, .at = f->env->cfg.at, .at_set = 1};
+
+		verify_aia(p, &vp, f->body, f->len, f->url, f->err[0] ? f->err : NULL);
+		rev_walk(w->job); /* the repaired path names the issuers to ask */
+		return;
+	}
 	snprintf(r->url, sizeof(r->url), "%s", f->url);
 	if (f->kind == FETCH_OCSP) {
 		r->method = REV_METHOD_OCSP;
@@ -259,7 +268,9 @@ static void fetch_addr(const struct dns_answer *a, void *arg)
 	hr.content_type = f->req ? "application/ocsp-request" : NULL;
 	hr.allow_http = 1;
 	hr.timeout_s = cfg->timeout_s;
-	hr.max_bytes = f->kind == FETCH_CRL ? CRL_MAX : OCSP_RESPONSE_MAX;
+	hr.max_bytes = f->kind == FETCH_CRL ? CRL_MAX
+	             : f->kind == FETCH_AIA ? AIA_MAX
+	                                    : OCSP_RESPONSE_MAX;
 	f->env->fetches++;
 	https_request(cfg->https, &hr, fetched, f);
 }
@@ -412,12 +423,43 @@ static void rev_cert(struct rev_job *j, int i)
 	}
 }
 
+/* Revocation of every certificate in scope (--revocation-depth). */
+static void rev_walk(struct rev_job *j)
+{
+	struct probe *p = j->p;
+	int n = j->env->cfg.chain ? sk_X509_num(p->chain) : 1;
+
+	if (j->env->cfg.mode == REV_MODE_NONE)
+		return;
+	for (int i = 0; i < n && (size_t)i < p->ncerts; i++) {
+		/* Below the anchor, and in the path: an extra the server sent is not asked for. */
+		if (i > 0 && (!p->certs[i].in_path || p->certs[i].self_signed))
+			continue;
+		rev_cert(j, i);
+	}
+}
+
+/* The certificate whose issuer verification could not find (CERT_CHAIN_INCOMPLETE), or -1. */
+static int chain_gap(const struct probe *p)
+{
+	for (size_t i = 0; i < p->nfindings; i++)
+		if (p->findings[i].code == F_CERT_CHAIN_INCOMPLETE && p->findings[i].cert >= 0)
+			return p->findings[i].cert;
+	return -1;
+}
+
+int revocation_asked(const struct revocation_env *env)
+{
+	return env->cfg.mode != REV_MODE_NONE;
+}
+
 size_t revocation_probe(struct revocation_env *env, struct probe *p, void (*done)(void *),
     void *arg)
 {
 	struct rev_job *j;
-	int n;
+	int i;
 	size_t pending;
+	char url[256];
 
 	if (p->chain == NULL || sk_X509_num(p->chain) == 0)
 		return 0;
@@ -431,13 +473,11 @@ size_t revocation_probe(struct revocation_env *env, struct probe *p, void (*done
 	if (env->jobs)
 		env->jobs->prev = j;
 	env->jobs = j;
-	n = env->cfg.chain ? sk_X509_num(p->chain) : 1;
-	for (int i = 0; i < n && (size_t)i < p->ncerts; i++) {
-		/* Below the anchor, and in the path: an extra the server sent is not asked for. */
-		if (i > 0 && (!p->certs[i].in_path || p->certs[i].self_signed))
-			continue;
-		rev_cert(j, i);
-	}
+	if (!env->cfg.offline && (i = chain_gap(p)) >= 0 &&
+	    rev_ca_issuers_url(sk_X509_value(p->chain, i), url, sizeof(url)) == 0)
+		fetch_wait(j, i, FETCH_AIA, url, NULL, 0); /* then rev_walk */
+	else
+		rev_walk(j);
 	pending = --j->pending;
 	if (pending == 0)
 		job_free(j);

@@ -41,12 +41,16 @@ struct revocation_env *revocation_env_new(const struct rev_config *);
 void revocation_env_free(struct revocation_env *);
 
 /*
- * Judge p's revocation (after verify_probe: its path is set), recording each certificate's
+ * Repair p's chain when its issuer is missing and the certificate names where to fetch it
+ * (caIssuers), then judge its revocation (after verify_probe: its path is set), recording each certificate's
  * struct revocation and the findings. Returns 0 when that is done; else the number of
  * fetches p waits for, and done(arg) runs once they have all answered (never inside this
  * call). p and its chain must live until then.
  */
 size_t revocation_probe(struct revocation_env *, struct probe *p, void (*done)(void *), void *arg);
+
+/* Whether revocation is judged at all (not --revocation none): its findings are said. */
+int revocation_asked(const struct revocation_env *);
 
 /* Counted fetches, for tests and notes: requests sent, answers served from the run's cache. */
 size_t revocation_fetches(const struct revocation_env *);

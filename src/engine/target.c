@@ -106,7 +106,7 @@ static void job_finish(void *arg)
 	struct domain **w = j->waiters;
 	size_t n = j->nwaiters;
 
-	if (e->cfg.rev)
+	if (e->cfg.rev && revocation_asked(e->cfg.rev))
 		rev_findings(p);
 	verdict_probe(p, e->cfg.verdict);
 	if (!e->cfg.keep_chain && p->chain) {

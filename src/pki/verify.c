@@ -102,6 +102,43 @@ static int is_date_error(int err)
 	return err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID;
 }
 
+/*
+ * The issuer of cert (sent at idx) is not known. Say only what is known: a certificate the
+ * server sent under the issuer's name that cannot have issued it, and why; else that the
+ * issuer was not sent and the store lacks it, which is a missing intermediate or an
+ * untrusted root (the caIssuers fetch, when there is one, tells which: verify_aia).
+ */
+static void chain_incomplete(struct probe *p, int idx, X509 *cert, const char *iss)
+{
+	for (int i = 0; cert && i < sk_X509_num(p->chain); i++) {
+		X509 *c = sk_X509_value(p->chain, i);
+		int r;
+
+		if (c == cert || X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(cert)))
+			continue;
+		r = X509_check_issued(c, cert);
+		if (r == X509_V_OK && X509_check_ca(c) == 0)
+			r = X509_V_ERR_INVALID_CA;
+		if (r == X509_V_OK) {
+			EVP_PKEY *k = X509_get0_pubkey(c);
+			if (k == NULL || X509_verify(cert, k) != 1)
+				r = X509_V_ERR_CERT_SIGNATURE_FAILURE;
+		}
+		ERR_clear_error();
+		if (r != X509_V_OK) {
+			probe_add(p, F_CERT_CHAIN_INCOMPLETE, idx,
+			    "the server sent \"%s\" (#%d) as the issuer of its certificate, but it "
+			    "cannot be: %s; the issuer that signed it is missing",
+			    iss, i, X509_verify_cert_error_string(r));
+			return;
+		}
+	}
+	probe_add(p, F_CERT_CHAIN_INCOMPLETE, idx,
+	    "the issuer \"%s\" of the certificate was not sent and the trust store does not hold "
+	    "it: a missing intermediate, or an untrusted root",
+	    iss);
+}
+
 static void report_verify_error(struct probe *p, const struct verify_error *e)
 {
 	int idx = sent_index(p, e->cert);
@@ -138,10 +175,7 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 		    subj);
 		break;
 	case F_CERT_CHAIN_INCOMPLETE:
-		probe_add(p, code, idx,
-		    "the server did not send the issuer \"%s\" of its certificate, and the trust "
-		    "store does not hold it: the intermediate is missing from the chain",
-		    iss);
+		chain_incomplete(p, idx, e->cert, iss);
 		break;
 	case F_CERT_UNTRUSTED_ROOT:
 		if (e->err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
@@ -303,6 +337,98 @@ void verify_name(struct probe *p)
  * 7.4.2; RFC 8446 4.4.2 relaxes this, so it is a warning), and none should be unrelated to
  * the path. Judged only when a path was built.
  */
+/*
+ * The key of every certificate of the built path the server did not send: the trust anchor
+ * from the store (an RSA-1024 root in --ca-file signs as weakly as one that was sent).
+ */
+static void verify_anchor_strength(struct probe *p, STACK_OF(X509) * path)
+{
+	for (int i = 0; path && i < sk_X509_num(path); i++) {
+		X509 *x = sk_X509_value(path, i);
+		EVP_PKEY *k = X509_get0_pubkey(x);
+		const char *type;
+		char *subj;
+
+		if (sent_index(p, x) >= 0 || k == NULL)
+			continue;
+		type = EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA ? "RSA"
+		    : EVP_PKEY_get_base_id(k) == EVP_PKEY_DSA  ? "DSA"
+		    : EVP_PKEY_get_base_id(k) == EVP_PKEY_EC   ? "EC"
+		                                              : "";
+		if (!verify_weak_key(type, EVP_PKEY_get_bits(k)))
+			continue;
+		subj = tlsinfo_name(X509_get_subject_name(x));
+		probe_add(p, F_CERT_WEAK_KEY, -1, "the trust anchor \"%s\" has a %d-bit %s key",
+		    subj, EVP_PKEY_get_bits(k), type);
+		free(subj);
+	}
+}
+
+/* RFC 5280 4.2.1.10: is DNS name host within the subtree base ("example.org" holds the name
+ * and every name below it; ".example.org" only those below)? */
+static int dns_within(const char *host, const char *base, size_t blen)
+{
+	size_t hl = strlen(host);
+
+	if (blen && base[blen - 1] == '.')
+		blen--; /* a trailing dot names the same subtree */
+	if (blen == 0)
+		return 1; /* the empty name is every name */
+	if (base[0] == '.')
+		return hl > blen && strncasecmp(host + hl - blen, base, blen) == 0;
+	if (hl == blen)
+		return strncasecmp(host, base, blen) == 0;
+	return hl > blen && host[hl - blen - 1] == '.' &&
+	    strncasecmp(host + hl - blen, base, blen) == 0;
+}
+
+/*
+ * OpenSSL holds a CA's nameConstraints against the names a certificate carries, not against
+ * the name being verified: a leaf for *.example.org under a CA that excludes bar.example.org
+ * verifies as bar.example.org (the CVE-2025-61727 class). Hold the name that matched, the
+ * host, against every CA of the path.
+ */
+static void verify_name_constraints(struct probe *p, STACK_OF(X509) * path)
+{
+	const char *host = p->host;
+
+	if (!p->facts.name_matched || addr_is_ip(host))
+		return;
+	for (int i = 1; path && i < sk_X509_num(path); i++) {
+		X509 *ca = sk_X509_value(path, i);
+		NAME_CONSTRAINTS *nc = X509_get_ext_d2i(ca, NID_name_constraints, NULL, NULL);
+		int permitted_dns = 0, inside = 0, excluded = 0;
+		char *subj;
+
+		if (nc == NULL)
+			continue;
+		for (int k = 0; k < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees); k++) {
+			GENERAL_SUBTREE *t = sk_GENERAL_SUBTREE_value(nc->permittedSubtrees, k);
+			if (t->base->type != GEN_DNS)
+				continue;
+			permitted_dns = 1;
+			inside |= dns_within(host, (const char *)t->base->d.dNSName->data,
+			    (size_t)t->base->d.dNSName->length);
+		}
+		for (int k = 0; k < sk_GENERAL_SUBTREE_num(nc->excludedSubtrees); k++) {
+			GENERAL_SUBTREE *t = sk_GENERAL_SUBTREE_value(nc->excludedSubtrees, k);
+			if (t->base->type == GEN_DNS &&
+			    dns_within(host, (const char *)t->base->d.dNSName->data,
+			        (size_t)t->base->d.dNSName->length))
+				excluded = 1;
+		}
+		NAME_CONSTRAINTS_free(nc);
+		if (!excluded && (!permitted_dns || inside))
+			continue;
+		subj = tlsinfo_name(X509_get_subject_name(ca));
+		probe_add(p, F_CERT_NAME_CONSTRAINT_VIOLATION, sent_index(p, ca),
+		    "%s matched the certificate (as %s), but the CA \"%s\" %s it by its name "
+		    "constraints (RFC 5280 4.2.1.10): the certificate is not valid for it",
+		    host, p->facts.matched_name, subj, excluded ? "excludes" : "does not permit");
+		free(subj);
+	}
+}
+
 static void verify_order(struct probe *p, STACK_OF(X509) * path)
 {
 	int n = sk_X509_num(p->chain);
@@ -338,6 +464,133 @@ static void verify_order(struct probe *p, STACK_OF(X509) * path)
 	}
 }
 
+/* While the repaired chain is verified: whether any error but a date's came. */
+static int repair_cb(int ok, X509_STORE_CTX *ctx)
+{
+	int *bad = X509_STORE_CTX_get_ex_data(ctx, verify_log_idx);
+	int err = X509_STORE_CTX_get_error(ctx);
+
+	if (!ok && bad && !is_date_error(err) && err != X509_V_ERR_INVALID_PURPOSE)
+		*bad = 1;
+	return 1;
+}
+
+/* The certificates a caIssuers URL serves: one DER certificate (RFC 5280 4.2.2.1), a
+ * certs-only PKCS#7 (".p7c"), or, seen in the wild, PEM. */
+static STACK_OF(X509) *aia_certs(const unsigned char *der, size_t len)
+{
+	STACK_OF(X509) *out = sk_X509_new_null();
+	const unsigned char *q = der;
+	X509 *x = d2i_X509(NULL, &q, (long)len);
+	PKCS7 *p7;
+
+	if (x) {
+		sk_X509_push(out, x);
+		return out;
+	}
+	q = der;
+	p7 = d2i_PKCS7(NULL, &q, (long)len);
+	if (p7 && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert) {
+		for (int i = 0; i < sk_X509_num(p7->d.sign->cert) && i < AIA_CERTS_MAX; i++) {
+			X509 *c = sk_X509_value(p7->d.sign->cert, i);
+			X509_up_ref(c);
+			sk_X509_push(out, c);
+		}
+	} else {
+		BIO *b = BIO_new_mem_buf(der, (int)len);
+		while (b && sk_X509_num(out) < AIA_CERTS_MAX &&
+		       (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
+			sk_X509_push(out, x);
+		BIO_free(b);
+	}
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return out;
+}
+
+static void finding_say(struct finding *f, enum finding_code code, char *msg)
+{
+	f->code = code;
+	free(f->message);
+	f->message = msg;
+}
+
+void verify_aia(struct probe *p, const struct verify_params *vp, const unsigned char *der,
+    size_t len, const char *url, const char *fetch_err)
+{
+	struct finding *f = NULL;
+	STACK_OF(X509) *got, *untrusted;
+	X509 *cert, *issuer = NULL;
+	X509_STORE_CTX *sctx;
+	int bad = 0;
+	char *subj, fp[96];
+
+	for (size_t i = 0; i < p->nfindings && f == NULL; i++)
+		if (p->findings[i].code == F_CERT_CHAIN_INCOMPLETE && p->findings[i].cert >= 0)
+			f = &p->findings[i];
+	if (f == NULL)
+		return;
+	cert = sk_X509_value(p->chain, f->cert);
+	if (fetch_err) {
+		finding_say(f, f->code, xasprintf("%s; its caIssuers URL %s could not be fetched (%s)",
+		                            f->message, url, fetch_err));
+		return;
+	}
+	got = aia_certs(der, len);
+	for (int i = 0; i < sk_X509_num(got) && issuer == NULL; i++)
+		if (X509_check_issued(sk_X509_value(got, i), cert) == X509_V_OK)
+			issuer = sk_X509_value(got, i);
+	ERR_clear_error();
+	if (issuer == NULL) {
+		finding_say(f, f->code, xasprintf("%s; what its caIssuers URL %s serves is %s",
+		                            f->message, url,
+		                            sk_X509_num(got) ? "not its issuer" : "not a certificate"));
+		sk_X509_pop_free(got, X509_free);
+		return;
+	}
+	/* The chain as sent plus what was fetched: does a path to the store exist now? */
+	untrusted = sk_X509_dup(p->chain);
+	for (int i = 0; i < sk_X509_num(got); i++)
+		sk_X509_push(untrusted, sk_X509_value(got, i));
+	sctx = X509_STORE_CTX_new();
+	if (sctx == NULL || X509_STORE_CTX_init(sctx, vp->store, sk_X509_value(p->chain, 0),
+	                        untrusted) != 1)
+		fatal("cannot set up certificate verification");
+	X509_STORE_CTX_set_ex_data(sctx, verify_log_idx, &bad);
+	X509_STORE_CTX_set_verify_cb(sctx, repair_cb);
+	X509_STORE_CTX_set_default(sctx, "ssl_server");
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(sctx), vp->at);
+	(void)X509_verify_cert(sctx);
+	subj = tlsinfo_name(X509_get_subject_name(issuer));
+	tlsinfo_fingerprint(issuer, fp, sizeof(fp));
+	if (!bad) {
+		finding_say(f, F_CERT_CHAIN_INCOMPLETE,
+		    xasprintf("the server did not send the intermediate \"%s\" (SHA-256 %s) that "
+		              "issued its certificate; its caIssuers URL %s serves it, but mail "
+		              "clients do not fetch it: append it to the chain file after the server "
+		              "certificate",
+		        subj, fp, url));
+		if (p->path)
+			sk_X509_pop_free(p->path, X509_free);
+		p->path = X509_STORE_CTX_get1_chain(sctx); /* revocation asks along it */
+	} else if (X509_check_issued(issuer, issuer) == X509_V_OK) {
+		finding_say(f, F_CERT_UNTRUSTED_ROOT,
+		    xasprintf("the certificate's issuer, served by its caIssuers URL %s, is the root "
+		              "\"%s\" (SHA-256 %s), which the trust store does not hold",
+		        url, subj, fp));
+	} else {
+		finding_say(f, f->code,
+		    xasprintf("%s; its caIssuers URL %s serves \"%s\", whose own issuer is not known "
+		              "either",
+		        f->message, url, subj));
+	}
+	free(subj);
+	X509_STORE_CTX_free(sctx);
+	sk_X509_free(untrusted);
+	sk_X509_pop_free(got, X509_free);
+	ERR_clear_error();
+}
+
 void verify_probe(struct probe *p, const struct verify_params *vp)
 {
 	X509_STORE_CTX *sctx = NULL;
@@ -364,6 +617,9 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	X509_STORE_CTX_set_default(sctx, "ssl_server");
 	if (vp->at_set)
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(sctx), vp->at);
+	/* A certificate the user put in the trust store is an anchor, root or not (an
+	 * intermediate pinned with --ca-file): RFC 5280 6.1.1 lets any key be a trust anchor. */
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sctx), X509_V_FLAG_PARTIAL_CHAIN);
 	(void)X509_verify_cert(sctx);
 	path = X509_STORE_CTX_get1_chain(sctx);
 
@@ -387,8 +643,14 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 		X509 *top = sk_X509_value(path, sk_X509_num(path) - 1);
 		if (p->facts.trusted) {
 			p->facts.trust_anchor = tlsinfo_name(X509_get_subject_name(top));
-			probe_add(p, F_CERT_TRUSTED, -1, "the chain verifies to \"%s\"",
-			    p->facts.trust_anchor);
+			if (X509_check_issued(top, top) == X509_V_OK)
+				probe_add(p, F_CERT_TRUSTED, -1, "the chain verifies to \"%s\"",
+				    p->facts.trust_anchor);
+			else
+				probe_add(p, F_CERT_TRUSTED, -1,
+				    "the chain verifies to \"%s\", a trust anchor that is not a root (a "
+				    "CA certificate the trust store holds as such)",
+				    p->facts.trust_anchor);
 		}
 	}
 	p->facts.min_days_left = p->certs[0].days_left;
@@ -407,6 +669,8 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	verify_name(p);
 	verify_usage(p);
 	verify_strength(p);
+	verify_anchor_strength(p, path);
+	verify_name_constraints(p, path);
 	verify_order(p, path);
 
 	if (p->path)

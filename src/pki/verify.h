@@ -19,6 +19,13 @@ struct verify_params {
 
 void verify_probe(struct probe *, const struct verify_params *);
 
+/* The issuer a CERT_CHAIN_INCOMPLETE finding misses, as fetched from the certificate's
+ * caIssuers URL (der, len), or why the fetch failed (fetch_err): the finding then says
+ * which case it is: a missing intermediate (named, with the fix; p->path becomes the
+ * repaired path), an untrusted root (CERT_UNTRUSTED_ROOT), or neither known. */
+void verify_aia(struct probe *, const struct verify_params *, const unsigned char *der,
+    size_t len, const char *url, const char *fetch_err);
+
 /* Pure pieces, exposed for unit tests. */
 enum finding_code verify_classify(int x509_err, int depth, int is_ca);
 int verify_weak_key(const char *key_type, int bits);

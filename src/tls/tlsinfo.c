@@ -155,6 +155,15 @@ static void hexcolon(const unsigned char *md, unsigned n, char *out, size_t outl
 	}
 }
 
+void tlsinfo_fingerprint(X509 *x, char *out, size_t outlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	X509_digest(x, EVP_sha256(), md, &mdlen);
+	hexcolon(md, mdlen, out, outlen, 1);
+}
+
 time_t tlsinfo_time(const ASN1_TIME *t)
 {
 	struct tm tm;

@@ -26,5 +26,7 @@ void tlsinfo_describe(struct probe *, time_t at);
 void tlsinfo_cert(X509 *, time_t at, struct cert_info *);
 time_t tlsinfo_time(const ASN1_TIME *); /* 0 when unreadable */
 char *tlsinfo_name(const X509_NAME *);
+/* SHA-256 of the DER certificate, colon-separated upper-case hex (openssl x509 -fingerprint). */
+void tlsinfo_fingerprint(X509 *, char *out, size_t outlen);
 
 #endif

@@ -1570,6 +1570,39 @@ def revocation_cases():
                f"requests {before} -> {after}, revocation {r}, exit {rc}")
 
 
+def pki_cases():
+    """Chain repair through caIssuers (AIA) and the four gaps: name constraints held against
+    the host, the anchor's key, a non-root anchor, and messages that say what is known."""
+    if not selected("pki"):
+        return
+    R = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none", "--timeout", "5"]
+    der = "http://pki.lab.test/rev-int.der"
+
+    def pcase_(name, host, addr, exit, has=(), lacks=(), check=None, extra=(), ca=CA):
+        case(f"pki-{name}", ["--host", host, "--address", addr, "--ca-file", ca] + R + list(extra), exit,
+             has=has, lacks=lacks, check=check, ca=False)
+    fp = openssl_fp(os.path.join(PKI, "rev-int.pem"))
+    pcase_("aia-missing-intermediate-named", "aiamissing.rev.mail.test", "127.0.0.76", 2,
+           has=("CERT_CHAIN_INCOMPLETE", "CERT_NOT_REVOKED"), lacks=("CERT_UNTRUSTED_ROOT",),
+           check=all_of(message("CERT_CHAIN_INCOMPLETE", "Revocation Intermediate CA"),
+                        message("CERT_CHAIN_INCOMPLETE", fp), message("CERT_CHAIN_INCOMPLETE", der),
+                        message("CERT_CHAIN_INCOMPLETE", "append it to the chain file after the server certificate")))
+    pcase_("aia-untrusted-root", "aiaroot.rev.mail.test", "127.0.0.77", 2, has=("CERT_UNTRUSTED_ROOT",),
+           lacks=("CERT_CHAIN_INCOMPLETE",),
+           check=all_of(message("CERT_UNTRUSTED_ROOT", "AIA Root CA"), message("CERT_UNTRUSTED_ROOT", "aia-root.der")))
+    pcase_("no-aia-said-honestly", "noaia.rev.mail.test", "127.0.0.78", 2, has=("CERT_CHAIN_INCOMPLETE",),
+           check=message("CERT_CHAIN_INCOMPLETE", "a missing intermediate, or an untrusted root"))
+    pcase_("aia-offline-not-fetched", "aiamissing.rev.mail.test", "127.0.0.76", 2, has=("CERT_CHAIN_INCOMPLETE",),
+           check=message("CERT_CHAIN_INCOMPLETE", "a missing intermediate, or an untrusted root"), extra=["--offline"])
+    pcase_("name-constraints-hold-against-the-host", "bar.ncx.mail.test", "127.0.0.79", 2,
+           has=("CERT_NAME_CONSTRAINT_VIOLATION", "CERT_HOSTNAME_OK"),
+           check=message("CERT_NAME_CONSTRAINT_VIOLATION", "excludes"))
+    pcase_("weak-anchor", "weakanchor.rev.mail.test", "127.0.0.80", 2, has=("CERT_WEAK_KEY", "CERT_TRUSTED"),
+           check=message("CERT_WEAK_KEY", "the trust anchor"), ca=os.path.join(PKI, "weak-ca.pem"))
+    pcase_("intermediate-as-anchor", "intanchor.rev.mail.test", "127.0.0.81", 0, has=("CERT_TRUSTED",),
+           lacks=WARN_CRIT, check=message("CERT_TRUSTED", "not a root"), ca=os.path.join(PKI, "int-only.pem"))
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1589,6 +1622,7 @@ def main():
         ports_cases(modes)
         auth_cases(modes)
         revocation_cases()
+        pki_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
