@@ -24,6 +24,7 @@
 #include "engine/target.h"
 #include "net/dns.h"
 #include "out/output.h"
+#include "pki/verify.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
 
@@ -210,7 +211,8 @@ int check_main(int argc, char **argv)
 	struct check c;
 	struct checker k;
 	struct event *sigint = NULL, *sigterm = NULL;
-	int rc = STATUS_UNKNOWN, need_dns;
+	int rc = STATUS_UNKNOWN, need_dns, file_key = 0;
+	STACK_OF(X509) *file_chain = NULL; /* --chain, until the engine takes it */
 
 	memset(&k, 0, sizeof(k));
 	rc = check_opts_parse(argc, argv, &o);
@@ -269,8 +271,22 @@ int check_main(int argc, char **argv)
 		fatal("cannot create event loop");
 	c.run.at = o.at;
 	c.run.domain_mode = o.host == NULL;
-	/* No resolver unless something must be resolved: --host with --address needs none. */
-	need_dns = o.host == NULL || (o.address == NULL && !addr_is_ip(o.host));
+	/* No resolver unless something must be resolved: --host with --address needs none; a
+	 * chain file only its TLSA records. */
+	need_dns = o.host == NULL || (o.address == NULL && !addr_is_ip(o.host)) ||
+	    (o.chain && !o.no_dane);
+	if (o.chain) {
+		char err[400];
+
+		if ((file_chain = verify_load_chain(o.chain, err, sizeof(err))) == NULL ||
+		    (o.key && (file_key = verify_key_matches(sk_X509_value(file_chain, 0), o.key, err,
+		                   sizeof(err))) < 0)) {
+			fprintf(stderr, "mailtls check: --%s %s\n", file_chain ? "key" : "chain", err);
+			goto out;
+		}
+		if (o.key)
+			file_key = file_key ? 1 : -1;
+	}
 	if (checker_init(&k, &o, c.base, need_dns, c.run.domain_mode, "check") != 0)
 		goto out;
 	k.ec.emit = emit;
@@ -295,7 +311,12 @@ int check_main(int argc, char **argv)
 		evtimer_add(c.progress, &half);
 	}
 
-	if (o.host) {
+	if (o.chain) {
+		engine_add_chain(c.engine, o.host, file_chain, file_key, o.key, 0);
+		file_chain = NULL; /* the engine's */
+		if (engine_domains_in_flight(c.engine) == 0)
+			event_base_loopexit(c.base, NULL);
+	} else if (o.host) {
 		engine_add_host(c.engine, o.host, o.address, 0);
 		if (engine_domains_in_flight(c.engine) == 0)
 			event_base_loopexit(c.base, NULL);
@@ -357,6 +378,8 @@ out:
 		event_free(sigterm);
 	if (c.progress)
 		event_free(c.progress);
+	if (file_chain)
+		sk_X509_pop_free(file_chain, X509_free);
 	checker_free(&k); /* first: the resolver may still call back into the engine's domains */
 	run_free(&c.run);
 	engine_free(c.engine); /* last: it owns the probes the domains pointed to */

@@ -24,6 +24,7 @@ static const struct opt check_table[] = {
 	{O_AT, "at", 0, OPT_DATE, "DATE", NULL, "judge dates as of DATE (2027-01-15, 2027-01-15T10:00:00Z, +30d, @EPOCH): \"will it still verify then?\"", NULL},
 	{O_CA_FILE, "ca-file", 0, OPT_STRING, "FILE", NULL, "trust the PEM certificates in FILE instead of the system store", NULL},
 	{O_CA_PATH, "ca-path", 0, OPT_STRING, "DIR", NULL, "trust the hashed certificate directory DIR (c_rehash) instead of the system store", NULL},
+	{O_CHAIN, "chain", 0, OPT_STRING, "FILE", NULL, "judge the PEM chain in FILE (a fullchain.pem about to be deployed) for --host, with every check that needs no connection", NULL},
 	{O_CONCURRENCY, "concurrency", 0, OPT_COUNT, "N", "100", "connections in flight at once", NULL},
 	{O_CONNECT_TIMEOUT, "connect-timeout", 0, OPT_SECONDS, "SECONDS", "30", "wait for the TCP connection at most this long", NULL},
 	{O_CRIT_DAYS, "crit-days", 'c', OPT_DAYS, "N", "7", "critical when a certificate expires within N days", NULL},
@@ -37,6 +38,7 @@ static const struct opt check_table[] = {
 	{O_IPV6, "ipv6", '6', OPT_FLAG, NULL, NULL, "use IPv6 addresses only", NULL},
 	{O_JSON, "json", 'j', OPT_FLAG, NULL, NULL, "print the result as JSON (schema: docs/json.md)", NULL},
 	{O_JSONL, "jsonl", 0, OPT_FLAG, NULL, NULL, "stream one JSON object per domain as each completes (for large scans)", NULL},
+	{O_KEY, "key", 0, OPT_STRING, "FILE", NULL, "with --chain: the private key that goes with it must belong to its certificate", NULL},
 	{O_LOG, "log", 0, OPT_STRING, "FILE", NULL, "append one JSON line per probe to FILE, the audit log (mailtls log reads it)", NULL},
 	{O_LOG_SYNC, "log-sync", 0, OPT_FLAG, NULL, NULL, "write each audit log line to disk before the next (fsync)", NULL},
 	{O_NAGIOS, "nagios", 0, OPT_FLAG, NULL, NULL, "print the monitoring-plugins output (Nagios, Icinga): a status line, perfdata, one line per probe", NULL},
@@ -133,6 +135,12 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_CA_PATH:
 		o->ca_path = v->s;
+		break;
+	case O_CHAIN:
+		o->chain = v->s;
+		break;
+	case O_KEY:
+		o->key = v->s;
 		break;
 	case O_CONCURRENCY:
 		o->concurrency = v->count;
@@ -363,6 +371,15 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	if (o->host && (o->ndomains || o->file)) {
 		fprintf(stderr,
 		    "mailtls check: --host checks one server; give domains without it\n");
+		errors++;
+	}
+	if (o->chain && (o->host == NULL || o->address || o->nports)) {
+		fprintf(stderr, "mailtls check: --chain FILE is judged for one name: give --host NAME "
+		                "(the name the server will answer to), without --address or --ports\n");
+		errors++;
+	}
+	if (o->key && o->chain == NULL) {
+		fprintf(stderr, "mailtls check: --key FILE goes with --chain FILE\n");
 		errors++;
 	}
 	if (o->address && o->host == NULL) {

@@ -21,6 +21,8 @@ struct check_opts {
 	const char *revocation; /* --revocation: auto, ocsp, crl, none */
 	int revocation_chain;   /* --revocation-depth chain */
 	int offline;            /* --offline */
+	const char *chain;      /* --chain FILE: judged in place of a session */
+	const char *key;        /* --key FILE: must belong to the chain's certificate */
 	const char *address; /* --address */
 	int mode;            /* -1 by port, else enum tls_mode */
 	const char *ca_file;
@@ -67,6 +69,7 @@ enum {
 	O_AT,
 	O_CA_FILE,
 	O_CA_PATH,
+	O_CHAIN,
 	O_CONCURRENCY,
 	O_CONNECT_TIMEOUT,
 	O_CRIT_DAYS,
@@ -80,6 +83,7 @@ enum {
 	O_IPV6,
 	O_JSON,
 	O_JSONL,
+	O_KEY,
 	O_LOG,
 	O_LOG_SYNC,
 	O_NAGIOS,

@@ -51,6 +51,10 @@ struct limits {
  * certificates read from it. */
 #define AIA_MAX 65536
 #define AIA_CERTS_MAX 8
+/* check --chain FILE: a fullchain.pem is a few KiB; a file of this size, or this many
+ * certificates, is not a chain to deploy. */
+#define CHAIN_FILE_MAX (1024 * 1024)
+#define CHAIN_CERTS_MAX 16
 
 /* --starttls-tests: how long to wait over TLS for an answer to the command sent with
  * STARTTLS. A vulnerable server answers it as soon as its handshake is done, within one

@@ -255,6 +255,22 @@ static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, con
 	j->waiters = xreallocarray(j->waiters, j->nwaiters + 1, sizeof(*j->waiters));
 	j->waiters[j->nwaiters++] = d;
 	d->pending++;
+	if (d->file_chain) {
+		/* check --chain: the file is what a session would have captured. */
+		j->scheduled = 1;
+		j->probe.chain = d->file_chain;
+		j->probe.source = "file";
+		d->file_chain = NULL;
+		if (d->file_key > 0)
+			probe_add(&j->probe, F_CERT_KEY_MATCHES, 0,
+			    "the private key in %s belongs to the server certificate", d->file_key_path);
+		else if (d->file_key < 0)
+			probe_add(&j->probe, F_CERT_KEY_MISMATCH, 0,
+			    "the private key in %s does not belong to the server certificate",
+			    d->file_key_path);
+		job_judge(j);
+		return;
+	}
 	if (!j->scheduled) {
 		j->scheduled = 1;
 		sched_submit(e->sched, &j->sj);
@@ -264,9 +280,15 @@ static void mx_attach(struct engine *e, struct domain *d, struct mx_host *m, con
 /* Every address query of an MX has answered: make its probes, or say why there are none. */
 static void mx_resolved(struct engine *e, struct domain *d, struct mx_host *m)
 {
-	/* Signed TLSA records of a host whose addresses are not signed are not used. */
-	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->dnssec != DNSSEC_SECURE)
+	/* Signed TLSA records of a host whose addresses are not signed are not used (a chain
+	 * file is judged as if they were: it is the records that are asked about). */
+	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->dnssec != DNSSEC_SECURE &&
+	    !d->from_file)
 		m->dane->state = DANE_STATE_INSECURE;
+	if (d->from_file) {
+		mx_attach(e, d, m, "file");
+		return;
+	}
 	/* ... nor those of a host named by an unsigned SRV record (RFC 7673 3). */
 	if (m->dane && m->dane->state == DANE_STATE_SECURE && m->svc &&
 	    d->svc[m->svc - 1].dnssec != DNSSEC_SECURE)
@@ -401,10 +423,12 @@ static void addr_answer(const struct dns_answer *a, void *arg)
 	domain_release(e, d);
 }
 
-static int want_type(const struct engine *e, int rrtype)
+static int want_type(const struct engine *e, const struct domain *d, int rrtype)
 {
 	if (rrtype == DNS_T_TLSA)
-		return dns_validating(e->cfg.dns) && !e->cfg.no_dane;
+		return e->cfg.dns && dns_validating(e->cfg.dns) && !e->cfg.no_dane;
+	if (d->from_file)
+		return 0; /* a chain file has no address to connect to */
 	return !((rrtype == ns_t_a && e->cfg.family == 6) ||
 	    (rrtype == ns_t_aaaa && e->cfg.family == 4));
 }
@@ -417,16 +441,20 @@ static void mx_lookup(struct engine *e, struct domain *d, size_t i)
 	/* Count every query before issuing either: an answer from local data (the hosts
 	 * file) comes back inside dns_query() and must not see the count reach zero early. */
 	for (size_t t = 0; t < 3; t++)
-		if (want_type(e, types[t])) {
+		if (want_type(e, d, types[t])) {
 			m->pending++;
 			d->pending++;
 		}
-	if (want_type(e, DNS_T_TLSA))
+	if (m->pending == 0) {
+		mx_resolved(e, d, m); /* a chain file without DNSSEC: nothing to ask */
+		return;
+	}
+	if (want_type(e, d, DNS_T_TLSA))
 		m->dane = dane_rrset_new(m->host, m->port);
 	for (size_t t = 0; t < 3; t++) {
 		struct addr_query *q;
 
-		if (!want_type(e, types[t]))
+		if (!want_type(e, d, types[t]))
 			continue;
 		q = xcalloc(1, sizeof(*q));
 		q->e = e;
@@ -1067,6 +1095,22 @@ void engine_add_invalid(struct engine *e, const char *name, size_t seq, const ch
 	struct domain *d = domain_begin(e, name, seq);
 
 	domain_add(d, F_DNS_FAILED, "\"%s\" is not looked up: %s", d->name, why);
+	domain_release(e, d);
+}
+
+void engine_add_chain(struct engine *e, const char *host, STACK_OF(X509) * chain, int key,
+    const char *key_path, size_t seq)
+{
+	struct domain *d = domain_begin(e, host, seq);
+
+	d->host_mode = 1;
+	d->from_file = 1;
+	d->file_chain = chain;
+	d->file_key = key;
+	d->file_key_path = key_path ? xstrdup(key_path) : NULL;
+	d->rule = org_policy_rule(e->cfg.org_policy, NULL, host);
+	mx_add(d, host, 0);
+	hosts_resolve(e, d, 0);
 	domain_release(e, d);
 }
 

@@ -49,6 +49,10 @@ struct engine *engine_new(struct event_base *, const struct engine_config *, str
 void engine_add_domain(struct engine *, const char *domain, size_t seq);
 /* One host: its address records, or address when given (no resolver then). */
 void engine_add_host(struct engine *, const char *host, const char *address, size_t seq);
+/* check --chain: a chain file judged for host as a session's would be, with its TLSA
+ * records (the engine takes chain); key: what --key said (0 none, 1 matches, -1 not). */
+void engine_add_chain(struct engine *, const char *host, STACK_OF(X509) * chain, int key,
+    const char *key_path, size_t seq);
 /* An input line that is not a domain name still yields its one record. */
 void engine_add_invalid(struct engine *, const char *name, size_t seq, const char *why);
 /* d was emitted and is about to be freed: its probes may leave the cache (--jsonl). */

@@ -29,6 +29,8 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(CERT_CN_ONLY, WARN, "the name matched only the subject CN; there is no DNS subjectAltName") \
 	X(CERT_NO_SERVER_AUTH, CRIT, "extendedKeyUsage or keyUsage does not allow TLS server use") \
 	X(CERT_NAME_CONSTRAINT_VIOLATION, CRIT, "a CA of the path excludes (or does not permit) the host name by its name constraints") \
+	X(CERT_KEY_MATCHES, OK, "check --chain --key: the private key belongs to the server certificate") \
+	X(CERT_KEY_MISMATCH, CRIT, "check --chain --key: the private key does not belong to the server certificate") \
 	X(CERT_WEAK_KEY, CRIT, "a key is too small (RSA/DSA < 2048 bits, EC < 256 bits)")  \
 	X(CERT_WEAK_SIGNATURE, CRIT, "a certificate below a trust anchor is signed with MD5 or SHA-1") \
 	X(CERT_NOT_REVOKED, OK, "the OCSP responder (stapled or asked) or the CRL says the certificate is not revoked") \

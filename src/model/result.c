@@ -211,6 +211,9 @@ void domain_free(struct domain *d)
 	free(d->svc);
 	policy_free(d->policy);
 	autoconfig_found_free(d->autoconfig);
+	if (d->file_chain)
+		sk_X509_pop_free(d->file_chain, X509_free);
+	free(d->file_key_path);
 	findings_free(d->findings, d->nfindings);
 	free(d->name);
 	free(d);

@@ -136,6 +136,7 @@ struct probe {
 	struct dane_rrset *dane; /* the TLSA RRset of this host and port, if looked up */
 	int dane_usable;         /* usable TLSA records */
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
+	const char *source;      /* "file" for check --chain: judged without a session */
 };
 
 struct engine;
@@ -202,6 +203,12 @@ struct domain {
 	const struct policy_rule *rule; /* the policy file's rule for the domain, or NULL */
 	int policy_judged;              /* its rule's findings were derived */
 	struct autoconfig_found *autoconfig; /* --ports: the autoconfig file's fetch, or NULL */
+	/* check --chain: the chain file judged in place of a session, until its probe takes
+	 * it; and what --key said of it (0 none given, 1 it matches, -1 it does not). */
+	int from_file;
+	STACK_OF(X509) * file_chain;
+	int file_key;
+	char *file_key_path;
 };
 
 /* Record a finding: what was found, never how bad it is (model/verdict.c decides). The

@@ -124,7 +124,13 @@ void dane_judge(struct probe *p, const struct verify_params *vp)
 		return;
 	}
 	if (!dane_verify(p, vp, set, usable, nusable, &usage, err, sizeof(err))) {
-		if (nusable == 1)
+		if (p->source && p->ncerts) /* a chain file (check --chain), before it is deployed */
+			probe_add(p, F_DANE_NO_MATCH, -1,
+			    "the new chain matches none of the %zu usable TLSA records at %s (%s): "
+			    "deployed now, it would stop DANE senders; publish \"3 1 1 %s\" (its key) "
+			    "beside the records there first, and wait two TTLs",
+			    nusable, set->owner, err, p->certs[0].spki_sha256);
+		else if (nusable == 1)
 			probe_add(p, F_DANE_NO_MATCH, -1,
 			    "the one usable TLSA record at %s does not match the chain "
 			    "presented (%s): "

@@ -344,6 +344,8 @@ void rev_findings(struct probe *p)
 {
 	if (p->ncerts == 0)
 		return;
+	if (p->source) /* a chain file: no server, so nothing stapled or not */
+		goto certs;
 	if (p->staple)
 		probe_add(p, F_OCSP_STAPLED, 0, "the server stapled an OCSP response (%zu bytes)",
 		    p->staple_len);
@@ -354,6 +356,7 @@ void rev_findings(struct probe *p)
 		    "%s carries the TLS Feature status_request (RFC 7633 must-staple) and the server "
 		    "stapled nothing: clients that honour it refuse the certificate",
 		    p->certs[0].subject);
+certs:
 	for (size_t i = 0; i < p->ncerts; i++)
 		cert_finding(p, (int)i);
 }

@@ -5,10 +5,12 @@
  * Certificate findings carry the index of the certificate in the chain as sent.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "base/addr.h"
@@ -589,6 +591,73 @@ void verify_aia(struct probe *p, const struct verify_params *vp, const unsigned 
 	sk_X509_free(untrusted);
 	sk_X509_pop_free(got, X509_free);
 	ERR_clear_error();
+}
+
+STACK_OF(X509) * verify_load_chain(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	BIO *b;
+	STACK_OF(X509) *chain;
+	X509 *x;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (b = BIO_new_file(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open it as a file", path);
+		ERR_clear_error();
+		return NULL;
+	}
+	if (st.st_size > CHAIN_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes: not a chain", path, CHAIN_FILE_MAX);
+		BIO_free(b);
+		return NULL;
+	}
+	chain = sk_X509_new_null();
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (sk_X509_num(chain) == CHAIN_CERTS_MAX) {
+			X509_free(x);
+			snprintf(err, errlen, "%s: more than %d certificates", path, CHAIN_CERTS_MAX);
+			sk_X509_pop_free(chain, X509_free);
+			BIO_free(b);
+			return NULL;
+		}
+		sk_X509_push(chain, x);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	if (sk_X509_num(chain) == 0) {
+		snprintf(err, errlen, "%s: no PEM certificate in it", path);
+		sk_X509_free(chain);
+		return NULL;
+	}
+	return chain;
+}
+
+/* A passphrase is never asked for: a key the check can read is one a server can. */
+static int no_passphrase(char *buf, int size, int rw, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rw;
+	(void)u;
+	return -1;
+}
+
+int verify_key_matches(X509 *cert, const char *path, char *err, size_t errlen)
+{
+	BIO *b = BIO_new_file(path, "r");
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) : NULL;
+	int rc;
+
+	BIO_free(b);
+	if (k == NULL) {
+		snprintf(err, errlen, "%s: %s", path,
+		    b ? "no private key in it (or an encrypted one)" : "cannot open it");
+		ERR_clear_error();
+		return -1;
+	}
+	rc = X509_check_private_key(cert, k) == 1;
+	EVP_PKEY_free(k);
+	ERR_clear_error();
+	return rc;
 }
 
 void verify_probe(struct probe *p, const struct verify_params *vp)

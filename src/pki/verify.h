@@ -19,6 +19,13 @@ struct verify_params {
 
 void verify_probe(struct probe *, const struct verify_params *);
 
+/* check --chain: the PEM certificates of path in order (the server's first, as a
+ * fullchain.pem has them), or NULL with err naming the file and what is wrong. */
+STACK_OF(X509) * verify_load_chain(const char *path, char *err, size_t errlen);
+/* check --key: 1 when the private key in path belongs to cert, 0 when not, -1 with err when
+ * it cannot be read (an encrypted key is refused, never prompted for). */
+int verify_key_matches(X509 *cert, const char *path, char *err, size_t errlen);
+
 /* The issuer a CERT_CHAIN_INCOMPLETE finding misses, as fetched from the certificate's
  * caIssuers URL (der, len), or why the fetch failed (fetch_err): the finding then says
  * which case it is: a missing intermediate (named, with the fix; p->path becomes the

@@ -1603,6 +1603,56 @@ def pki_cases():
            lacks=WARN_CRIT, check=message("CERT_TRUSTED", "not a root"), ca=os.path.join(PKI, "int-only.pem"))
 
 
+def chain_file_cases():
+    """check --chain FILE: the certificate verdict of a chain before it is deployed is the
+    live one; --key; a TLSA mismatch of a new key caught before the reload."""
+    if not selected("chain-file"):
+        return
+    # Lab case, host, address: the file pki/CASE.chain.pem is what the listener serves.
+    live = (("good", "good.mail.test", "127.0.0.10"), ("ec", "ec.mail.test", "127.0.0.25"),
+            ("expired", "expired.mail.test", "127.0.0.11"), ("notyet", "notyet.mail.test", "127.0.0.12"),
+            ("soon", "soon.mail.test", "127.0.0.13"), ("selfsigned", "selfsigned.mail.test", "127.0.0.14"),
+            ("wrongname", "wrongname.mail.test", "127.0.0.15"), ("wildcard", "mx.wild.mail.test", "127.0.0.16"),
+            ("noint", "noint.mail.test", "127.0.0.17"), ("order", "order.mail.test", "127.0.0.18"),
+            ("rsa1024", "rsa1024.mail.test", "127.0.0.19"), ("noserverauth", "noserverauth.mail.test", "127.0.0.20"),
+            ("cnonly", "cnonly.mail.test", "127.0.0.21"), ("sha1", "sha1.mail.test", "127.0.0.22"),
+            ("untrusted", "untrusted.mail.test", "127.0.0.23"), ("expiredint", "expiredint.mail.test", "127.0.0.24"),
+            ("revoked", "revoked.rev.mail.test", "127.0.0.71"), ("aiamissing", "aiamissing.rev.mail.test", "127.0.0.76"))
+    R = ["--resolver", "127.0.0.53@5300", "--trust-anchor", "none", "--timeout", "5"]
+
+    def cert_codes(j):
+        p = j["probes"][0]
+        return sorted(f["code"] + ":" + f["severity"] for f in p["findings"]
+                      if f["code"].startswith(("CERT_", "DANE_")) and f["code"] != "CERT_KEY_MATCHES")
+    for name, host, addr in live:
+        tname = f"chain-file-same-verdict-{name}"
+        if not selected(tname):
+            continue
+        a = run_json(tname, ["check", "--json", "--ca-file", CA, "--host", host, "--address", addr] + R)
+        b = run_json(tname, ["check", "--json", "--ca-file", CA, "--host", host, "--chain",
+                             os.path.join(PKI, f"{name}.chain.pem")] + R)
+        if a and b:
+            report(tname, a[0] == b[0] and cert_codes(a[1]) == cert_codes(b[1]) and cert_codes(a[1]),
+                   f"live exit {a[0]} {cert_codes(a[1])}; file exit {b[0]} {cert_codes(b[1])}")
+    good = os.path.join(PKI, "good.chain.pem")
+    case("chain-file-key-matches", ["--chain", good, "--host", "good.mail.test", "--key",
+                                    os.path.join(PKI, "good.key")] + R, 0, has=("CERT_KEY_MATCHES", "CERT_TRUSTED"))
+    case("chain-file-key-mismatch", ["--chain", good, "--host", "good.mail.test", "--key",
+                                     os.path.join(PKI, "ec.key")] + R, 2, has=("CERT_KEY_MISMATCH",))
+    DS = ["--resolver", "127.0.0.53@5300", "--trust-anchor", os.path.join(LAB, "nsd", "dane.test.ds"), "--timeout", "5"]
+    spki = openssl_spki(os.path.join(PKI, "good.crt"))
+    case("chain-file-new-key-breaks-dane", ["--chain", good, "--host", "mx-ee.dane.test"] + DS, 2,
+         has=("DANE_NO_MATCH",), check=all_of(message("DANE_NO_MATCH", f'publish "3 1 1 {spki.upper()}"'),
+                                              message("DANE_NO_MATCH", "wait two TTLs")))
+    case("chain-file-published-key-passes-dane", ["--chain", os.path.join(PKI, "dane.chain.pem"), "--host",
+                                                  "mx-ee.dane.test"] + DS, 0, has=("DANE_VALID",))
+    if selected("chain-file-refusals"):
+        rc, out, err = run(["check", "--chain", os.path.join(PKI, "good.key"), "--host", "good.mail.test"])
+        rc2, out2, err2 = run(["check", "--chain", good])
+        report("chain-file-refusals", rc == 3 and "no PEM certificate" in err and rc2 == 3 and "--host NAME" in err2,
+               f"{rc} {err!r} {rc2} {err2!r}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1623,6 +1673,7 @@ def main():
         auth_cases(modes)
         revocation_cases()
         pki_cases()
+        chain_file_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

@@ -125,6 +125,8 @@ static const struct rule rules[] = {
 	{F_IMAP_PREAUTH, 0, 0, SEV_CRIT},
 	{F_CERT_NAME_CONSTRAINT_VIOLATION, 0, 0, SEV_CRIT},
 	{F_CERT_NAME_CONSTRAINT_VIOLATION, 0, 3, SEV_INFO}, /* DANE-EE: names do not matter */
+	{F_CERT_KEY_MATCHES, 0, 0, SEV_OK},
+	{F_CERT_KEY_MISMATCH, 0, 0, SEV_CRIT},
 	{F_CERT_NOT_REVOKED, 0, 0, SEV_OK},
 	{F_CERT_REVOKED, 0, 0, SEV_CRIT},
 	{F_CERT_REVOKED, 0, 2, SEV_CRIT}, /* a DANE-TA match does not vouch for this key */
