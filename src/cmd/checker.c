@@ -93,7 +93,9 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	k->pc.timeout_s = o->https_timeout;
 	k->ec.autoconfig = !o->no_autoconfig && !o->offline;
 	k->ec.https_timeout_s = o->https_timeout;
-	if (domains && !o->no_autoconfig && k->https == NULL &&
+	/* The autoconfig file is fetched only for the client ports (--ports, a rule's ports). */
+	if (domains && !o->no_autoconfig && !o->offline && k->https == NULL &&
+	    (o->nports || org_policy_has_ports(&k->org)) &&
 	    (k->ec.https = k->https = https_new(base, o->ca_file, o->ca_path, err, sizeof(err))) ==
 	        NULL) {
 		fprintf(stderr, "mailtls %s: %s (use --no-autoconfig)\n", cmd, err);

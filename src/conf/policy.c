@@ -365,3 +365,11 @@ const struct policy_rule *org_policy_rule(const struct org_policy *op, const cha
 	}
 	return best;
 }
+
+int org_policy_has_ports(const struct org_policy *op)
+{
+	for (size_t i = 0; op && i < op->nrules; i++)
+		if (op->rules[i].nports)
+			return 1;
+	return 0;
+}

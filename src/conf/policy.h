@@ -60,6 +60,8 @@ void org_policy_free(struct org_policy *);
  * pattern matching either, the host's winning a tie; NULL when none matches. */
 const struct policy_rule *org_policy_rule(const struct org_policy *, const char *domain,
     const char *host);
+/* Whether any rule names ports (then client services may be checked). */
+int org_policy_has_ports(const struct org_policy *);
 /* How far pattern matches name: -1 not at all, else higher for more specific. */
 int org_policy_match(const char *pattern, const char *name);
 

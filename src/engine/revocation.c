@@ -171,7 +171,7 @@ static void judge(struct rev_fetch *f, struct rev_wait *w)
 		rev_walk(w->job); /* the repaired path names the issuers to ask */
 		return;
 	}
-	snprintf(r->url, sizeof(r->url), "%s", f->url);
+	rev_set_url(r, f->url);
 	if (f->kind == FETCH_OCSP) {
 		r->method = REV_METHOD_OCSP;
 		if (f->err[0]) {
@@ -183,7 +183,7 @@ static void judge(struct rev_fetch *f, struct rev_wait *w)
 				return;
 			}
 			r->status = REV_UNREACHABLE;
-			snprintf(r->why, sizeof(r->why), "%.199s", f->err);
+			rev_set_why(r, "%s", f->err);
 			return;
 		}
 		rev_ocsp_judge(f->body, f->len, x, issuer, p->path, f->env->cfg.store,
@@ -193,7 +193,7 @@ static void judge(struct rev_fetch *f, struct rev_wait *w)
 	if (f->err[0]) {
 		r->method = REV_METHOD_CRL;
 		r->status = REV_UNREACHABLE;
-		snprintf(r->why, sizeof(r->why), "%.199s", f->err);
+		rev_set_why(r, "%s", f->err);
 		return;
 	}
 	if (f->crl == NULL)
@@ -389,7 +389,7 @@ static void rev_cert(struct rev_job *j, int i)
 		r->method = REV_METHOD_STAPLE;
 		if (issuer == NULL) {
 			r->status = REV_INVALID;
-			snprintf(r->why, sizeof(r->why), "the issuer of the certificate is not known");
+			rev_set_why(r, "the issuer of the certificate is not known");
 			return;
 		}
 		rev_ocsp_judge(p->staple, p->staple_len, x, issuer, p->path, cfg->store, cfg->at, r);
@@ -401,7 +401,7 @@ static void rev_cert(struct rev_job *j, int i)
 		/* No request can name a certificate whose issuer is unknown (RFC 6960 4.1.1); the
 		 * chain's findings say why it is. */
 		r->status = REV_NO_SOURCE;
-		snprintf(r->why, sizeof(r->why), "its issuer is not known (see the chain), so its "
+		rev_set_why(r, "its issuer is not known (see the chain), so its "
 		                                 "status cannot be asked");
 		return;
 	}
@@ -416,7 +416,7 @@ static void rev_cert(struct rev_job *j, int i)
 		fetch_wait(j, i, FETCH_CRL, crl, NULL, 0);
 	} else {
 		r->status = REV_NO_SOURCE;
-		snprintf(r->why, sizeof(r->why), "it names no %s",
+		rev_set_why(r, "it names no %s",
 		    cfg->mode == REV_MODE_OCSP ? "OCSP responder"
 		    : cfg->mode == REV_MODE_CRL ? "CRL distribution point"
 		                                : "OCSP responder and no CRL distribution point");

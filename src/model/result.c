@@ -2,6 +2,8 @@
  * result.c - building and freeing probes and runs, and deriving a status from findings.
  * The status is computed here and nowhere else.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,8 @@ void probe_clear(struct probe *p)
 		free(p->certs[i].issuer);
 		free(p->certs[i].serial);
 		strlist_free(&p->certs[i].san);
+		free(p->certs[i].rev.url);
+		free(p->certs[i].rev.why);
 	}
 	free(p->certs);
 	free(p->facts.matched_name);
@@ -162,6 +166,25 @@ void domain_add_arg(struct domain *d, enum finding_code code, long arg, const ch
 	va_start(ap, fmt);
 	findings_vadd(&d->findings, &d->nfindings, code, -1, arg, fmt, ap);
 	va_end(ap);
+}
+
+void rev_set_url(struct revocation *r, const char *url)
+{
+	free(r->url);
+	r->url = url ? xstrdup(url) : NULL;
+}
+
+void rev_set_why(struct revocation *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	free(r->why);
+	r->why = w;
 }
 
 const char *rev_method_name(enum rev_method m)

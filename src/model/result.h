@@ -51,9 +51,14 @@ struct revocation {
 	time_t revoked_at;     /* when revoked */
 	time_t produced_at;    /* OCSP producedAt; 0 for a CRL */
 	time_t this_update, next_update; /* next_update 0: none given */
-	char url[256];         /* the responder or the CRL, "" for a staple */
-	char why[200];         /* for INVALID, UNREACHABLE, NO_SOURCE: what failed */
+	char *url;             /* the responder or the CRL; NULL for a staple */
+	char *why;             /* for INVALID, UNREACHABLE, NO_SOURCE: what failed, or NULL */
 };
+
+/* Set r's url or why (a copy, replacing what was there), in the heap rather than in every
+ * certificate of every probe a bulk scan keeps. */
+void rev_set_url(struct revocation *, const char *url);
+void rev_set_why(struct revocation *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 const char *rev_method_name(enum rev_method);
 const char *rev_status_name(enum rev_status);

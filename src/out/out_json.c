@@ -48,9 +48,9 @@ static json_t *jrev(const struct revocation *r)
 		json_object_set_new(o, "this_update", jtime(r->this_update));
 	if (r->next_update)
 		json_object_set_new(o, "next_update", jtime(r->next_update));
-	json_object_set_new(o, "url", r->url[0] ? json_string(r->url) : json_null());
+	json_object_set_new(o, "url", jstr(r->url));
 	json_object_set_new(o, "stapled", json_boolean(r->method == REV_METHOD_STAPLE));
-	if (r->why[0])
+	if (r->why)
 		json_object_set_new(o, "why", json_string(r->why));
 	return o;
 }

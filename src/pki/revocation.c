@@ -134,7 +134,7 @@ static void invalid(struct revocation *out, const char *why)
 	if (e)
 		ERR_error_string_n(e, err, sizeof(err));
 	out->status = REV_INVALID;
-	snprintf(out->why, sizeof(out->why), "%s%s%s", why, err[0] ? ": " : "", err);
+	rev_set_why(out, "%s%s%s", why, err[0] ? ": " : "", err);
 	ERR_clear_error();
 }
 
@@ -264,7 +264,7 @@ void rev_crl_judge(const struct rev_crl *c, X509 *cert, struct revocation *out)
 	out->next_update = c->next_update;
 	if (c->why[0]) {
 		out->status = REV_INVALID;
-		snprintf(out->why, sizeof(out->why), "%s", c->why);
+		rev_set_why(out, "%s", c->why);
 		return;
 	}
 	if (X509_CRL_get0_by_serial(c->crl, &r, X509_get0_serialNumber(cert)) == 1) {
@@ -326,14 +326,14 @@ static void cert_finding(struct probe *p, int i)
 		break;
 	case REV_INVALID:
 		probe_add(p, crl ? F_CRL_INVALID : F_OCSP_RESPONSE_INVALID, i,
-		    "%s for %s does not hold: %s", src, ci->subject, r->why);
+		    "%s for %s does not hold: %s", src, ci->subject, r->why ? r->why : "?");
 		break;
 	case REV_UNREACHABLE:
 		probe_add(p, crl ? F_CRL_UNREACHABLE : F_OCSP_UNREACHABLE, i,
-		    "cannot learn whether %s is revoked: %s", ci->subject, r->why);
+		    "cannot learn whether %s is revoked: %s", ci->subject, r->why ? r->why : "?");
 		break;
 	case REV_NO_SOURCE:
-		probe_add(p, F_REVOCATION_NO_SOURCE, i, "%s: %s", ci->subject, r->why);
+		probe_add(p, F_REVOCATION_NO_SOURCE, i, "%s: %s", ci->subject, r->why ? r->why : "?");
 		break;
 	case REV_UNCHECKED:
 		break;

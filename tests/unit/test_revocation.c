@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -27,12 +28,14 @@ static void hostile_ocsp_and_crl_bytes(void **state)
 		memset(&r, 0, sizeof(r));
 		rev_ocsp_judge(junk[i], sizeof(junk[i]), NULL, NULL, NULL, store, 0, &r);
 		assert_int_equal(r.status, REV_INVALID);
-		assert_true(r.why[0] != '\0');
+		assert_true(r.why && r.why[0] != '\0');
+		free(r.why);
 		memset(&r, 0, sizeof(r));
 		c = rev_crl_load(junk[i], sizeof(junk[i]), NULL, 0);
 		rev_crl_judge(c, NULL, &r);
 		assert_int_equal(r.status, REV_INVALID);
 		assert_string_equal(r.why, "not a CRL");
+		free(r.why);
 		rev_crl_free(c);
 	}
 	/* 0x30 03 0a 01 06 is an OCSPResponse whose status is 6, unauthorized: said as such. */
@@ -40,6 +43,7 @@ static void hostile_ocsp_and_crl_bytes(void **state)
 		struct revocation r = {0};
 		rev_ocsp_judge(junk[2], 5, NULL, NULL, NULL, store, 0, &r);
 		assert_non_null(strstr(r.why, "unauthorized"));
+		free(r.why);
 	}
 	X509_STORE_free(store);
 }
