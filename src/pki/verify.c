@@ -141,8 +141,50 @@ static void chain_incomplete(struct probe *p, int idx, X509 *cert, const char *i
 	    iss);
 }
 
-static void report_verify_error(struct probe *p, const struct verify_error *e)
+/*
+ * The issuer of cert is "not in the store": unless the store holds a certificate of that
+ * name that could not be used (another key, a key identifier that does not match). Then
+ * say that, with OpenSSL's reason, into why; 0 when the store holds none of the name.
+ */
+static int store_rejected(X509_STORE *store, X509 *cert, char *why, size_t whylen)
 {
+	STACK_OF(X509_OBJECT) *objs;
+	int found = 0;
+
+	if (store == NULL || cert == NULL || !X509_STORE_lock(store))
+		return 0;
+	objs = X509_STORE_get0_objects(store);
+	for (int i = 0; objs && !found && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *c = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		int r;
+
+		if (c == NULL ||
+		    X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(cert)) != 0)
+			continue;
+		r = X509_check_issued(c, cert);
+		if (r == X509_V_OK) {
+			EVP_PKEY *k = X509_get0_pubkey(c);
+			if (k == NULL || X509_verify(cert, k) != 1)
+				r = X509_V_ERR_CERT_SIGNATURE_FAILURE;
+		}
+		if (r != X509_V_OK) {
+			char *subj = tlsinfo_name(X509_get_subject_name(c));
+			snprintf(why, whylen, "the trust store holds \"%s\", but it did not issue the "
+			                      "chain's top certificate: %s",
+			    subj, X509_verify_cert_error_string(r));
+			free(subj);
+			found = 1;
+		}
+	}
+	X509_STORE_unlock(store);
+	ERR_clear_error();
+	return found;
+}
+
+static void report_verify_error(struct probe *p, const struct verify_error *e,
+    X509_STORE *store)
+{
+	char rejected[300];
 	int idx = sent_index(p, e->cert);
 	char *subj = e->cert ? tlsinfo_name(X509_get_subject_name(e->cert)) : xstrdup("?");
 	char *iss = e->cert ? tlsinfo_name(X509_get_issuer_name(e->cert)) : xstrdup("?");
@@ -184,6 +226,9 @@ static void report_verify_error(struct probe *p, const struct verify_error *e)
 			probe_add(p, code, idx,
 			    "the chain ends at root \"%s\", which the trust store does not hold",
 			    subj);
+		else if (store_rejected(store, e->cert, rejected, sizeof(rejected)))
+			probe_add(p, code, idx, "the chain ends at \"%s\", issued by \"%s\"; %s", subj,
+			    iss, rejected);
 		else
 			probe_add(p, code, idx,
 			    "the chain ends at \"%s\", issued by \"%s\", which the trust "
@@ -697,7 +742,7 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 			date_errors++;
 		else if (log.e[i].err != X509_V_ERR_INVALID_PURPOSE)
 			trust_errors++;
-		report_verify_error(p, &log.e[i]);
+		report_verify_error(p, &log.e[i], vp->store);
 		X509_free(log.e[i].cert);
 	}
 	if (log.dropped) {

@@ -1599,6 +1599,28 @@ def pki_cases():
            check=message("CERT_NAME_CONSTRAINT_VIOLATION", "excludes"))
     pcase_("weak-anchor", "weakanchor.rev.mail.test", "127.0.0.80", 2, has=("CERT_WEAK_KEY", "CERT_TRUSTED"),
            check=message("CERT_WEAK_KEY", "the trust anchor"), ca=os.path.join(PKI, "weak-ca.pem"))
+    if selected("pki-sent-issuer-cannot-be"):
+        # The server sends a certificate under its issuer's name that did not sign it.
+        # (Made here: a CA of the intermediate's name with its own key and key identifier.)
+        fake = os.path.join(LAB, "fake-int.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", fake + ".key",
+                        "-out", fake, "-days", "30", "-subj", "/CN=mailtls Test Intermediate CA"],
+                       capture_output=True, check=True)
+        bad = os.path.join(LAB, "impostor.chain.pem")
+        with open(bad, "w") as f:
+            f.write(open(os.path.join(PKI, "good.crt")).read() + open(fake).read())
+        case("pki-sent-issuer-cannot-be", ["--chain", bad, "--host", "good.mail.test", "--offline"] + R, 2,
+             has=("CERT_CHAIN_INCOMPLETE",),
+             check=all_of(message("CERT_CHAIN_INCOMPLETE", "(#1) as the issuer of its certificate, but it cannot be"),
+                          message("CERT_CHAIN_INCOMPLETE", "key identifier")))
+    if selected("pki-store-root-rejected"):
+        # The store holds a root of the right name and another key.
+        fake = os.path.join(LAB, "fake-root.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", fake + ".key",
+                        "-out", fake, "-days", "30", "-subj", "/CN=mailtls Test Root CA"], capture_output=True, check=True)
+        case("pki-store-root-rejected", ["--chain", os.path.join(PKI, "good.chain.pem"), "--host", "good.mail.test",
+                                         "--ca-file", fake] + R, 2, has=("CERT_UNTRUSTED_ROOT",), ca=False,
+             check=message("CERT_UNTRUSTED_ROOT", "the trust store holds \"CN=mailtls Test Root CA\", but it did not issue"))
     pcase_("intermediate-as-anchor", "intanchor.rev.mail.test", "127.0.0.81", 0, has=("CERT_TRUSTED",),
            lacks=WARN_CRIT, check=message("CERT_TRUSTED", "not a root"), ca=os.path.join(PKI, "int-only.pem"))
 
