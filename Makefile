@@ -17,7 +17,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CURL_CFLAGS)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Layers as folders, bottom to top (ARCHITECTURE.md; tests/layers.sh checks the includes).

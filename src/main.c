@@ -21,6 +21,8 @@ static const struct command {
 	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
 	{"findings", findings_main, "every finding code with its severity and meaning"},
 	{"log", log_main, "what audit logs (check --log) say: summary, changes (mailtls log --help)"},
+	{"ping", ping_main, "per-phase latency of mail transactions over TLS, like smtpping\n"
+	    "(mailtls ping --help)"},
 	{"policy", policy_main, "check a policy file before check --policy uses it"},
 	{"serve", serve_main, "a Prometheus exporter: /probe?target=DOMAIN, /metrics\n"
 	    "(mailtls serve --help)"},

@@ -5,7 +5,6 @@
  * certificate verified (proto/session.c asks gate() first). The result is a probe like
  * check's, with AUTH_* findings; the credential is wiped before anything is printed.
  */
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,30 +151,6 @@ static void on_done(struct probe *p, void *arg)
 	ar->done = 1;
 }
 
-/* The one address to log in to: --address, a literal, or the first the system resolver gives
- * (one login, not one per address: an account may lock after a few). */
-static int pick_address(const struct auth_opts *o, char *out, size_t outlen)
-{
-	struct addrinfo hints, *res = NULL;
-	int rc;
-
-	if (o->c.address || addr_is_ip(o->c.host)) {
-		snprintf(out, outlen, "%s", o->c.address ? o->c.address : o->c.host);
-		return 0;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = o->c.family == 4 ? AF_INET : o->c.family == 6 ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(o->c.host, NULL, &hints, &res)) != 0) {
-		fprintf(stderr, "mailtls auth: cannot resolve %s: %s\n", o->c.host, gai_strerror(rc));
-		return -1;
-	}
-	rc = getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outlen, NULL, 0,
-	    NI_NUMERICHOST);
-	freeaddrinfo(res);
-	return rc == 0 ? 0 : -1;
-}
-
 static int auth_parse(int argc, char **argv, struct auth_opts *o)
 {
 	const struct limits lim = LIMITS_DEFAULT;
@@ -244,7 +219,7 @@ int auth_main(int argc, char **argv)
 		return STATUS_UNKNOWN;
 	}
 	rc = STATUS_UNKNOWN;
-	if (pick_address(&o, addr, sizeof(addr)) != 0)
+	if (checker_address(&o.c, addr, sizeof(addr), "auth") != 0)
 		goto out;
 	if ((base = event_base_new()) == NULL)
 		fatal("cannot create event loop");

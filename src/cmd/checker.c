@@ -1,10 +1,12 @@
 /*
  * checker.c - see checker.h.
  */
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/addr.h"
 #include "cmd/checker.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
@@ -130,6 +132,28 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		k->ec.rev = k->rev = revocation_env_new(&rc);
 	}
 	return 0;
+}
+
+int checker_address(const struct check_opts *o, char *out, size_t outlen, const char *cmd)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	if (o->address || addr_is_ip(o->host)) {
+		snprintf(out, outlen, "%s", o->address ? o->address : o->host);
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = o->family == 4 ? AF_INET : o->family == 6 ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(o->host, NULL, &hints, &res)) != 0) {
+		fprintf(stderr, "mailtls %s: cannot resolve %s: %s\n", cmd, o->host, gai_strerror(rc));
+		return -1;
+	}
+	rc = getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outlen, NULL, 0,
+	    NI_NUMERICHOST);
+	freeaddrinfo(res);
+	return rc == 0 ? 0 : -1;
 }
 
 static int code_known(const char *name)

@@ -42,6 +42,9 @@ int checker_init(struct checker *, struct check_opts *o, struct event_base *, in
 /* Load and check a policy file (--policy), before anything connects: 0, or -1 after saying
  * why with the file and the line. */
 int checker_policy(struct checker *, const char *path, const char *cmd);
+/* The one address of o->host for a command that talks to one server once (auth, ping):
+ * --address, a literal, or the first the system resolver gives; -1 after saying why. */
+int checker_address(const struct check_opts *o, char *out, size_t outlen, const char *cmd);
 /* The resolver first: it may still call back into the engine's domains. */
 void checker_free(struct checker *);
 

@@ -12,11 +12,13 @@ int findings_main(int argc, char **argv);
 int serve_main(int argc, char **argv);
 int log_main(int argc, char **argv);
 int policy_main(int argc, char **argv);
+int ping_main(int argc, char **argv);
 
 struct opt;
 /* serve's option table (check's shared rows and its own), for the man page's unit test. */
 const struct opt *serve_options(void);
 /* auth's (check's shared rows and its own), likewise. */
 const struct opt *auth_options(void);
+const struct opt *ping_options(void);
 
 #endif

@@ -101,6 +101,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(AUTOCONFIG_MISSING, INFO, "no autoconfig file at https://autoconfig.DOMAIN/mail/config-v1.1.xml") \
 	X(AUTOCONFIG_INVALID, WARN, "the autoconfig file is refused, or some of its servers are") \
 	X(AUTOCONFIG_PLAINTEXT, CRIT, "the autoconfig file tells clients to use a server without TLS (socketType plain)") \
+	X(TRANSACTION_REFUSED, CRIT, "mailtls ping: a command of the transaction was refused (MAIL, RCPT, DATA, NOOP)") \
 	X(SRV_NOT_OFFERED, INFO, "the domain's SRV record says it does not offer the service (target \".\")") \
 	X(SRV_MISSING, INFO, "no SRV record for a client service: mail clients must be set up by hand (RFC 6186)") \
 	X(SRV_NAME_INSECURE, INFO, "a host found through an unsigned SRV record: strict clients check the domain's name") \

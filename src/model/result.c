@@ -45,8 +45,14 @@ void probe_init(struct probe *p, const char *host, const char *address, uint16_t
 	p->dialect = d;
 	p->protocol = protocol;
 	p->status = STATUS_OK;
-	p->t.connect_ms = p->t.banner_ms = p->t.starttls_ms = p->t.handshake_ms = -1;
-	p->t.total_ms = -1;
+	timing_reset(&p->t);
+}
+
+void timing_reset(struct timing *t)
+{
+	t->connect_ms = t->banner_ms = t->starttls_ms = t->handshake_ms = t->total_ms = -1;
+	t->capa_ms = t->capa_tls_ms = t->auth_ms = t->mail_ms = t->rcpt_ms = t->data_ms = -1;
+	t->noop_ms = t->quit_ms = -1;
 }
 
 struct probe *probe_new(const char *host, const char *address, uint16_t port, enum tls_mode mode,
@@ -138,8 +144,7 @@ void probe_forget_session(struct probe *p)
 	free(p->banner);
 	p->banner = NULL;
 	strlist_free(&p->capa_plain);
-	p->t.connect_ms = p->t.banner_ms = p->t.starttls_ms = p->t.handshake_ms = -1;
-	p->t.total_ms = -1;
+	timing_reset(&p->t);
 }
 
 int probe_has(const struct probe *p, enum finding_code code)

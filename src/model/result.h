@@ -106,7 +106,16 @@ struct timing {
 	double starttls_ms;  /* STARTTLS reply complete */
 	double handshake_ms; /* TLS handshake done */
 	double total_ms;
+	/* mailtls ping's further phases, each when its reply was complete */
+	double capa_ms;     /* EHLO (CAPABILITY, CAPA) before TLS */
+	double capa_tls_ms; /* ... over TLS */
+	double auth_ms;     /* the login */
+	double mail_ms, rcpt_ms, data_ms; /* MAIL FROM, RCPT TO, the message after DATA */
+	double noop_ms;     /* NOOP */
+	double quit_ms;     /* QUIT (LOGOUT) */
 };
+
+void timing_reset(struct timing *);
 
 struct probe {
 	char *host;    /* the name the certificate is judged against, and the SNI */

@@ -31,6 +31,11 @@ enum session_state {
 	S_INJECTED,  /* --starttls-tests: TLS is up; does the command sent with STARTTLS
 	                get an answer nobody asked for over it? */
 	S_AUTH,      /* mailtls auth: the login over TLS (proto/auth.c says the words) */
+	S_MAIL,      /* mailtls ping: MAIL FROM sent */
+	S_RCPT,      /* ... RCPT TO */
+	S_DATA,      /* ... DATA, waiting for 354 */
+	S_BODY,      /* ... the message and its ".", waiting for 250 */
+	S_NOOP,      /* ... NOOP */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
 	S_DONE,
 };
@@ -47,6 +52,11 @@ static const char *const session_state_names[] = {
     "handshake",
     "injection wait",
     "login",
+    "MAIL FROM",
+    "RCPT TO",
+    "DATA",
+    "message",
+    "NOOP",
     "quit",
     "done",
 };
@@ -66,6 +76,7 @@ struct session {
 	int injected;  /* STARTTLS went out with the dialect's inject_cmd behind it */
 	int retried;   /* connected again without it, after the server hung up on it */
 	struct auth *auth; /* the login in progress (S_AUTH) */
+	int logged_in;     /* the login succeeded (a POP3 NOOP needs it) */
 	double auth_t0;
 	double t0;
 	session_done_cb done;
@@ -73,6 +84,8 @@ struct session {
 };
 
 static void session_enter(struct session *, enum session_state);
+static void session_txn_begin(struct session *);
+static void session_txn_reply(struct session *);
 static void session_trace(const struct session *, const char *who, const char *text, size_t);
 
 static void session_finish(struct session *s)
@@ -82,6 +95,8 @@ static void session_finish(struct session *s)
 	void *arg = s->arg;
 
 	p->t.total_ms = now_ms() - s->t0;
+	if (s->state == S_QUIT && p->t.quit_ms < 0)
+		p->t.quit_ms = p->t.total_ms; /* QUIT answered by a close */
 	session_abort(s);
 	done(p, arg);
 }
@@ -274,6 +289,53 @@ static void session_command(struct session *s, const char *fmt)
 	free(cmd);
 }
 
+/*
+ * The test message of mailtls ping: marked as one in its subject and a header of its own,
+ * to the one recipient the user named, padded to about the size asked with lines no dot
+ * starts (so nothing needs stuffing, RFC 5321 4.5.2), then the "." that ends it.
+ */
+static void session_body(struct session *s)
+{
+	const struct txn_params *tx = s->par->txn;
+	char date[64], line[128];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t sent = 0;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	{
+		char *hdr = xasprintf(
+		    "From: <%s>\r\nTo: <%s>\r\nSubject: mailtls ping test message %lu\r\n"
+		    "Date: %s\r\nMessage-ID: <mailtls-ping-%ld-%lu@%s>\r\n"
+		    "X-Mailtls-Test: yes; sent by mailtls ping to measure this server; discard it\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+		    "This is a test message sent by mailtls ping to measure how long this server\r\n"
+		    "takes to accept mail. It can be deleted.",
+		    tx->from, tx->to, s->par->seq, date, (long)now, s->par->seq, s->par->ehlo_name);
+
+		sent = strlen(hdr);
+		if (io_write_line(s->io, hdr, sent) < 0) {
+			free(hdr);
+			goto fail;
+		}
+		free(hdr);
+	}
+	memset(line, 'x', 76);
+	line[76] = '\0';
+	while (sent + 78 <= tx->size) {
+		if (io_write_line(s->io, line, 76) < 0)
+			goto fail;
+		sent += 78;
+	}
+	session_trace(s, "C:", "(the message)", 13);
+	reply_expect(&s->reply, s->p->dialect, "DATA");
+	session_send(s, ".");
+	return;
+fail:
+	session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", s->io->err);
+}
+
 static void session_enter(struct session *s, enum session_state st)
 {
 	const struct dialect *d = s->p->dialect;
@@ -317,6 +379,25 @@ static void session_enter(struct session *s, enum session_state st)
 		break;
 	case S_QUIT:
 		session_command(s, d->quit_cmd);
+		break;
+	case S_MAIL:
+	case S_RCPT: {
+		char *cmd = xasprintf(st == S_MAIL ? "MAIL FROM:<%s>" : "RCPT TO:<%s>",
+		    st == S_MAIL ? s->par->txn->from : s->par->txn->to);
+
+		reply_expect(&s->reply, d, cmd);
+		session_send(s, cmd);
+		free(cmd);
+		break;
+	}
+	case S_DATA:
+		session_command(s, "DATA");
+		break;
+	case S_BODY:
+		session_body(s);
+		break;
+	case S_NOOP:
+		session_command(s, d->tagged ? "N NOOP" : "NOOP");
 		break;
 	default: /* S_GREETING and S_INJECTED wait; S_CONNECT and S_DONE never enter */
 		break;
@@ -474,7 +555,69 @@ static void session_auth_reply(struct session *s)
 		    auth_mech(s->auth), ms, msg);
 	auth_free(s->auth);
 	s->auth = NULL;
-	session_enter(s, S_QUIT);
+	if (n != AUTH_SUCCEEDED) {
+		session_enter(s, S_QUIT);
+		return;
+	}
+	s->p->t.auth_ms = now_ms() - s->t0;
+	s->logged_in = 1;
+	session_txn_begin(s);
+}
+
+/* mailtls ping: the transaction's first command, or QUIT when none is asked. */
+static void session_txn_begin(struct session *s)
+{
+	const struct txn_params *tx = s->par->txn;
+	const struct dialect *d = s->p->dialect;
+	int smtp = !d->tagged && !d->capa_multiline;
+
+	if (tx && smtp && tx->from)
+		session_enter(s, S_MAIL);
+	else if (tx && tx->noop && (!d->capa_multiline || s->logged_in))
+		session_enter(s, S_NOOP);
+	else
+		session_enter(s, S_QUIT);
+}
+
+/* A reply within the transaction: its phase's time, then the next step or a refusal. */
+static void session_txn_reply(struct session *s)
+{
+	struct probe *p = s->p;
+	const struct txn_params *tx = s->par->txn;
+	struct reply *r = &s->reply;
+	double at = now_ms() - s->t0;
+	enum session_state next = S_QUIT;
+	int ok = r->verdict == REPLY_OK;
+
+	switch (s->state) {
+	case S_MAIL:
+		p->t.mail_ms = at;
+		next = tx->to ? S_RCPT : S_QUIT;
+		break;
+	case S_RCPT:
+		p->t.rcpt_ms = at;
+		next = tx->data ? S_DATA : S_QUIT;
+		break;
+	case S_DATA:
+		ok = r->code == 354; /* RFC 5321 4.3.2: only 354 invites the message */
+		next = S_BODY;
+		break;
+	case S_BODY:
+		p->t.data_ms = at;
+		break;
+	default: /* S_NOOP */
+		p->t.noop_ms = at;
+		break;
+	}
+	if (!ok) {
+		char *text = reply_join(r);
+
+		probe_add(p, F_TRANSACTION_REFUSED, -1, "%s was answered \"%s\"",
+		    session_state_names[s->state], text);
+		free(text);
+		next = S_QUIT;
+	}
+	session_enter(s, next);
 }
 
 /* What a complete reply means in the current state. Returns non-zero when the transport
@@ -541,15 +684,21 @@ static int session_reply(struct session *s)
 		}
 		free(text);
 		if (s->io->tls) {
+			p->t.capa_tls_ms = now_ms() - s->t0;
 			p->dialect->capabilities(r, &p->capa_tls);
 			if (s->par->auth)
 				session_auth_begin(s);
 			else
-				session_enter(s, S_QUIT);
+				session_txn_begin(s);
 			return 1;
 		}
+		p->t.capa_ms = now_ms() - s->t0;
 		p->dialect->capabilities(r, &p->capa_plain);
 		session_cleartext_auth(s);
+		if (s->par->txn && s->par->txn->no_tls) {
+			session_txn_begin(s); /* ping --no-tls: in plaintext, as smtpping measures */
+			return 1;
+		}
 		if (!dialect_has_capa(&p->capa_plain, p->dialect->starttls_capa)) {
 			probe_add(p, F_STARTTLS_NOT_OFFERED, -1,
 			    "the server's capabilities do not include %s",
@@ -557,7 +706,7 @@ static int session_reply(struct session *s)
 			session_enter(s, S_QUIT);
 			return 1;
 		}
-		if (session_pretls_command(s)) {
+		if (s->par->txn == NULL && session_pretls_command(s)) {
 			session_enter(s, S_PRETLS);
 			return 1;
 		}
@@ -604,7 +753,15 @@ static int session_reply(struct session *s)
 	case S_AUTH:
 		session_auth_reply(s);
 		return 1;
+	case S_MAIL:
+	case S_RCPT:
+	case S_DATA:
+	case S_BODY:
+	case S_NOOP:
+		session_txn_reply(s);
+		return 1;
 	case S_QUIT:
+		p->t.quit_ms = now_ms() - s->t0;
 		session_finish(s);
 		return 1;
 	default:

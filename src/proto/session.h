@@ -16,6 +16,17 @@
 struct session;
 struct auth_params;
 
+/* mailtls ping: what a session does once its capabilities (over TLS, or in plaintext with
+ * no_tls) and any login are done, before QUIT. Nothing is delivered unless from, to and
+ * data are all given. */
+struct txn_params {
+	const char *from, *to; /* MAIL FROM and RCPT TO (SMTP); NULL: neither is sent */
+	int data;              /* DATA: a message marked as a test, of about size bytes */
+	size_t size;
+	int noop;              /* a NOOP (IMAP always can; POP3 only after a login) */
+	int no_tls;            /* stay in plaintext (smtpping's way, to compare) */
+};
+
 typedef void (*session_done_cb)(struct probe *, void *arg);
 
 struct session_params {
@@ -25,6 +36,8 @@ struct session_params {
 	FILE *trace; /* --verbose: the dialogue, censored, one line per command and reply line */
 	int starttls_tests; /* send a command with STARTTLS; its reply must not come over TLS */
 	const struct auth_params *auth; /* mailtls auth: log in once TLS is up; NULL: never */
+	const struct txn_params *txn;   /* mailtls ping: the transaction; NULL: none */
+	unsigned long seq;              /* ping: the transaction's number, in its message */
 };
 
 /* Starts the session for p (p->address and p->port must be set). *handle holds the session

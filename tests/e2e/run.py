@@ -1675,6 +1675,109 @@ def chain_file_cases():
                f"{rc} {err!r} {rc2} {err2!r}")
 
 
+def ping_cases(modes):
+    """mailtls ping: phases present and in order, counts right, logins, the message only when
+    asked and marked as a test, plaintext for comparison, open-loop starts missed (not a
+    lower rate) when the server is slow, and Ctrl-C's summary."""
+    if not selected("ping"):
+        return
+    pw = os.path.join(LAB, "dovecot", "alice.password")
+    user = "alice@good.mail.test"
+    order = {"smtp": ["connect", "greeting", "ehlo", "starttls", "tls", "ehlo2"],
+             "imap": ["connect", "greeting", "capability", "starttls", "tls", "capability2"],
+             "pop3": ["connect", "greeting", "capa", "stls", "tls", "capa2"]}
+
+    def pcheck(name, argv, exit, n, proto, more=(), extra_check=None):
+        if not selected(name):
+            return
+        got = run_json(name, ["ping", "--json", "--ca-file", CA, "-i", "0.05", "-c", str(n)] + argv)
+        if got is None:
+            return
+        rc, j = got
+        problems = []
+        if rc != exit:
+            problems.append(f"exit {rc}, expected {exit}")
+        if j["transactions"] != n or len(j["samples"]) != n or [x["seq"] for x in j["samples"]] != list(range(1, n + 1)):
+            problems.append(f"{j['transactions']} transactions, samples {[x['seq'] for x in j['samples']]}")
+        for x in j["samples"]:
+            ph = x["phases_ms"]
+            want = [p for p in order[proto] if proto != "x"] + list(more)
+            if "--tls" in argv or argv[0].endswith((":465", ":993", ":995")):
+                want = [p for p in want if p not in ("starttls", "stls", order[proto][2])]
+            if "--no-tls" in argv:
+                want = order[proto][:3] + list(more)
+            missing = [p for p in want if p not in ph]
+            times = [ph[p] for p in want if p in ph and p not in ("greeting",)]
+            if missing:
+                problems.append(f"seq {x['seq']}: missing {missing}")
+            elif times != sorted(times) or ph["total"] < max(times):
+                problems.append(f"seq {x['seq']}: phases out of order {ph}")
+        if j["summary_ms"].get("total", {}).get("n", 0) != j["ok"]:
+            problems.append(f"summary {j['summary_ms'].get('total')}")
+        if extra_check and not problems:
+            why = extra_check(j)
+            if why:
+                problems.append(why)
+        report(name, not problems, "; ".join(problems))
+
+    pcheck("ping-smtp-587-phases", ["good.mail.test:587", "--address", "127.0.0.10"], 0, 3, "smtp", ("noop", "quit"))
+    pcheck("ping-smtp-465-login", ["good.mail.test:465", "--address", "127.0.0.10", "--user", user,
+                                   "--password-file", pw], 0, 2, "smtp", ("auth", "noop", "quit"))
+    pcheck("ping-imap-143-login", ["good.mail.test:143", "--address", "127.0.0.40", "--user", user,
+                                   "--password-file", pw], 0, 2, "imap", ("login", "noop", "logout"))
+    pcheck("ping-imap-993", ["good.mail.test:993", "--address", "127.0.0.40"], 0, 2, "imap", ("noop", "logout"))
+    pcheck("ping-pop3-110-login", ["good.mail.test:110", "--address", "127.0.0.40", "--user", user,
+                                   "--password-file", pw], 0, 2, "pop3", ("auth", "noop", "quit"))
+    pcheck("ping-pop3-995", ["good.mail.test:995", "--address", "127.0.0.40"], 0, 2, "pop3", ("quit",))
+    pcheck("ping-refused-recipient-is-a-failure", ["good.mail.test:25", "--address", "127.0.0.10", "--from",
+                                                   "a@example.test", "--to", "b@example.test"], 2, 2, "smtp",
+           ("mailfrom", "rcptto"),
+           lambda j: None if j["failed"] == 2 and "TRANSACTION_REFUSED" in j["samples"][0]["error"] else j["samples"][0])
+    maillog = os.path.join(LAB, "postfix", "maillog")
+
+    def messages():
+        try:
+            return sum(1 for line in open(maillog) if "message-id=<mailtls-ping-" in line)
+        except OSError:
+            return 0
+    if selected("ping-message-only-when-asked"):
+        before = messages()
+        base = ["ping", "good.mail.test:587", "--address", "127.0.0.10", "--ca-file", CA, "-i", "0.05", "--user", user,
+                "--password-file", pw, "--from", user, "--to", user]
+        rc1, out1, err1 = run(base + ["-c", "2"])
+        time.sleep(0.5)
+        mid = messages()
+        rc2, out2, err2 = run(base + ["-c", "3", "--data", "--size", "4000"])
+        time.sleep(1.0)
+        after = messages()
+        report("ping-message-only-when-asked", rc1 == 0 and rc2 == 0 and mid == before and after == before + 3,
+               f"exit {rc1}/{rc2}; messages {before} -> {mid} (no --data) -> {after} (--data -c 3); {err2[-200:]!r}")
+    if selected("ping-data-needs-a-recipient"):
+        rc, out, err = run(["ping", "good.mail.test:587", "--data", "--from", user])
+        report("ping-data-needs-a-recipient", rc == 3 and "--from and --to go together" in err, f"{rc} {err!r}")
+    pcheck("ping-no-tls-as-smtpping", ["good.mail.test:25", "--address", "127.0.0.10", "--no-tls"], 0, 2, "smtp",
+           (), lambda j: None if not j["tls"] and all("tls" not in x["phases_ms"] for x in j["samples"]) else "TLS used")
+    if selected("ping-open-loop-misses-not-slows"):
+        # A greeting held back 3 s, one connection allowed, 2 starts a second for 2 s: the
+        # starts that find the one connection busy are missed and counted.
+        rc, out, err = run(["ping", "--json", "good.mail.test", "--address", HOSTILE_ADDR, "--port",
+                            str(modes["slowgreet"]), "--rate", "2", "--duration", "2", "--concurrency", "1",
+                            "--ca-file", CA])
+        j = json.loads(out) if out.startswith("{") else {}
+        r = j.get("rate", {})
+        report("ping-open-loop-misses-not-slows", rc == 0 and j.get("transactions") == 1 and r.get("missed", 0) >= 2
+               and j["samples"][0]["phases_ms"]["greeting"] >= 2900, f"exit {rc} {r} {out[:300]!r}")
+    if selected("ping-interrupt-prints-summary"):
+        p = subprocess.Popen([BIN, "ping", "good.mail.test:587", "--address", "127.0.0.10", "--ca-file", CA, "-c", "100",
+                              "-i", "0.3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=sanitizer_env())
+        time.sleep(1.2)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        n = out.count("\nseq=")
+        report("ping-interrupt-prints-summary", p.returncode == 0 and "(interrupted)" in out and "phase (ms)" in out
+               and 2 <= n < 100, f"exit {p.returncode}, {n} lines, {out[-300:]!r} {err[-200:]!r}")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1696,6 +1799,7 @@ def main():
         revocation_cases()
         pki_cases()
         chain_file_cases()
+        ping_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

@@ -102,8 +102,11 @@ static void hostports(void **state)
 static void table_is_sorted_and_unique(void **state)
 {
 	(void)state;
-	for (int k = 0; k < 3; k++) {
-		const struct opt *t = k == 0 ? check_cmd.table : k == 1 ? serve_options() : auth_options();
+	for (int k = 0; k < 4; k++) {
+		const struct opt *t = k == 0 ? check_cmd.table
+		    : k == 1               ? serve_options()
+		    : k == 2               ? auth_options()
+		                           : ping_options();
 
 		for (const struct opt *o = t; o->lname && o[1].lname; o++)
 			assert_true(strcmp(o->lname, o[1].lname) < 0);
@@ -300,9 +303,11 @@ static void man_page_options_match_the_table(void **state)
 	man_section_matches("OPTIONS", check_cmd.table, any_row);
 	man_section_matches("SERVE", serve_options(), serve_row);
 	man_section_matches("AUTH", auth_options(), serve_row);
+	man_section_matches("PING", ping_options(), serve_row);
 	/* Every row serve and auth share is one of check's. */
-	for (int t = 0; t < 2; t++)
-		for (const struct opt *o = t ? auth_options() : serve_options(); o->lname; o++)
+	for (int t = 0; t < 3; t++)
+		for (const struct opt *o = t == 2 ? ping_options() : t ? auth_options() : serve_options();
+		     o->lname; o++)
 			if (o->id < O__COUNT) {
 				const struct opt *c = check_cmd.table;
 				while (c->lname && c->id != o->id)
