@@ -11,7 +11,7 @@ icinga2-common prometheus"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 # `deps.sh bench`: the load generator of bench/exporter.sh.
-[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl smtpping"
 
 missing=""
 for p in $PKGS; do

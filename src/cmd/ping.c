@@ -487,8 +487,9 @@ static int phase_stats(const struct ping *pg, size_t i, struct stats *st, double
 	double *v = xcalloc(pg->nsamples + 1, sizeof(*v)), sum = 0, sq = 0;
 	size_t n = 0;
 
+	/* A phase a failed transaction reached is a time like any other (smtpping counts it). */
 	for (size_t k = 0; k < pg->nsamples; k++)
-		if (pg->samples[k].ok && phase_ms(&pg->samples[k].t, i) >= 0)
+		if (phase_ms(&pg->samples[k].t, i) >= 0)
 			v[n++] = phase_ms(&pg->samples[k].t, i);
 	if (n == 0) {
 		free(v);
@@ -572,7 +573,26 @@ static void summary(struct ping *pg)
 		free(v);
 	}
 	if (pg->failed && !pg->o->c.json) {
-		printf("failed:\n");
+		/* Errors by kind (the finding's code), then each failed transaction. */
+		printf("failed, by kind:");
+		for (size_t k = 0; k < pg->nsamples; k++) {
+			size_t cl = strcspn(pg->samples[k].why ? pg->samples[k].why : "", " "), n = 0;
+			int first = 1;
+
+			if (pg->samples[k].ok)
+				continue;
+			for (size_t m = 0; m < pg->nsamples; m++) {
+				const char *w = pg->samples[m].why;
+				if (pg->samples[m].ok || w == NULL || strncmp(w, pg->samples[k].why, cl) ||
+				    (w[cl] != ' ' && w[cl] != '\0'))
+					continue;
+				first &= m >= k;
+				n++;
+			}
+			if (first)
+				printf(" %.*s %zu", (int)cl, pg->samples[k].why, n);
+		}
+		printf("\n");
 		for (size_t k = 0; k < pg->nsamples; k++)
 			if (!pg->samples[k].ok)
 				printf("  seq=%lu %s\n", pg->samples[k].seq, pg->samples[k].why);
