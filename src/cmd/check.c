@@ -47,7 +47,8 @@ struct check {
 	struct view_opts vo;
 	size_t window; /* domains in flight at most */
 	size_t done;
-	size_t failed; /* domains whose status is crit or worse */
+	size_t failed;       /* domains whose status is crit */
+	size_t inconclusive; /* domains refused for now (status unknown) */
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -143,7 +144,9 @@ static void emit(struct domain *d, void *arg)
 	c->done++;
 	if (c->progress_shown) /* the next tick redraws it below this result */
 		fputs("\r\033[K", stderr);
-	if (d->status >= STATUS_CRIT)
+	if (d->status == STATUS_UNKNOWN)
+		c->inconclusive++; /* refused for now: no verdict either way */
+	else if (d->status >= STATUS_CRIT)
 		c->failed++;
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
@@ -181,8 +184,10 @@ static void show_progress(evutil_socket_t fd, short what, void *arg)
 		fprintf(stderr, "\r%zu/%zu domains", c->done, c->in.total);
 	else
 		fprintf(stderr, "\r%zu domains", c->done);
-	fprintf(stderr, ", %.0f/s, %zu failing, %zu domains and %zu connections in flight", rate,
-	    c->failed, engine_domains_in_flight(c->engine), engine_probes_in_flight(c->engine));
+	fprintf(stderr,
+	    ", %.0f/s, %zu failing, %zu inconclusive, %zu domains and %zu connections in flight",
+	    rate, c->failed, c->inconclusive, engine_domains_in_flight(c->engine),
+	    engine_probes_in_flight(c->engine));
 	if (c->in.total && rate > 0)
 		fprintf(stderr, ", ETA %.0fs", (double)(c->in.total - c->done) / rate);
 	fputs("\033[K", stderr);
@@ -367,6 +372,11 @@ int check_main(int argc, char **argv)
 			    c.done, c.done == 1 ? "" : "s", left, c.in.nargs - c.in.next);
 		rc = STATUS_UNKNOWN;
 	}
+	if (c.inconclusive && c.run.domain_mode)
+		fprintf(stderr,
+		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): inconclusive, "
+		    "check %s again later\n",
+		    c.inconclusive, c.inconclusive == 1 ? "" : "s", c.inconclusive == 1 ? "it" : "them");
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted)
 		rc = STATUS_UNKNOWN;
 	if (c.log_failed) /* the audit trail is incomplete: no verdict stands on it */

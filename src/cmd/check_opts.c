@@ -55,6 +55,7 @@ static const struct opt check_table[] = {
 	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
 	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
 	{O_RESOLVER, "resolver", 0, OPT_RESOLVER, "IP[@PORT]", NULL, "ask this DNS resolver instead of /etc/resolv.conf (repeatable)", NULL},
+	{O_RETRIES, "retries", 0, OPT_STRING, "N", "2", "a server that refuses for now (421, 450, a reset in the greeting) is tried N more times, 1 s, 2 s, 4 s ... apart, then inconclusive (0 to 10)", NULL},
 	{O_REVOCATION, "revocation", 0, OPT_CHOICE, "HOW", "auto", "auto (the staple, else OCSP, else the CRL), ocsp, crl or none", rev_modes},
 	{O_REVOCATION_DEPTH, "revocation-depth", 0, OPT_CHOICE, "WHICH", "leaf", "leaf, or chain: the intermediates too", rev_depths},
 	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
@@ -224,6 +225,17 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 	case O_REVOCATION:
 		o->revocation = v->s;
 		break;
+	case O_RETRIES: {
+		char *end;
+		long n = strtol(v->s, &end, 10);
+
+		if (end == v->s || *end != '\0' || n < 0 || n > 10) {
+			snprintf(err, errlen, "\"%s\" is not a number between 0 and 10", v->s);
+			return -1;
+		}
+		o->retries = (int)n;
+		break;
+	}
 	case O_REVOCATION_DEPTH:
 		o->revocation_chain = strcmp(v->s, "chain") == 0;
 		break;

@@ -23,6 +23,7 @@ struct check_opts {
 	int offline;            /* --offline */
 	const char *chain;      /* --chain FILE: judged in place of a session */
 	const char *key;        /* --key FILE: must belong to the chain's certificate */
+	int retries;            /* --retries: a server refusing for now is tried again */
 	const char *address; /* --address */
 	int mode;            /* -1 by port, else enum tls_mode */
 	const char *ca_file;
@@ -100,6 +101,7 @@ enum {
 	O_PROTOCOL,
 	O_REPLY_TIMEOUT,
 	O_RESOLVER,
+	O_RETRIES,
 	O_REVOCATION,
 	O_REVOCATION_DEPTH,
 	O_SHOW_CHAIN,

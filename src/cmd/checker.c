@@ -82,6 +82,7 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		k->ec.nports = o->nports;
 	}
 	k->sp.starttls_tests = o->starttls_tests;
+	k->sp.retries = o->retries;
 	k->ec.family = o->family;
 	k->ec.concurrency = o->concurrency;
 	k->ec.per_host = o->per_host;

@@ -56,6 +56,10 @@ struct limits {
 #define CHAIN_FILE_MAX (1024 * 1024)
 #define CHAIN_CERTS_MAX 16
 
+/* A server that refuses for now (421, 450, a reset in the greeting) is tried again after
+ * this, then twice as long each time (--retries times): 1 s, 2 s, 4 s ... */
+#define RETRY_BASE_S 1.0
+
 /* --starttls-tests: how long to wait over TLS for an answer to the command sent with
  * STARTTLS. A vulnerable server answers it as soon as its handshake is done, within one
  * round trip; a second covers a slow or distant one (and bounds the cost of the test). */

@@ -22,7 +22,7 @@ int finding_code_by_name(const char *name)
 
 const char *severity_name(enum severity s)
 {
-	static const char *const names[] = {"ok", "info", "warn", "crit"};
+	static const char *const names[] = {"ok", "info", "warn", "crit", "unknown"};
 	return names[s];
 }
 
@@ -39,6 +39,8 @@ enum status status_of(enum severity s)
 		return STATUS_WARN;
 	case SEV_CRIT:
 		return STATUS_CRIT;
+	case SEV_UNKNOWN:
+		return STATUS_UNKNOWN;
 	default:
 		return STATUS_OK;
 	}

@@ -5,7 +5,8 @@
 #ifndef MAILTLS_FINDINGS_H
 #define MAILTLS_FINDINGS_H
 
-enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT };
+/* SEV_UNKNOWN: no verdict could be reached (a server that kept refusing for now). */
+enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT, SEV_UNKNOWN };
 
 /* Exit codes follow the monitoring plugin convention. */
 enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 3 };
@@ -84,6 +85,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
 	X(TIMEOUT, CRIT, "the server did not answer within the bound of the phase (--greeting-timeout, ...)") \
 	X(SLOW_GREETING, INFO, "the greeting came seconds late (warn near the 5 minutes senders wait)") \
+	X(TEMPORARILY_REFUSED, UNKNOWN, "the server kept refusing for now (421, 450, a reset in the greeting): inconclusive") \
 	X(BANNER_REJECTED, CRIT, "the server greeted with a rejection (554 and friends)")  \
 	X(STARTTLS_NOT_OFFERED, CRIT, "the server does not offer STARTTLS")                \
 	X(STARTTLS_REJECTED, CRIT, "the server refused the STARTTLS command")              \

@@ -11,7 +11,8 @@
 #include "model/tlsa.h"
 #include "out/output.h"
 
-static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
+static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m",
+    "\033[35m"};
 static const char *const status_color[] = {"\033[1;32m", "\033[1;33m", "\033[1;31m", "\033[1;35m"};
 static const char *const status_word[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 

@@ -36,6 +36,7 @@ enum session_state {
 	S_DATA,      /* ... DATA, waiting for 354 */
 	S_BODY,      /* ... the message and its ".", waiting for 250 */
 	S_NOOP,      /* ... NOOP */
+	S_RETRY,     /* refused for now: waiting to connect again (bounded back-off) */
 	S_QUIT,      /* QUIT sent; any answer or close ends it */
 	S_DONE,
 };
@@ -57,6 +58,7 @@ static const char *const session_state_names[] = {
     "DATA",
     "message",
     "NOOP",
+    "retry wait",
     "quit",
     "done",
 };
@@ -77,6 +79,8 @@ struct session {
 	int retried;   /* connected again without it, after the server hung up on it */
 	struct auth *auth; /* the login in progress (S_AUTH) */
 	int logged_in;     /* the login succeeded (a POP3 NOOP needs it) */
+	int tries;         /* connections refused for now so far */
+	double retry_s;    /* the wait before the next */
 	double auth_t0;
 	double t0;
 	session_done_cb done;
@@ -87,6 +91,7 @@ static void session_enter(struct session *, enum session_state);
 static void session_txn_begin(struct session *);
 static void session_txn_reply(struct session *);
 static void session_trace(const struct session *, const char *who, const char *text, size_t);
+static void session_arm(struct session *);
 
 static void session_finish(struct session *s)
 {
@@ -136,6 +141,37 @@ static int session_retry_without_injection(struct session *s, const char *detail
 	return 1;
 }
 
+/*
+ * A server at its limit refuses for now: 421 or 450 in the greeting (RFC 5321 3.8, 4.2.5),
+ * "too many connections", or a close before any greeting. That says nothing of its TLS:
+ * connect again after a back-off that doubles (RETRY_BASE_S, 2x, ...), par->retries times,
+ * then say it was refused, which leaves the verdict unknown. Returns 1 when a retry waits.
+ */
+static int session_refused_for_now(struct session *s, const char *what)
+{
+	if (s->tries < s->par->retries) {
+		char msg[200];
+
+		s->retry_s = RETRY_BASE_S * (double)(1u << (s->tries < 10 ? s->tries : 10));
+		s->tries++;
+		snprintf(msg, sizeof(msg), "refused for now (%.120s): connecting again in %.3g s",
+		    what, s->retry_s);
+		session_trace(s, "--", msg, strlen(msg));
+		io_free(s->io);
+		s->io = NULL;
+		probe_forget_session(s->p);
+		s->greeted = 0;
+		s->state = S_RETRY;
+		session_arm(s);
+		return 1;
+	}
+	probe_add(s->p, F_TEMPORARILY_REFUSED, -1,
+	    "the server refused for now, %d time%s (the last: %s): no verdict on its TLS; "
+	    "try later",
+	    s->tries + 1, s->tries ? "s" : "", what);
+	return 0;
+}
+
 static void session_fail(struct session *s, enum finding_code code, const char *fmt,
     const char *detail)
 {
@@ -173,6 +209,8 @@ static double session_wait(const struct session *s, enum session_state st)
 		return lim->handshake_s;
 	case S_INJECTED:
 		return lim->reply_s < INJECTION_WAIT_S ? lim->reply_s : INJECTION_WAIT_S;
+	case S_RETRY:
+		return s->retry_s;
 	default:
 		return lim->reply_s;
 	}
@@ -187,6 +225,10 @@ static void session_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->state == S_QUIT || s->state == S_DONE) {
 		session_finish(s);
+		return;
+	}
+	if (s->state == S_RETRY) {
+		session_connect(s);
 		return;
 	}
 	if (s->state == S_INJECTED) {
@@ -637,7 +679,13 @@ static int session_reply(struct session *s)
 		if (p->banner == NULL)
 			p->banner = xstrdup(text);
 		bad = 1;
-		if (r->verdict != REPLY_OK)
+		if (r->verdict == REPLY_TEMPFAIL ||
+		    (r->verdict != REPLY_OK && strcasestr(text, "too many connections"))) {
+			if (session_refused_for_now(s, text)) {
+				free(text);
+				return 1;
+			}
+		} else if (r->verdict != REPLY_OK)
 			probe_add(p, F_BANNER_REJECTED, -1, "the server greeted with \"%s\"", text);
 		else if (!code_ok(r, p->dialect->greeting_code))
 			probe_add(p, F_PROTOCOL_ERROR, -1,
@@ -900,6 +948,15 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 			session_fail(s, F_CONNECT_FAILED, "in state %s: %s", io->err);
 		} else if (s->state == S_HANDSHAKE) {
 			session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", io->err);
+		} else if (s->state == S_GREETING && s->reply.nlines == 0 && s->par->retries &&
+		           (ev == IO_CLOSED || strstr(io->err, "reset") != NULL)) {
+			/* Closed or reset before a word: a limit, not a broken greeting (a line
+			 * too long, or garbage, is that). */
+			char what[200];
+
+			snprintf(what, sizeof(what), "%.150s before any greeting", io->err);
+			if (!session_refused_for_now(s, what))
+				session_finish(s);
 		} else {
 			session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", io->err);
 		}

@@ -38,6 +38,7 @@ struct session_params {
 	const struct auth_params *auth; /* mailtls auth: log in once TLS is up; NULL: never */
 	const struct txn_params *txn;   /* mailtls ping: the transaction; NULL: none */
 	unsigned long seq;              /* ping: the transaction's number, in its message */
+	int retries; /* a temporary refusal in the greeting is tried again this many times */
 };
 
 /* Starts the session for p (p->address and p->port must be set). *handle holds the session

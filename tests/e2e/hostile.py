@@ -203,6 +203,8 @@ MODES = [
     ("preauth", "IMAP PREAUTH greeting; STARTTLS -> BAD (RFC 3501 6.2.1)"),
     ("authplain587", "SMTP submission, AUTH PLAIN LOGIN and MAIL allowed before TLS"),
     ("authreq587", "SMTP submission, AUTH/MAIL before TLS -> 530; AUTH after TLS"),
+    ("busy421twice", "421 'too many connections' to the first two connections, then like good"),
+    ("busy421", "421 'too many connections' to every connection"),
 ]
 
 VERBOSE = False
@@ -517,6 +519,28 @@ class Banner554(Session):
             return Session.command(self, verb, line)
         self.reply("503 5.5.1 no service, only QUIT")
         return None
+
+
+class Busy421(Session):
+    """A server at its connection limit: 421 at once, then close (RFC 5321 3.8)."""
+    LIMIT = None  # connections refused before it serves; None: all of them
+    seen = 0
+    lock = threading.Lock()
+
+    def run(self):
+        cls = type(self)
+        with Busy421.lock:
+            cls.seen += 1
+            n = cls.seen
+        if self.LIMIT is None or n <= self.LIMIT:
+            self.reply("421 4.7.0 %s Error: too many connections, try again later" % HOST)
+            return
+        Session.run(self)
+
+
+class Busy421Twice(Busy421):
+    LIMIT = 2
+    seen = 0
 
 
 class Trickle(Session):
@@ -1040,6 +1064,8 @@ HANDLERS = {
     "preauth": PreAuth,
     "authplain587": AuthPlain587,
     "authreq587": AuthReq587,
+    "busy421twice": Busy421Twice,
+    "busy421": Busy421,
 }
 assert [m for m, _ in MODES] == list(HANDLERS)
 

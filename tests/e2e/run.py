@@ -614,7 +614,7 @@ def domain_cases():
                         "--timeout", "1.2", "a.test", "b.test"])
         p = subprocess.run(["script", "-qc", cmd, "/dev/null"], capture_output=True, text=True, timeout=60,
                            env=sanitizer_env())
-        report("dom-progress-line-on-a-tty", re.search(r"[\r\n]\d/2 domains, \d+/s, \d+ failing, \d+ domains and \d+ connections in flight", p.stdout) is not None,
+        report("dom-progress-line-on-a-tty", re.search(r"[\r\n]\d/2 domains, \d+/s, \d+ failing, \d+ inconclusive, \d+ domains and \d+ connections in flight", p.stdout) is not None,
                f"no progress line in {p.stdout[:300]!r}")
         rc, out, err = run(["check", "--resolver", "127.0.0.54@5300", "--trust-anchor", "none", "--timeout", "1.2", "a.test"])
         report("dom-no-progress-line-without-tty", "domains," not in err, f"stderr {err[:200]!r}")
@@ -1675,6 +1675,27 @@ def chain_file_cases():
                f"{rc} {err!r} {rc2} {err2!r}")
 
 
+def retry_cases(modes):
+    """A server refusing for now (421 "too many connections") is tried again after a back-off
+    and judged; one that always refuses ends inconclusive (exit 3) with its words."""
+    if not selected("retry"):
+        return
+    def h(mode, *extra):
+        return ["--host", "good.mail.test", "--address", HOSTILE_ADDR, "--port", str(modes[mode])] + list(extra)
+    if selected("retry-421-twice-then-judged"):
+        t0 = time.time()
+        case("retry-421-twice-then-judged", h("busy421twice"), 0, has=("CERT_TRUSTED", "TLS_ESTABLISHED"),
+             lacks=("TEMPORARILY_REFUSED", "BANNER_REJECTED"))
+        took = time.time() - t0
+        report("retry-421-backs-off", 2.8 <= took < 20, f"took {took:.1f} s (1 s, then 2 s)")
+    case("retry-always-421-is-inconclusive", h("busy421", "--retries", "1"), 3, has=("TEMPORARILY_REFUSED",),
+         lacks=("BANNER_REJECTED", "CERT_TRUSTED"),
+         check=all_of(severity("TEMPORARILY_REFUSED", "unknown"), message("TEMPORARILY_REFUSED", "2 times"),
+                      message("TEMPORARILY_REFUSED", "too many connections")))
+    case("retry-none-asked", h("busy421", "--retries", "0"), 3, has=("TEMPORARILY_REFUSED",),
+         check=message("TEMPORARILY_REFUSED", "1 time "))
+
+
 def ping_cases(modes):
     """mailtls ping: phases present and in order, counts right, logins, the message only when
     asked and marked as a test, plaintext for comparison, open-loop starts missed (not a
@@ -1800,6 +1821,7 @@ def main():
         pki_cases()
         chain_file_cases()
         ping_cases(modes)
+        retry_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
