@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev libyaml-dev libexpat1-dev libgsasl-dev openssl ca-certificates postfix python3 iproute2
-nsd ldnsutils nginx libnginx-mod-mail time dovecot-imapd dovecot-pop3d icinga2-bin
+nsd ldnsutils nginx libnginx-mod-mail time parallel dovecot-imapd dovecot-pop3d icinga2-bin
 icinga2-common prometheus"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"

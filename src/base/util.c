@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 
@@ -123,4 +124,50 @@ void fmt_time(time_t t, char *buf, size_t len)
 
 	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "%lld", (long long)t);
+}
+
+/* Open addressing over FNV-1a, folded: domain names compare without case. */
+static size_t strset_slot(char *const *v, size_t cap, const char *s)
+{
+	size_t i = hash_str(HASH_INIT, s, 1) & (cap - 1);
+
+	while (v[i] && strcasecmp(v[i], s) != 0)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+int strset_has(const struct strset *set, const char *s)
+{
+	return set->cap && set->v[strset_slot(set->v, set->cap, s)] != NULL;
+}
+
+int strset_add(struct strset *set, const char *s)
+{
+	size_t i;
+
+	if (set->n * 2 >= set->cap) { /* grow: at most half full */
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		char **v = xcalloc(cap, sizeof(*v));
+
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->v[k])
+				v[strset_slot(v, cap, set->v[k])] = set->v[k];
+		free(set->v);
+		set->v = v;
+		set->cap = cap;
+	}
+	i = strset_slot(set->v, set->cap, s);
+	if (set->v[i])
+		return 0;
+	set->v[i] = xstrdup(s);
+	set->n++;
+	return 1;
+}
+
+void strset_free(struct strset *set)
+{
+	for (size_t k = 0; k < set->cap; k++)
+		free(set->v[k]);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
 }

@@ -26,6 +26,15 @@ char *censor(const char *, size_t);
 #define HASH_INIT ((size_t)14695981039346656037ULL)
 size_t hash_str(size_t h, const char *s, int fold);
 
+/* A set of strings compared without ASCII case (domain names), growing as it fills. */
+struct strset {
+	char **v;
+	size_t cap, n;
+};
+int strset_add(struct strset *, const char *); /* 1 when new, 0 when there already */
+int strset_has(const struct strset *, const char *);
+void strset_free(struct strset *);
+
 double now_ms(void);
 void fmt_time(time_t, char *, size_t); /* "2026-11-23T19:40:38Z" */
 

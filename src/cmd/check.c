@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "base/addr.h"
 #include "base/util.h"
@@ -56,6 +57,10 @@ struct check {
 	double t0;
 	struct event *progress;
 	int progress_shown;
+	struct strset resumed_set; /* --resume: the domains the file holds a line for */
+	int done_set;
+	size_t resumed;     /* ... met in the input again and skipped */
+	size_t other_shards; /* --shard: domains of the input left to the other shards */
 };
 
 /* Next domain from the arguments, then the file; 0 at the end. */
@@ -112,6 +117,67 @@ static size_t count_lines(const char *fname)
 	return n;
 }
 
+/* Whether name is this run's: in its shard (a stable hash of the name, so that N machines
+ * given one input share it out, none twice) and not done before (--resume). */
+static int input_mine(struct check *c, const char *name)
+{
+	if (c->o->shard_n && hash_str(HASH_INIT, name, 1) % c->o->shard_n != c->o->shard_k) {
+		c->other_shards++;
+		return 0;
+	}
+	if (c->done_set && strset_has(&c->resumed_set, name)) {
+		c->resumed++;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * --resume FILE: the domains FILE holds a whole line for are done; a line a killed run left
+ * half written is cut off, so that every line is whole; then the lines of this run go to
+ * FILE's end, one write() each (a line is written whole or not at all, until the next kill).
+ */
+static int resume_open(struct check *c, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	off_t good = 0;
+
+	if (fd < 0 || (f = fdopen(dup(fd), "r")) == NULL) {
+		fprintf(stderr, "mailtls check: --resume %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_t *j;
+		const char *d;
+
+		if (line[n - 1] != '\n')
+			break; /* torn: cut below */
+		if ((j = json_loads(line, 0, NULL)) != NULL &&
+		    (d = json_string_value(json_object_get(j, "domain"))) != NULL)
+			strset_add(&c->resumed_set, d);
+		json_decref(j);
+		good += n;
+	}
+	free(line);
+	fclose(f);
+	if (ftruncate(fd, good) != 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "mailtls check: --resume %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	c->done_set = 1;
+	/* One write() a line: a buffer larger than any line, flushed after each. */
+	setvbuf(stdout, NULL, _IOFBF, RESUME_LINE_MAX);
+	return 0;
+}
+
 static void feed(struct check *c)
 {
 	char name[1024];
@@ -127,6 +193,10 @@ static void feed(struct check *c)
 
 		if (l > 1 && name[l - 1] == '.')
 			name[l - 1] = '\0';
+		if (!input_mine(c, name)) {
+			c->in.seq--;
+			continue;
+		}
 		if (addr_domain_syntax(name, &why))
 			engine_add_domain(c->engine, name, seq);
 		else
@@ -271,6 +341,13 @@ int check_main(int argc, char **argv)
 			close(c.log.fd);
 		return STATUS_UNKNOWN;
 	}
+	if (o.resume && resume_open(&c, o.resume) != 0) {
+		if (c.in.f && c.in.f != stdin)
+			fclose(c.in.f);
+		if (c.log.fd >= 0)
+			close(c.log.fd);
+		return STATUS_UNKNOWN;
+	}
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");
@@ -372,12 +449,16 @@ int check_main(int argc, char **argv)
 			    c.done, c.done == 1 ? "" : "s", left, c.in.nargs - c.in.next);
 		rc = STATUS_UNKNOWN;
 	}
+	if (c.resumed)
+		fprintf(stderr, "mailtls check: --resume %s: %zu domain%s done before, not checked again\n",
+		    o.resume, c.resumed, c.resumed == 1 ? "" : "s");
 	if (c.inconclusive && c.run.domain_mode)
 		fprintf(stderr,
 		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): inconclusive, "
 		    "check %s again later\n",
 		    c.inconclusive, c.inconclusive == 1 ? "" : "s", c.inconclusive == 1 ? "it" : "them");
-	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted)
+	/* Nothing checked is no verdict, unless all was done before or is another shard's. */
+	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted && !c.resumed && !c.other_shards)
 		rc = STATUS_UNKNOWN;
 	if (c.log_failed) /* the audit trail is incomplete: no verdict stands on it */
 		rc = STATUS_UNKNOWN;
@@ -399,5 +480,6 @@ out:
 		fclose(c.in.f);
 	if (c.log.fd >= 0)
 		close(c.log.fd);
+	strset_free(&c.resumed_set);
 	return rc;
 }

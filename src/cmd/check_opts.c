@@ -55,9 +55,11 @@ static const struct opt check_table[] = {
 	{O_PROTOCOL, "protocol", 'P', OPT_CHOICE, "NAME", NULL, "smtp, imap or pop3 (default: by port: 143/993 imap, 110/995 pop3, else smtp)", protocols},
 	{O_REPLY_TIMEOUT, "reply-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for each reply (EHLO, STARTTLS, QUIT) at most this long", NULL},
 	{O_RESOLVER, "resolver", 0, OPT_RESOLVER, "IP[@PORT]", NULL, "ask this DNS resolver instead of /etc/resolv.conf (repeatable)", NULL},
+	{O_RESUME, "resume", 0, OPT_STRING, "FILE", NULL, "write the --jsonl lines to FILE and, when it holds some, go on where that run stopped: no domain twice, none lost", NULL},
 	{O_RETRIES, "retries", 0, OPT_STRING, "N", "2", "a server that refuses for now (421, 450, a reset in the greeting) is tried N more times, 1 s, 2 s, 4 s ... apart, then inconclusive (0 to 10)", NULL},
 	{O_REVOCATION, "revocation", 0, OPT_CHOICE, "HOW", "auto", "auto (the staple, else OCSP, else the CRL), ocsp, crl or none", rev_modes},
 	{O_REVOCATION_DEPTH, "revocation-depth", 0, OPT_CHOICE, "WHICH", "leaf", "leaf, or chain: the intermediates too", rev_depths},
+	{O_SHARD, "shard", 0, OPT_STRING, "K/N", NULL, "check only this machine's part: the domains whose stable hash is K modulo N (K from 0); N alone takes K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID", NULL},
 	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
 	{O_STARTTLS, "starttls", 0, OPT_FLAG, NULL, NULL, "upgrade with STARTTLS whatever the port", NULL},
 	{O_STARTTLS_TESTS, "starttls-tests", 0, OPT_FLAG, NULL, NULL, "also test for STARTTLS command injection (CVE-2011-0411): a command sent with STARTTLS must not be answered over TLS (adds up to 1 s per server)", NULL},
@@ -100,6 +102,49 @@ int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size
 	}
 	if (*n == 0) {
 		snprintf(err, errlen, "\"%s\" names no port", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* "K/N", or "N" with K from the environment of a Kubernetes Indexed Job or a Slurm array. */
+static int shard_parse(const char *s, unsigned long *k, unsigned long *n, char *err, size_t errlen)
+{
+	const char *envs[] = {"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}, *ks = NULL;
+	char *end;
+
+	*n = strtoul(strchr(s, '/') ? strchr(s, '/') + 1 : s, &end, 10);
+	if (*end != '\0' || *n < 1 || *n > 1000000) {
+		snprintf(err, errlen, "\"%s\" is not K/N or N with N between 1 and 1000000", s);
+		return -1;
+	}
+	if (strchr(s, '/')) {
+		*k = strtoul(s, &end, 10);
+		if (end == s || *end != '/') {
+			snprintf(err, errlen, "\"%s\": K is not a number", s);
+			return -1;
+		}
+	} else {
+		for (size_t i = 0; i < 2 && ks == NULL; i++)
+			if ((ks = getenv(envs[i])) != NULL && *ks == '\0')
+				ks = NULL;
+		if (ks == NULL) {
+			snprintf(err, errlen, "%s: neither JOB_COMPLETION_INDEX (a Kubernetes Indexed "
+			                      "Job) nor SLURM_ARRAY_TASK_ID (a Slurm array) is set: say "
+			                      "which shard with K/%s",
+			    s, s);
+			return -1;
+		}
+		*k = strtoul(ks, &end, 10);
+		if (end == ks || *end != '\0') {
+			snprintf(err, errlen, "the shard index \"%.40s\" from the environment is not "
+			                      "a number",
+			    ks);
+			return -1;
+		}
+	}
+	if (*k >= *n) {
+		snprintf(err, errlen, "shard %lu of %lu: K counts from 0, so it is less than N", *k, *n);
 		return -1;
 	}
 	return 0;
@@ -225,6 +270,11 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 	case O_REVOCATION:
 		o->revocation = v->s;
 		break;
+	case O_RESUME:
+		o->resume = v->s;
+		break;
+	case O_SHARD:
+		return shard_parse(v->s, &o->shard_k, &o->shard_n, err, errlen);
 	case O_RETRIES: {
 		char *end;
 		long n = strtol(v->s, &end, 10);
@@ -388,6 +438,15 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	if (o->chain && (o->host == NULL || o->address || o->nports)) {
 		fprintf(stderr, "mailtls check: --chain FILE is judged for one name: give --host NAME "
 		                "(the name the server will answer to), without --address or --ports\n");
+		errors++;
+	}
+	if (o->resume && (!o->jsonl || o->host)) {
+		fprintf(stderr, "mailtls check: --resume FILE continues a --jsonl run over domains; "
+		                "add --jsonl (its lines go to FILE)\n");
+		errors++;
+	}
+	if (o->shard_n && o->host) {
+		fprintf(stderr, "mailtls check: --shard splits a list of domains; --host is one server\n");
 		errors++;
 	}
 	if (o->key && o->chain == NULL) {

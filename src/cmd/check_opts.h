@@ -24,6 +24,9 @@ struct check_opts {
 	const char *chain;      /* --chain FILE: judged in place of a session */
 	const char *key;        /* --key FILE: must belong to the chain's certificate */
 	int retries;            /* --retries: a server refusing for now is tried again */
+	unsigned long shard_k, shard_n; /* --shard K/N: this run checks the domains whose hash
+	                                   is K modulo N; n 0: every domain */
+	const char *resume;     /* --resume FILE: the JSONL output, continued */
 	const char *address; /* --address */
 	int mode;            /* -1 by port, else enum tls_mode */
 	const char *ca_file;
@@ -101,9 +104,11 @@ enum {
 	O_PROTOCOL,
 	O_REPLY_TIMEOUT,
 	O_RESOLVER,
+	O_RESUME,
 	O_RETRIES,
 	O_REVOCATION,
 	O_REVOCATION_DEPTH,
+	O_SHARD,
 	O_SHOW_CHAIN,
 	O_STARTTLS,
 	O_STARTTLS_TESTS,

@@ -55,6 +55,9 @@ struct limits {
  * certificates, is not a chain to deploy. */
 #define CHAIN_FILE_MAX (1024 * 1024)
 #define CHAIN_CERTS_MAX 16
+/* check --resume: the output buffer, so that each JSONL line leaves in one write(); a
+ * domain's line is a few KiB, one with many MX and long chains some tens. */
+#define RESUME_LINE_MAX (1024 * 1024)
 
 /* A server that refuses for now (421, 450, a reset in the greeting) is tried again after
  * this, then twice as long each time (--retries times): 1 s, 2 s, 4 s ... */

@@ -1696,6 +1696,68 @@ def retry_cases(modes):
          check=message("TEMPORARILY_REFUSED", "1 time "))
 
 
+def scale_cases():
+    """--resume after a kill -9 (and a line it left half written) checks every domain exactly
+    once; two shards run by GNU parallel cover the input exactly once."""
+    if not selected("scale"):
+        return
+    names = [f"s{i}.dom.test" for i in range(1, 101)]
+    listfile = os.path.join(LAB, "s100.txt")
+    with open(listfile, "w") as f:
+        f.write("\n".join(names) + "\n")
+    R = ["--ca-file", CA, "--no-mta-sts", "--no-dns-records"] + DNS
+
+    def domains(path):
+        out = []
+        for line in open(path):
+            out.append(json.loads(line)["domain"])  # every line whole JSON
+        return out
+    if selected("scale-resume-after-kill-9"):
+        out = os.path.join(LAB, "resume.jsonl")
+        if os.path.exists(out):
+            os.unlink(out)
+        # --concurrency 10: it keeps 16 domains in flight, so it works through the first 34 of
+        # the 50 and then blocks reading for more, 16 still in flight: killed there.
+        p = subprocess.Popen([BIN, "check", "--jsonl", "--resume", out, "-f", "-", "--concurrency", "10"] + R,
+                             stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=sanitizer_env())
+        p.stdin.write("\n".join(names[:50]) + "\n")
+        p.stdin.flush()
+        for _ in range(200):  # the 50 written, then it waits for more input
+            if os.path.exists(out) and sum(1 for _ in open(out)) >= 30:
+                break
+            time.sleep(0.1)
+        p.kill()  # SIGKILL: nothing of it runs after
+        p.wait()
+        first = len(domains(out))
+        with open(out, "a") as f:  # as a kill in the middle of a write would leave it
+            f.write('{"domain": "s99.dom.test", "status": "o')
+        rc, o2, err = run(["check", "--jsonl", "--resume", out, "-f", listfile] + R)
+        got = domains(out)
+        report("scale-resume-after-kill-9", 30 <= first < 100 and rc == 0 and sorted(got) == sorted(names)
+               and f"{first} domains done before" in err,
+               f"first run {first} lines; then exit {rc}, {len(got)} lines, {len(set(got))} distinct; {err[-200:]!r}")
+    if selected("scale-two-shards-by-parallel"):
+        merged = os.path.join(LAB, "shards.jsonl")
+        cmd = ["parallel", "--will-cite", BIN, "check", "--jsonl", "--shard", "{}/2", "-f", listfile] + R + [":::", "0", "1"]
+        with open(merged, "w") as f:
+            rc = subprocess.run(cmd, stdout=f, stderr=subprocess.PIPE, env=sanitizer_env()).returncode
+        got = domains(merged)
+        report("scale-two-shards-by-parallel", rc == 0 and sorted(got) == sorted(names) and len(got) == 100,
+               f"exit {rc}, {len(got)} lines, {len(set(got))} distinct")
+    if selected("scale-shard-from-the-environment"):
+        env = sanitizer_env({"JOB_COMPLETION_INDEX": "1"})
+        env.pop("SLURM_ARRAY_TASK_ID", None)
+        a = run(["check", "--jsonl", "--shard", "2", "-f", listfile] + R, env=env)
+        b = run(["check", "--jsonl", "--shard", "1/2", "-f", listfile] + R)
+        env.pop("JOB_COMPLETION_INDEX")
+        c = run(["check", "--jsonl", "--shard", "2", "-f", listfile] + R, env=env)
+        da = sorted(json.loads(x)["domain"] for x in a[1].splitlines())
+        db = sorted(json.loads(x)["domain"] for x in b[1].splitlines())
+        report("scale-shard-from-the-environment", a[0] == 0 and da == db and 20 < len(da) < 80 and c[0] == 3
+               and "JOB_COMPLETION_INDEX" in c[2], f"{a[0]} {b[0]} {c[0]} {len(da)} {c[2]!r}")
+
+
 def ping_cases(modes):
     """mailtls ping: phases present and in order, counts right, logins, the message only when
     asked and marked as a test, plaintext for comparison, open-loop starts missed (not a
@@ -1822,6 +1884,7 @@ def main():
         chain_file_cases()
         ping_cases(modes)
         retry_cases(modes)
+        scale_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

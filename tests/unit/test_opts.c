@@ -4,11 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "base/version.h"
+#include "base/util.h"
 #include "cmd/check_opts.h"
 #include "cmd/cmd.h"
 #include "conf/opts.h"
@@ -187,6 +189,46 @@ static void values_parsed_by_type(void **state)
 	assert_int_equal(parse(&o, "--help", NULL), 1);
 }
 
+/* --shard K/N, or N with K from the scheduler's environment; never K >= N; and the set of
+ * names --resume keeps, compared without case. */
+static void shards_and_names(void **state)
+{
+	struct check_opts o;
+	struct strset set = {0};
+
+	(void)state;
+	unsetenv("JOB_COMPLETION_INDEX");
+	unsetenv("SLURM_ARRAY_TASK_ID");
+	assert_int_equal(parse(&o, "--shard", "1/4", "x.test", NULL), 0);
+	assert_true(o.shard_k == 1 && o.shard_n == 4);
+	assert_int_equal(parse(&o, "--shard", "4/4", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "0/0", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "a/2", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), -1); /* no index given */
+	setenv("SLURM_ARRAY_TASK_ID", "2", 1);
+	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), 0);
+	assert_true(o.shard_k == 2 && o.shard_n == 3);
+	setenv("JOB_COMPLETION_INDEX", "0", 1); /* Kubernetes first */
+	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), 0);
+	assert_int_equal(o.shard_k, 0);
+	setenv("JOB_COMPLETION_INDEX", "7", 1);
+	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), -1); /* 7 >= 3 */
+	unsetenv("JOB_COMPLETION_INDEX");
+	unsetenv("SLURM_ARRAY_TASK_ID");
+	assert_int_equal(parse(&o, "--resume", "f.jsonl", "x.test", NULL), -1); /* needs --jsonl */
+	assert_int_equal(parse(&o, "--resume", "f.jsonl", "--jsonl", "x.test", NULL), 0);
+	for (int i = 0; i < 5000; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "d%d.Example.TEST", i);
+		assert_int_equal(strset_add(&set, name), 1);
+	}
+	assert_int_equal(strset_add(&set, "D42.example.test"), 0);
+	assert_true(strset_has(&set, "d4999.example.test"));
+	assert_false(strset_has(&set, "d5000.example.test"));
+	assert_int_equal(set.n, 5000);
+	strset_free(&set);
+}
+
 /* --ports: a list of ports, each once; for domains only the mail services' ports; never
  * with a port or a way of speaking named otherwise. --all-ports is every one and the tests. */
 static void ports_lists(void **state)
@@ -343,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(timeout_bounds_every_wait_unless_a_phase_is_named),
 	    cmocka_unit_test(values_parsed_by_type),
 	    cmocka_unit_test(ports_lists),
+	    cmocka_unit_test(shards_and_names),
 	    cmocka_unit_test(man_page_options_match_the_table),
 	    cmocka_unit_test(man_page_names_this_version),
 	};
