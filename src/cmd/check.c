@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -176,6 +177,39 @@ static int resume_open(struct check *c, const char *path)
 	/* One write() a line: a buffer larger than any line, flushed after each. */
 	setvbuf(stdout, NULL, _IOFBF, RESUME_LINE_MAX);
 	return 0;
+}
+
+/*
+ * Every connection in flight is a file descriptor, and so is every DNS query in flight
+ * (half as many, cmd/checker.c) and a few of our own. Raise the soft limit (ulimit -n) to
+ * what --concurrency needs when the hard limit allows; when it does not, say so and lower
+ * --concurrency to what fits, rather than failing connections with EMFILE at random.
+ */
+static void fd_budget(struct check_opts *o)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)(o->concurrency + o->concurrency / 2 + FD_RESERVE);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur <= FD_RESERVE + 3)
+		return;
+	{
+		size_t fit = (size_t)((rl.rlim_cur - FD_RESERVE) * 2 / 3);
+
+		fprintf(stderr,
+		    "mailtls check: --concurrency %zu needs about %lu file descriptors, and the limit "
+		    "is %lu (ulimit -n; the hard limit %lu): checking with --concurrency %zu; raise "
+		    "the limit for more\n",
+		    o->concurrency, (unsigned long)need, (unsigned long)rl.rlim_cur,
+		    (unsigned long)rl.rlim_max, fit);
+		o->concurrency = fit;
+	}
 }
 
 static void feed(struct check *c)
@@ -348,6 +382,7 @@ int check_main(int argc, char **argv)
 			close(c.log.fd);
 		return STATUS_UNKNOWN;
 	}
+	fd_budget(&o);
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");

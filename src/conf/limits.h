@@ -58,6 +58,9 @@ struct limits {
 /* check --resume: the output buffer, so that each JSONL line leaves in one write(); a
  * domain's line is a few KiB, one with many MX and long chains some tens. */
 #define RESUME_LINE_MAX (1024 * 1024)
+/* File descriptors a run needs beside its connections and DNS queries: the standard three,
+ * the event loop's, the resolver's, an HTTPS fetch or two, the log. */
+#define FD_RESERVE 64
 
 /* A server that refuses for now (421, 450, a reset in the greeting) is tried again after
  * this, then twice as long each time (--retries times): 1 s, 2 s, 4 s ... */

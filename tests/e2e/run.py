@@ -1745,6 +1745,16 @@ def scale_cases():
         got = domains(merged)
         report("scale-two-shards-by-parallel", rc == 0 and sorted(got) == sorted(names) and len(got) == 100,
                f"exit {rc}, {len(got)} lines, {len(set(got))} distinct")
+    if selected("scale-fd-limit-said"):
+        import resource
+
+        def low():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+        p = subprocess.run([BIN, "check", "--jsonl", "--concurrency", "10000", "-f", listfile] + R,
+                           capture_output=True, text=True, env=sanitizer_env(), preexec_fn=low, timeout=120)
+        got = [json.loads(x)["domain"] for x in p.stdout.splitlines()]
+        report("scale-fd-limit-said", p.returncode == 0 and "checking with --concurrency 90" in p.stderr
+               and sorted(got) == sorted(names), f"exit {p.returncode} {p.stderr[-300:]!r} {len(got)} lines")
     if selected("scale-shard-from-the-environment"):
         env = sanitizer_env({"JOB_COMPLETION_INDEX": "1"})
         env.pop("SLURM_ARRAY_TASK_ID", None)
