@@ -38,6 +38,14 @@ struct input {
 	size_t seq;   /* domains handed out */
 	size_t total; /* known total, or 0 */
 	size_t lineno;
+	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
+	 * while the next line is on its way: read into rbuf when readable (ev). */
+	int stream;
+	int fd;
+	char rbuf[INPUT_LINE_MAX];
+	size_t rlen;
+	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
+	struct event *ev;
 };
 
 struct check {
@@ -64,17 +72,86 @@ struct check {
 	size_t other_shards; /* --shard: domains of the input left to the other shards */
 };
 
-/* Next domain from the arguments, then the file; 0 at the end. */
+/* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
+static int input_clean(char *s, char *buf, size_t len)
+{
+	char *e;
+
+	if ((e = strchr(s, '#')) != NULL)
+		*e = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if (*s == '\0')
+		return 0;
+	snprintf(buf, len, "%s", s);
+	return 1;
+}
+
+/* The next line of a stream, without blocking: 1 with a name, 0 at its end or (waiting set)
+ * when no whole line has come yet. */
+static int input_stream(struct input *in, char *buf, size_t len)
+{
+	for (;;) {
+		char *nl = memchr(in->rbuf, '\n', in->rlen);
+		ssize_t n;
+
+		if (nl || (in->eof && in->rlen)) {
+			size_t l = nl ? (size_t)(nl - in->rbuf) : in->rlen;
+			int got;
+
+			in->rbuf[l] = '\0';
+			in->lineno++;
+			if (in->skipping) {
+				in->skipping = 0;
+				got = 0;
+			} else {
+				got = input_clean(in->rbuf, buf, len);
+			}
+			l += nl != NULL;
+			memmove(in->rbuf, in->rbuf + l, in->rlen - l);
+			in->rlen -= l;
+			if (got)
+				return 1;
+			continue;
+		}
+		if (in->eof)
+			return 0;
+		if (in->rlen == sizeof(in->rbuf) - 1) {
+			/* Longer than any name: reported as invalid, the rest of it skipped. */
+			snprintf(buf, len, "%.60s...", in->rbuf);
+			in->rlen = 0;
+			in->skipping = 1;
+			return 1;
+		}
+		n = read(in->fd, in->rbuf + in->rlen, sizeof(in->rbuf) - 1 - in->rlen);
+		if (n > 0)
+			in->rlen += (size_t)n;
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			in->waiting = 1;
+			return 0;
+		} else if (n < 0 && errno == EINTR)
+			continue;
+		else
+			in->eof = 1;
+	}
+}
+
+/* Next domain from the arguments, then the file; 0 at the end (or, waiting set, for now). */
 static int input_next(struct input *in, char *buf, size_t len)
 {
-	char line[1024];
+	char line[INPUT_LINE_MAX];
 
 	while (in->next < in->nargs) {
 		snprintf(buf, len, "%s", in->args[in->next++]);
 		return 1;
 	}
+	if (in->stream)
+		return input_stream(in, buf, len);
 	while (in->f && fgets(line, sizeof(line), in->f)) {
-		char *s = line, *e;
+		char *s = line;
 
 		in->lineno++;
 		if (strchr(line, '\n') == NULL && !feof(in->f)) {
@@ -84,17 +161,8 @@ static int input_next(struct input *in, char *buf, size_t len)
 			snprintf(buf, len, "%.60s...", line); /* reported as invalid */
 			return 1;
 		}
-		if ((e = strchr(s, '#')) != NULL)
-			*e = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		e = s + strlen(s);
-		while (e > s && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		if (*s == '\0')
-			continue;
-		snprintf(buf, len, "%s", s);
-		return 1;
+		if (input_clean(s, buf, len))
+			return 1;
 	}
 	return 0;
 }
@@ -237,8 +305,22 @@ static void feed(struct check *c)
 			engine_add_invalid(c->engine, name, seq, why);
 	}
 	c->feeding = 0;
+	if (c->in.waiting && !c->interrupted) {
+		event_add(c->in.ev, NULL); /* the next line wakes feed() */
+		return;
+	}
 	if (engine_domains_in_flight(c->engine) == 0)
 		event_base_loopexit(c->base, NULL);
+}
+
+static void input_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct check *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->in.waiting = 0;
+	feed(c);
 }
 
 static void emit(struct domain *d, void *arg)
@@ -320,7 +402,7 @@ int check_main(int argc, char **argv)
 	struct check c;
 	struct checker k;
 	struct event *sigint = NULL, *sigterm = NULL;
-	int rc = STATUS_UNKNOWN, need_dns, file_key = 0;
+	int rc = STATUS_UNKNOWN, need_dns, file_key = 0, stream_flags = -1;
 	STACK_OF(X509) *file_chain = NULL; /* --chain, until the engine takes it */
 
 	memset(&k, 0, sizeof(k));
@@ -343,6 +425,19 @@ int check_main(int argc, char **argv)
 			struct stat st;
 			if (fstat(fileno(c.in.f), &st) == 0 && S_ISREG(st.st_mode))
 				c.in.total = count_lines(o.file);
+		}
+		{
+			struct stat st;
+
+			/* A pipe, a terminal, a socket: read as it comes, never blocking the loop. */
+			if (fstat(fileno(c.in.f), &st) == 0 && !S_ISREG(st.st_mode)) {
+				c.in.stream = 1;
+				c.in.fd = fileno(c.in.f);
+				stream_flags = fcntl(c.in.fd, F_GETFL);
+				if (stream_flags < 0 ||
+				    fcntl(c.in.fd, F_SETFL, stream_flags | O_NONBLOCK) < 0)
+					c.in.stream = 0; /* then fgets, blocking, as before */
+			}
 		}
 	}
 	c.log.fd = -1;
@@ -386,6 +481,8 @@ int check_main(int argc, char **argv)
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");
+	if (c.in.stream)
+		c.in.ev = event_new(c.base, c.in.fd, EV_READ, input_readable, &c);
 	c.run.at = o.at;
 	c.run.domain_mode = o.host == NULL;
 	/* No resolver unless something must be resolved: --host with --address needs none; a
@@ -509,6 +606,8 @@ out:
 	checker_free(&k); /* first: the resolver may still call back into the engine's domains */
 	run_free(&c.run);
 	engine_free(c.engine); /* last: it owns the probes the domains pointed to */
+	if (c.in.ev)
+		event_free(c.in.ev);
 	if (c.base)
 		event_base_free(c.base);
 	if (c.in.f && c.in.f != stdin)
@@ -516,5 +615,7 @@ out:
 	if (c.log.fd >= 0)
 		close(c.log.fd);
 	strset_free(&c.resumed_set);
+	if (c.in.stream && stream_flags >= 0)
+		fcntl(c.in.fd, F_SETFL, stream_flags); /* stdin is the shell's too */
 	return rc;
 }

@@ -61,6 +61,9 @@ struct limits {
 /* File descriptors a run needs beside its connections and DNS queries: the standard three,
  * the event loop's, the resolver's, an HTTPS fetch or two, the log. */
 #define FD_RESERVE 64
+/* An input line (-f): a domain name is at most 253 bytes; a longer line is reported as not
+ * a name, never cut into one. */
+#define INPUT_LINE_MAX 1024
 
 /* A server that refuses for now (421, 450, a reset in the greeting) is tried again after
  * this, then twice as long each time (--retries times): 1 s, 2 s, 4 s ... */
