@@ -49,6 +49,7 @@ static const struct opt check_table[] = {
 	{O_OFFLINE, "offline", 0, OPT_FLAG, NULL, NULL, "fetch nothing over HTTP: no OCSP responder, CRL or autoconfig file (what the server stapled is still judged)", NULL},
 	{O_PEM, "pem", 0, OPT_FLAG, NULL, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)", NULL},
 	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
+	{O_PER_IP_RATE, "per-ip-rate", 0, OPT_STRING, "N/min", NULL, "at most N connections a minute to one address, spaced evenly (on top of --per-host)", NULL},
 	{O_POLICY, "policy", 0, OPT_STRING, "FILE", NULL, "judge also by the organisation's policy in FILE (YAML; mailtls policy check FILE)", NULL},
 	{O_PORT, "port", 'p', OPT_PORT, "PORT", NULL, "port (default 25, 143 or 110; with --tls 465, 993 or 995); 465, 993 and 995 are implicit TLS", NULL},
 	{O_PORTS, "ports", 0, OPT_STRING, "LIST", NULL, "check these ports, comma-separated: 25 at the MX, 465/587 (submission), 143/993 (IMAP), 110/995 (POP3) at the hosts of the domain's RFC 6186 SRV records; with --host, any ports of that host", NULL},
@@ -292,6 +293,19 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 	case O_PER_HOST:
 		o->per_host = v->count;
 		break;
+	case O_PER_IP_RATE: {
+		char *end;
+		double r = strtod(v->s, &end);
+
+		if (end == v->s || !(r > 0) || r > 1e6 || (*end && strcmp(end, "/min") != 0)) {
+			snprintf(err, errlen, "\"%s\" is not a number of connections a minute (6/min, "
+			                      "0.5/min, ...)",
+			    v->s);
+			return -1;
+		}
+		o->per_ip_rate = r;
+		break;
+	}
 	case O_PORT:
 		if (o->port && o->port != v->port) {
 			snprintf(err, errlen, "%u, but --host says port %u", v->port, o->port);

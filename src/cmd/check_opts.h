@@ -24,6 +24,7 @@ struct check_opts {
 	const char *chain;      /* --chain FILE: judged in place of a session */
 	const char *key;        /* --key FILE: must belong to the chain's certificate */
 	int retries;            /* --retries: a server refusing for now is tried again */
+	double per_ip_rate;     /* --per-ip-rate: connections a minute to one address */
 	unsigned long shard_k, shard_n; /* --shard K/N: this run checks the domains whose hash
 	                                   is K modulo N; n 0: every domain */
 	const char *resume;     /* --resume FILE: the JSONL output, continued */
@@ -98,6 +99,7 @@ enum {
 	O_NO_MTA_STS,
 	O_PEM,
 	O_PER_HOST,
+	O_PER_IP_RATE,
 	O_POLICY,
 	O_PORT,
 	O_PORTS,

@@ -86,6 +86,7 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	k->ec.family = o->family;
 	k->ec.concurrency = o->concurrency;
 	k->ec.per_host = o->per_host;
+	k->ec.per_ip_rate = o->per_ip_rate;
 	k->ec.keep_chain = o->pem;
 	k->ec.no_dane = o->no_dane;
 	/* Policies belong to domains; --host checks one server and nothing around it. */

@@ -1152,6 +1152,7 @@ struct engine *engine_new(struct event_base *base, const struct engine_config *c
 	e->nmap = 4096;
 	e->map = xcalloc(e->nmap, sizeof(*e->map));
 	e->sched = sched_new(cfg->concurrency, cfg->per_host);
+	sched_set_rate(e->sched, base, cfg->per_ip_rate);
 	e->policy_env.dns = cfg->dns;
 	e->policy_env.https = cfg->https;
 	e->policy_env.hold = domain_hold;

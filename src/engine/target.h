@@ -30,6 +30,7 @@ struct engine_config {
 	int family; /* 0, 4 or 6 */
 	size_t concurrency;
 	size_t per_host;
+	double per_ip_rate; /* --per-ip-rate: connections a minute to one address; 0: no bound */
 	int keep_chain;                     /* keep the X509 chain after verification (--pem) */
 	int no_dane;                        /* --no-dane: no TLSA lookups */
 	struct https *https;                /* for MTA-STS policies; NULL: not fetched */

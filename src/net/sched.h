@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <event2/event.h>
+
 struct sched_job {
 	const char *key;                   /* jobs with one key are bounded together */
 	void (*start)(struct sched_job *); /* admitted: run; sched_done() when it has ended */
@@ -18,6 +20,9 @@ struct sched_job {
 struct sched;
 
 struct sched *sched_new(size_t limit, size_t per_key);
+/* Also: at most per_min starts a minute on one key, spaced evenly (a start waits for its
+ * turn on base's clock); 0: no such bound. */
+void sched_set_rate(struct sched *, struct event_base *base, double per_min);
 /* Start j now, or queue it where the bound that holds it will release it. */
 void sched_submit(struct sched *, struct sched_job *j);
 /* j has ended: its place goes to the jobs that waited for it. */

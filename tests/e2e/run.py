@@ -1755,6 +1755,19 @@ def scale_cases():
         got = [json.loads(x)["domain"] for x in p.stdout.splitlines()]
         report("scale-fd-limit-said", p.returncode == 0 and "checking with --concurrency 90" in p.stderr
                and sorted(got) == sorted(names), f"exit {p.returncode} {p.stderr[-300:]!r} {len(got)} lines")
+    if selected("scale-per-ip-rate"):
+        # Three connections to one address at 60 a minute: a second apart, so two seconds at
+        # least; unbounded, the same three take milliseconds.
+        argv = ["check", "--json", "--host", "good.mail.test", "--address", "127.0.0.10", "--ports",
+                "25,587,465", "--ca-file", CA]
+        t0 = time.time()
+        rc1, _, _ = run(argv)
+        free = time.time() - t0
+        t0 = time.time()
+        rc2, out, err = run(argv + ["--per-ip-rate", "60/min"])
+        paced = time.time() - t0
+        report("scale-per-ip-rate", rc1 == 0 and rc2 == 0 and paced >= 1.9 and paced > free + 1.5,
+               f"exit {rc1}/{rc2}, {free:.2f} s free, {paced:.2f} s at 60/min {err[-200:]!r}")
     if selected("scale-shard-from-the-environment"):
         env = sanitizer_env({"JOB_COMPLETION_INDEX": "1"})
         env.pop("SLURM_ARRAY_TASK_ID", None)
