@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
 	enum dnssec_state sec = (enum dnssec_state)(fuzz_byte(&in) % 4);
-	struct dns_answer mx, a4, a6, tlsa, txt;
+	struct dns_answer mx, a4, a6, tlsa, txt, srv;
 	struct domain *d = calloc(1, sizeof(*d));
 	struct run run = {0};
 	struct view_opts vo = {0};
@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse(in.p, in.n, ns_t_aaaa, sec, &a6);
 	parse(in.p, in.n, DNS_T_TLSA, sec, &tlsa);
 	parse(in.p, in.n, ns_t_txt, sec, &txt);
+	parse(in.p, in.n, ns_t_srv, sec, &srv);
 	for (size_t i = 0; i < txt.ntxt; i++)
 		if (strlen(txt.txt[i]) != strnlen(txt.txt[i], 70000) ||
 		    records_is_kind(txt.txt[i], "v=STSv1") < 0)
@@ -62,6 +63,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		target_explain_partial(d);
 	}
+	/* The same packet as the SRV answer of a client service (RFC 6186): its hosts join. */
+	d->svc = calloc(1, sizeof(*d->svc));
+	d->nsvc = 1;
+	d->svc[0].name = "imaps";
+	d->svc[0].port = 993;
+	d->svc[0].owner = strdup("_imaps._tcp.fuzz.test");
+	target_srv_apply(d, 0, &srv);
+	target_explain_srv(d);
 	verdict_domain(d, &(struct verdict_ctx){.warn_days = 30, .crit_days = 7});
 	run.domain_mode = 1;
 	out_jsonl_domain(fuzz_devnull(), &run, d, &vo);
@@ -71,5 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dns_answer_clear(&a6);
 	dns_answer_clear(&tlsa);
 	dns_answer_clear(&txt);
+	dns_answer_clear(&srv);
 	return 0;
 }

@@ -59,6 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .ssl_ctx = ctx,
 	    .ehlo_name = "fuzz.invalid",
 	    .trace = fuzz_devnull()};
+	/* A ping transaction (MAIL, RCPT, DATA, NOOP), sometimes in plaintext. */
+	struct txn_params tx = {.from = "a@fuzz.test", .to = "b@fuzz.test", .data = 1, .size = 300,
+	    .noop = 1};
 	struct fuzz_in in = {data, size};
 	unsigned head = fuzz_byte(&in);
 	const struct dialect *d = dialects[head % 3];
@@ -71,6 +74,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (base == NULL)
 		abort();
+	/* head's bits also pick: the submission service (AUTH or MAIL before TLS), the STARTTLS
+	 * injection test, a ping transaction and, with it, plaintext. */
+	if (head & 8)
+		p->service = "submission";
+	par.starttls_tests = (head & 16) != 0;
+	if (head & 32) {
+		tx.no_tls = (head & 64) != 0;
+		par.txn = &tx;
+	}
 	fake_io_reset();
 	fake_wire.fail_connect = (head & 0xf8) == 0xf8;
 	done_calls = 0;
