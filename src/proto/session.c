@@ -81,6 +81,7 @@ struct session {
 	int logged_in;     /* the login succeeded (a POP3 NOOP needs it) */
 	int tries;         /* connections refused for now so far */
 	double retry_s;    /* the wait before the next */
+	unsigned long seq; /* ping: this transaction's number (par is shared by those in flight) */
 	double auth_t0;
 	double t0;
 	session_done_cb done;
@@ -354,7 +355,7 @@ static void session_body(struct session *s)
 		    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
 		    "This is a test message sent by mailtls ping to measure how long this server\r\n"
 		    "takes to accept mail. It can be deleted.",
-		    tx->from, tx->to, s->par->seq, date, (long)now, s->par->seq, s->par->ehlo_name);
+		    tx->from, tx->to, s->seq, date, (long)now, s->seq, s->par->ehlo_name);
 
 		sent = strlen(hdr);
 		if (io_write_line(s->io, hdr, sent) < 0) {
@@ -989,6 +990,7 @@ void session_start(struct event_base *base, const struct session_params *par, st
 
 	s->base = base;
 	s->par = par;
+	s->seq = par->seq;
 	s->p = p;
 	s->done = done;
 	s->arg = arg;
