@@ -9,6 +9,7 @@
  *   protocol smtp|imap|pop3        mode starttls|implicit        split no
  *   service NAME (the probe's service: "submission" asks AUTH/MAIL before TLS)
  *   starttls-tests (STARTTLS goes out with the dialect's harmless command behind it)
+ *   auth MECH|any (log in once TLS is up, as mailtls auth: alice, lab-secret-1)
  *   S: text      the server sends text and CRLF (lines in a row make one burst)
  *   S~ bytes     the server sends bytes with C escapes (\r \n \t \\ \xHH), nothing added
  *   C: text      the client must have sent text and CRLF next
@@ -33,6 +34,8 @@
 #include "fake_io.h"
 #include "model/result.h"
 #include "model/verdict.h"
+#include "conf/cred.h"
+#include "proto/auth.h"
 #include "proto/dialect.h"
 #include "proto/session.h"
 #include "tls/tlsinfo.h"
@@ -55,6 +58,7 @@ struct transcript {
 	int split;
 	char service[32];
 	int starttls_tests;
+	char auth_mech[32]; /* "" no login; "any": the strongest offered */
 	struct step steps[STEPS_MAX];
 	size_t nsteps;
 	char *expect[EXPECT_MAX]; /* the expect lines, after "expect " */
@@ -62,6 +66,20 @@ struct transcript {
 };
 
 static SSL_CTX *ctx;
+
+/* The one credential of the auth transcripts, and a gate that lets it through (the
+ * certificate check is pki's business, not the session's). */
+static char user[] = "alice", secret[] = "lab-secret-1";
+static struct cred cred = {.user = user, .secret = secret, .secret_len = sizeof(secret) - 1};
+
+static int gate_open(struct probe *p, void *arg, char *why, size_t whylen)
+{
+	(void)p;
+	(void)arg;
+	(void)why;
+	(void)whylen;
+	return 1;
+}
 
 static void die(const struct transcript *t, const char *fmt, ...)
 {
@@ -175,6 +193,8 @@ static struct transcript *load(const char *path)
 			snprintf(t->service, sizeof(t->service), "%.31s", line + 8);
 		} else if (strcmp(line, "starttls-tests") == 0) {
 			t->starttls_tests = 1;
+		} else if (strncmp(line, "auth ", 5) == 0) {
+			snprintf(t->auth_mech, sizeof(t->auth_mech), "%.31s", line + 5);
 		} else if (strncmp(line, "expect ", 7) == 0 && t->nexpect < EXPECT_MAX) {
 			t->expect[t->nexpect++] = xstrdup(line + 7);
 		} else {
@@ -259,6 +279,7 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 	    .reply_s = 0.001,
 	    .handshake_s = 0.001};
 	struct session_params par = {.lim = &lim, .ssl_ctx = ctx, .ehlo_name = "client.test"};
+	struct auth_params ap = {0};
 	struct event_base *base = event_base_new();
 	uint16_t port =
 	    t->mode == TLS_MODE_IMPLICIT ? t->d->port_implicit[0] : t->d->port_starttls[0];
@@ -275,6 +296,12 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 	if (t->service[0])
 		p->service = t->service;
 	par.starttls_tests = t->starttls_tests;
+	if (t->auth_mech[0]) {
+		ap.cred = &cred;
+		ap.mech = strcmp(t->auth_mech, "any") ? t->auth_mech : NULL;
+		ap.gate = gate_open;
+		par.auth = &ap;
+	}
 	fake_io_reset();
 	session_start(base, &par, p, &sess, on_done, &done);
 	fake_io_connected();
