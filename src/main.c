@@ -16,9 +16,10 @@ static const struct command {
 } commands[] = {
 	{"auth", auth_main, "does a login work, over TLS only: SMTP AUTH, IMAP, POP3, SCRAM,\n"
 	    "PLAIN, OAuth (mailtls auth --help)"},
-	{"check", check_main, "the mail servers of domains (every MX, every address), or one server\n"
-	    "with --host: STARTTLS or implicit TLS, the chain, names, dates, keys,\n"
-	    "DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
+	{"check", check_main, "the mail servers of domains (every MX, every address; --all-ports:\n"
+	    "submission, IMAP, POP3 too), or one server with --host, or a chain file\n"
+	    "before it is deployed (--chain): the chain, names, dates, keys,\n"
+	    "revocation, DANE, MTA-STS, TLS-RPT (mailtls check --help)"},
 	{"findings", findings_main, "every finding code with its severity and meaning"},
 	{"log", log_main, "what audit logs (check --log) say: summary, changes (mailtls log --help)"},
 	{"ping", ping_main, "per-phase latency of mail transactions over TLS, like smtpping\n"
