@@ -1781,6 +1781,28 @@ def scale_cases():
                and "JOB_COMPLETION_INDEX" in c[2], f"{a[0]} {b[0]} {c[0]} {len(da)} {c[2]!r}")
 
 
+def trust_store_cases():
+    """Without --ca-file: the system store as a hashed directory (SSL_CERT_DIR, else
+    OpenSSL's default), read a root at a time; SSL_CERT_FILE, when set, is honoured."""
+    if not selected("trust-store"):
+        return
+    d = os.path.join(LAB, "hashed-ca")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    shutil.copy(CA, os.path.join(d, "lab-root.pem"))
+    subprocess.run(["openssl", "rehash", d], check=True, capture_output=True)
+    argv = ["check", "--json", "--host", "good.mail.test", "--address", "127.0.0.10"]
+    # (SSL_CERT_FILE empty counts as unset: the directory alone is read.)
+    for name, env in (("trust-store-hashed-dir", {"SSL_CERT_DIR": d, "SSL_CERT_FILE": ""}),
+                      ("trust-store-ssl-cert-file", {"SSL_CERT_FILE": CA, "SSL_CERT_DIR": "/nonexistent"})):
+        rc, out, err = run(argv, env=env)
+        try:
+            codes_ = codes(json.loads(out)["probes"][0])
+        except ValueError:
+            codes_ = []
+        report(name, rc == 0 and "CERT_TRUSTED" in codes_, f"exit {rc} {codes_} {err[-200:]!r}")
+
+
 def ping_cases(modes):
     """mailtls ping: phases present and in order, counts right, logins, the message only when
     asked and marked as a test, plaintext for comparison, open-loop starts missed (not a
@@ -1908,6 +1930,7 @@ def main():
         ping_cases(modes)
         retry_cases(modes)
         scale_cases()
+        trust_store_cases()
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")
