@@ -144,4 +144,16 @@ struct limits {
 #define AC_VALUE_MAX 512  /* bytes of one <hostname>, <port>, <socketType>, <authentication> */
 #define AC_AUTH_MAX 31    /* bytes of an <authentication> method name */
 
+/*
+ * The crafted handshakes of the TLS scanner (tls/hello.c). A ClientHello is one record:
+ * RFC 8446 5.1 caps a plaintext record at 2^14 bytes, and 2^14+2048 is the most any record
+ * may claim (a ciphertext bound, RFC 5246 6.2.3): a longer length is not TLS. A ServerHello
+ * with every extension is a few hundred bytes and a HelloRetryRequest's cookie is some
+ * hundreds (OpenSSL's); one record's worth is generous and bounds the reassembly buffer.
+ */
+#define HELLO_RECORD_MAX (16384 + 2048) /* a record's length field, from a server */
+#define HELLO_CLIENT_MAX 16384          /* our ClientHello record body (one plaintext record) */
+#define HELLO_MESSAGE_MAX 16384         /* a ServerHello or HelloRetryRequest, header excluded */
+#define HELLO_SNI_MAX 255               /* a server_name: a 253-byte DNS name, RFC 6066 3 */
+
 #endif
