@@ -120,8 +120,7 @@ rm -f "$OUT/.done"
 # Scratch area for the throwaway `openssl ca` database, CSRs and ext files.
 WORK="$OUT/.work"
 rm -rf "$WORK"
-mkdir -p "$WORK/newcerts"
-: >"$WORK/index.txt"
+mkdir -p "$WORK"
 LOG="$WORK/openssl.log"
 : >"$LOG"
 
@@ -153,15 +152,22 @@ genkey() {
     chmod 600 "$1"
 }
 
-# Minimal throwaway CA config: `openssl ca` is the only OpenSSL 3.0 command that
-# takes explicit -startdate/-enddate (x509 has no -not_before before 3.4).
-cat >"$WORK/ca.cnf" <<EOF
+# ca_db DIR CNF: an empty `openssl ca` database in DIR and its config CNF.
+# `openssl ca` is the only OpenSSL 3.0 command that takes explicit
+# -startdate/-enddate (x509 has no -not_before before 3.4); the crlnumber and
+# [ crl_ext ] serve the databases whose index later becomes a CRL.
+ca_db() {
+    mkdir -p "$1/newcerts"
+    : >"$1/index.txt"
+    echo 01 >"$1/crlnumber"
+    cat >"$2" <<EOF
 [ ca ]
 default_ca = lab
 [ lab ]
-dir = $WORK
+dir = $1
 database = \$dir/index.txt
 new_certs_dir = \$dir/newcerts
+crlnumber = \$dir/crlnumber
 rand_serial = yes
 unique_subject = no
 default_md = sha256
@@ -171,7 +177,11 @@ email_in_dn = no
 [ policy_anything ]
 organizationName = optional
 commonName = supplied
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
 EOF
+}
+ca_db "$WORK" "$WORK/ca.cnf"
 
 # exts FILE: write the common [ext] section header pieces.
 # ext_ca FILE [pathlen]
@@ -320,32 +330,7 @@ tsu() { date -u -d "@$((NOW + $1))" +%y%m%d%H%M%SZ; }
 
 # cadb NAME: an `openssl ca` database of its own (WORK/db-NAME) and its config
 # WORK/NAME.cnf, for a CA whose index becomes an OCSP index or a CRL.
-cadb() {
-    local d="$WORK/db-$1"
-    mkdir -p "$d/newcerts"
-    : >"$d/index.txt"
-    echo 01 >"$d/crlnumber"
-    cat >"$WORK/$1.cnf" <<EOF
-[ ca ]
-default_ca = lab
-[ lab ]
-dir = $d
-database = \$dir/index.txt
-new_certs_dir = \$dir/newcerts
-crlnumber = \$dir/crlnumber
-rand_serial = yes
-unique_subject = no
-default_md = sha256
-policy = policy_anything
-copy_extensions = none
-email_in_dn = no
-[ policy_anything ]
-organizationName = optional
-commonName = supplied
-[ crl_ext ]
-authorityKeyIdentifier = keyid:always
-EOF
-}
+cadb() { ca_db "$WORK/db-$1" "$WORK/$1.cnf"; }
 
 # csign CNF NAME CN ISSUER|self FROM TO EXTFILE: sign() with the database of
 # config CNF. Uses OUT/NAME.key; writes WORK/NAME.out.
