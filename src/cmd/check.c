@@ -67,7 +67,6 @@ struct check {
 	struct event *progress;
 	int progress_shown;
 	struct strset resumed_set; /* --resume: the domains the file holds a line for */
-	int done_set;
 	size_t resumed;     /* ... met in the input again and skipped */
 	size_t other_shards; /* --shard: domains of the input left to the other shards */
 };
@@ -194,7 +193,7 @@ static int input_mine(struct check *c, const char *name)
 		c->other_shards++;
 		return 0;
 	}
-	if (c->done_set && strset_has(&c->resumed_set, name)) {
+	if (strset_has(&c->resumed_set, name)) {
 		c->resumed++;
 		return 0;
 	}
@@ -241,7 +240,6 @@ static int resume_open(struct check *c, const char *path)
 		return -1;
 	}
 	close(fd);
-	c->done_set = 1;
 	/* One write() a line: a buffer larger than any line, flushed after each. */
 	setvbuf(stdout, NULL, _IOFBF, RESUME_LINE_MAX);
 	return 0;
