@@ -60,12 +60,14 @@ static const struct opt check_table[] = {
 	{O_RETRIES, "retries", 0, OPT_STRING, "N", "2", "a server that refuses for now (421, 450, a reset in the greeting) is tried N more times, 1 s, 2 s, 4 s ... apart, then inconclusive (0 to 10)", NULL},
 	{O_REVOCATION, "revocation", 0, OPT_CHOICE, "HOW", "auto", "auto (the staple, else OCSP, else the CRL), ocsp, crl or none", rev_modes},
 	{O_REVOCATION_DEPTH, "revocation-depth", 0, OPT_CHOICE, "WHICH", "leaf", "leaf, or chain: the intermediates too", rev_depths},
+	{O_SCAN_PAUSE, "scan-pause", 0, OPT_SECONDS, "SECONDS", NULL, "with --tls-scan: wait this long between two connections to one server, to stay below its rate limits", NULL},
 	{O_SHARD, "shard", 0, OPT_STRING, "K/N", NULL, "check only this machine's part: the domains whose stable hash is K modulo N (K from 0); N alone takes K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID", NULL},
 	{O_SHOW_CHAIN, "show-chain", 0, OPT_FLAG, NULL, NULL, "print every certificate of the chain in the text report", NULL},
 	{O_STARTTLS, "starttls", 0, OPT_FLAG, NULL, NULL, "upgrade with STARTTLS whatever the port", NULL},
 	{O_STARTTLS_TESTS, "starttls-tests", 0, OPT_FLAG, NULL, NULL, "also test for STARTTLS command injection (CVE-2011-0411): a command sent with STARTTLS must not be answered over TLS (adds up to 1 s per server)", NULL},
 	{O_TIMEOUT, "timeout", 't', OPT_SECONDS, "SECONDS", NULL, "bound every wait at once: connect, greeting, each reply, the handshake, each DNS query and the MTA-STS fetch (default: each its own; DNS and the fetch 10)", NULL},
 	{O_TLS, "tls", 0, OPT_FLAG, NULL, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port", NULL},
+	{O_TLS_SCAN, "tls-scan", 0, OPT_FLAG, NULL, NULL, "map what each server negotiates: TLS versions, cipher suites and their order, groups, and each certificate it holds (ECDSA, RSA, without SNI), with crafted hellos one connection at a time (about n + 1 connections for n suites)", NULL},
 	{O_TLS_TIMEOUT, "tls-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for the TLS handshake at most this long", NULL},
 	{O_TRUST_ANCHOR, "trust-anchor", 0, OPT_STRING, "FILE", NULL, "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate", NULL},
 	{O_VERBOSE, "verbose", 'v', OPT_FLAG, NULL, NULL, "print the dialogue with each server on standard error (server text censored)", NULL},
@@ -172,6 +174,12 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		return check_ports_parse(v->s, o->ports, &o->nports, err, errlen);
 	case O_STARTTLS_TESTS:
 		o->starttls_tests = 1;
+		break;
+	case O_TLS_SCAN:
+		o->tls_scan = 1;
+		break;
+	case O_SCAN_PAUSE:
+		o->scan_pause = v->seconds;
 		break;
 	case O_AT:
 		o->at = v->date;
@@ -461,6 +469,16 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	}
 	if (o->shard_n && o->host) {
 		fprintf(stderr, "mailtls check: --shard splits a list of domains; --host is one server\n");
+		errors++;
+	}
+	if (o->scan_pause > 0 && !o->tls_scan) {
+		fprintf(stderr, "mailtls check: --scan-pause spaces the connections of --tls-scan; "
+		                "add --tls-scan\n");
+		errors++;
+	}
+	if (o->tls_scan && o->chain) {
+		fprintf(stderr, "mailtls check: --tls-scan maps a server it connects to; --chain "
+		                "judges a file without connecting\n");
 		errors++;
 	}
 	if (o->key && o->chain == NULL) {

@@ -18,6 +18,8 @@ struct check_opts {
 	uint16_t ports[OPTS_PORTS_MAX]; /* --ports, --all-ports */
 	size_t nports;
 	int starttls_tests; /* --starttls-tests */
+	int tls_scan;       /* --tls-scan */
+	double scan_pause;  /* --scan-pause: seconds between two of the scan's connections */
 	const char *revocation; /* --revocation: auto, ocsp, crl, none */
 	int revocation_chain;   /* --revocation-depth chain */
 	int offline;            /* --offline */
@@ -114,6 +116,8 @@ enum {
 	O_SHOW_CHAIN,
 	O_STARTTLS,
 	O_STARTTLS_TESTS,
+	O_TLS_SCAN,
+	O_SCAN_PAUSE,
 	O_TIMEOUT,
 	O_TLS,
 	O_TLS_TIMEOUT,

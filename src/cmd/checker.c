@@ -82,6 +82,14 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		k->ec.nports = o->nports;
 	}
 	k->sp.starttls_tests = o->starttls_tests;
+	if (o->tls_scan) {
+		k->scan.base = base;
+		k->scan.sp = &k->sp;
+		k->scan.vp = &k->vp;
+		k->scan.verdict = &k->vc;
+		k->scan.pause_s = o->scan_pause;
+		k->ec.scan = &k->scan;
+	}
 	k->sp.retries = o->retries;
 	k->ec.family = o->family;
 	k->ec.concurrency = o->concurrency;

@@ -13,6 +13,7 @@
 #include "conf/policy.h"
 #include "engine/revocation.h"
 #include "engine/target.h"
+#include "engine/tlsscan.h"
 #include "mailpolicy/policy.h"
 #include "model/verdict.h"
 #include "net/dns.h"
@@ -31,6 +32,7 @@ struct checker {
 	struct engine_config ec; /* emit and arg are the command's to set */
 	struct org_policy org;   /* --policy, when given */
 	struct revocation_env *rev; /* --revocation (engine/revocation.h) */
+	struct tlsscan_env scan;    /* --tls-scan */
 	char ehlo[256];
 };
 

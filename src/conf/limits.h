@@ -154,6 +154,7 @@ struct limits {
 #define HELLO_RECORD_MAX (16384 + 2048) /* a record's length field, from a server */
 #define HELLO_CLIENT_MAX 16384          /* our ClientHello record body (one plaintext record) */
 #define HELLO_MESSAGE_MAX 16384         /* a ServerHello or HelloRetryRequest, header excluded */
+#define HELLO_READ_MAX 65536 /* a scan hello's answer read: ServerHello, chain, key exchange */
 #define HELLO_SNI_MAX 255               /* a server_name: a 253-byte DNS name, RFC 6066 3 */
 
 #endif

@@ -15,6 +15,7 @@
 #include "conf/limits.h"
 #include "engine/revocation.h"
 #include "engine/target.h"
+#include "engine/tlsscan.h"
 #include "pki/revocation.h"
 #include "mailpolicy/autoconfig.h"
 #include "model/verdict.h"
@@ -32,6 +33,8 @@ struct job {
 	struct engine *e;
 	struct sched_job sj;     /* its place in the scheduler */
 	struct session *session; /* while its session runs */
+	struct tlsscan *scan;    /* while --tls-scan maps its server */
+	int admitted;            /* holds a place in the scheduler, until its connections end */
 	int scheduled;           /* submitted to the scheduler (or judged without one) */
 	int done;                /* judged: complete */
 	struct domain **waiters; /* domains waiting for it */
@@ -124,7 +127,30 @@ static void job_finish(void *arg)
 	free(w);
 }
 
-/* A session ended: judge what it saw; revocation may have to ask a responder first. */
+/* The connections to the server are over: revocation may have to ask a responder. */
+static void job_revoke(struct job *j)
+{
+	struct engine *e = j->e;
+
+	if (j->admitted) {
+		j->admitted = 0;
+		sched_done(e->sched, &j->sj);
+	}
+	if (e->cfg.rev && revocation_probe(e->cfg.rev, &j->probe, job_finish, j) > 0)
+		return;
+	job_finish(j);
+}
+
+static void job_scanned(void *arg)
+{
+	struct job *j = arg;
+
+	j->scan = NULL;
+	job_revoke(j);
+}
+
+/* A session ended: judge what it saw; with --tls-scan, map the server first, in the
+ * probe's place in the scheduler, so that --per-host bounds the map's connections too. */
 static void job_judge(struct job *j)
 {
 	struct engine *e = j->e;
@@ -132,24 +158,24 @@ static void job_judge(struct job *j)
 
 	verify_probe(p, e->cfg.vp);
 	dane_judge(p, e->cfg.vp);
-	if (e->cfg.rev && revocation_probe(e->cfg.rev, p, job_finish, j) > 0)
+	if (e->cfg.scan && tlsscan_applies(p)) {
+		j->scan = tlsscan_start(e->cfg.scan, p, job_scanned, j);
 		return;
-	job_finish(j);
+	}
+	job_revoke(j);
 }
 
 static void job_session_done(struct probe *p, void *arg)
 {
-	struct job *j = arg;
-
 	(void)p;
-	sched_done(j->e->sched, &j->sj);
-	job_judge(j);
+	job_judge(arg);
 }
 
 static void job_start(struct sched_job *sj)
 {
 	struct job *j = (struct job *)((char *)sj - offsetof(struct job, sj));
 
+	j->admitted = 1;
 	session_start(j->e->base, j->e->cfg.sp, &j->probe, &j->session, job_session_done, j);
 }
 
@@ -197,6 +223,7 @@ static void map_remove(struct engine *e, struct job *j)
 static void job_free(struct job *j)
 {
 	session_abort(j->session);
+	tlsscan_abort(j->scan);
 	probe_clear(&j->probe);
 	free(j->waiters);
 	free(j);

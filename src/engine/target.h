@@ -39,11 +39,13 @@ struct engine_config {
 	double https_timeout_s;             /* the autoconfig fetch */
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	const struct org_policy *org_policy; /* the policy file (--policy), or NULL */
+	const struct tlsscan_env *scan;      /* --tls-scan: map each server; NULL: not */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
 	void *arg;
 };
 
 struct engine;
+struct tlsscan_env;
 
 /* The engine owns every probe; run->probes lists those of --host for its view. */
 struct engine *engine_new(struct event_base *, const struct engine_config *, struct run *);

@@ -108,6 +108,17 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(SRV_MISSING, INFO, "no SRV record for a client service: mail clients must be set up by hand (RFC 6186)") \
 	X(SRV_NAME_INSECURE, INFO, "a host found through an unsigned SRV record: strict clients check the domain's name") \
 	X(TLS_HANDSHAKE_FAILED, CRIT, "the TLS handshake failed")                          \
+	X(TLS_MAP, INFO, "check --tls-scan: the versions and suites the server accepts, and what the map cost") \
+	X(TLS_MAP_INCOMPLETE, INFO, "check --tls-scan: the map stopped early (the server closed, or broke the rules): why") \
+	X(TLS_LEGACY_VERSION, WARN, "the server accepts TLS 1.0 or 1.1 (crit for SSLv3)")    \
+	X(TLS_NO_TLS13, INFO, "the server does not speak TLS 1.3")                          \
+	X(TLS_WEAK_CIPHER, WARN, "weak suites are accepted: 3DES, anonymous (crit for NULL, EXPORT, RC4, DES)") \
+	X(TLS_WEAK_DH, WARN, "a DHE suite uses a prime below 2048 bits (crit below 1024)")   \
+	X(TLS_NO_SECURE_RENEGOTIATION, WARN, "the ServerHello lacks renegotiation_info (RFC 5746)") \
+	X(TLS_NO_EXTENDED_MASTER_SECRET, INFO, "the ServerHello lacks extended_master_secret (RFC 7627) before TLS 1.3") \
+	X(TLS_COMPRESSION, CRIT, "the server chose TLS compression (CRIME)")                \
+	X(CERT_ALT_CHAIN_PROBLEM, CRIT, "one of the server's certificates (ECDSA, RSA) fails where another passes: which senders get it") \
+	X(CERT_NO_SNI_DIFFERENT, WARN, "without SNI the server shows another certificate, and it fails") \
 	X(PROTOCOL_ERROR, CRIT, "the server broke the protocol (syntax, limits, early close)") \
 	X(POLICY_ISSUER_UNEXPECTED, CRIT, "the policy file expects another issuer of the server certificate") \
 	X(POLICY_PIN_MISMATCH, CRIT, "the server key is none of the keys the policy file pins") \

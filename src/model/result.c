@@ -11,6 +11,7 @@
 #include "model/published.h"
 #include "model/result.h"
 #include "model/tlsa.h"
+#include "model/tlsmap.h"
 
 void strlist_add(struct strlist *l, const char *s)
 {
@@ -92,6 +93,7 @@ void probe_clear(struct probe *p)
 	free(p->facts.trust_anchor);
 	findings_free(p->findings, p->nfindings);
 	dane_rrset_unref(p->dane);
+	tlsmap_free(p->map);
 	memset(p, 0, sizeof(*p));
 }
 

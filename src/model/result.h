@@ -151,8 +151,10 @@ struct probe {
 	int dane_usable;         /* usable TLSA records */
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
 	const char *source;      /* "file" for check --chain: judged without a session */
+	struct tls_map *map;     /* check --tls-scan: what the server negotiates, or NULL */
 };
 
+struct tls_map;
 struct engine;
 struct domain_policy;
 struct autoconfig_found;

@@ -10,6 +10,7 @@
 #include "conf/limits.h"
 #include "conf/policy.h"
 #include "model/published.h"
+#include "model/suites.h"
 #include "model/tlsa.h"
 #include "model/verdict.h"
 
@@ -45,6 +46,14 @@ static enum severity verdict_rule(const struct finding *f, const struct verdict_
 	case F_MTASTS_MX_NOT_COVERED:
 	case F_MTASTS_CERT_INVALID:
 		return f->arg == STS_MODE_ENFORCE ? SEV_CRIT : SEV_WARN;
+	case F_TLS_LEGACY_VERSION:
+		return f->arg == 0x0300 ? SEV_CRIT : SEV_WARN;
+	case F_TLS_WEAK_CIPHER:
+		/* Anonymous suites are chosen only by a client that offers them, which no client
+		 * that verifies does: Postfix keeps them for opportunistic TLS (RFC 7435). */
+		return f->arg == SUITE_3DES || f->arg == SUITE_ANON ? SEV_WARN : SEV_CRIT;
+	case F_TLS_WEAK_DH:
+		return f->arg < 1024 ? SEV_CRIT : SEV_WARN;
 	case F_TLSRPT_MISSING:
 	case F_MX_NULL:
 		return f->arg ? SEV_WARN : SEV_INFO;

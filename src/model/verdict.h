@@ -14,6 +14,11 @@
  *                         arg = the policy's mode: crit in enforce, warn in testing
  *   TLSRPT_MISSING        arg = 1 when DANE or MTA-STS is published: warn, else info
  *   MX_NULL               arg = 1 when mixed with other MX records: warn, else info
+ *   TLS_LEGACY_VERSION    arg = the wire version: crit for SSLv3 (0x0300), else warn
+ *   TLS_WEAK_CIPHER       arg = the suite class (SUITE_* flag): warn for 3DES and
+ *                         anonymous suites (only a client that offers them gets them),
+ *                         else crit
+ *   TLS_WEAK_DH           arg = the prime's bits: crit below 1024, else warn
  *   DANE-EE(3) / DANE-TA(2) match (probe->dane_matched): the PKIX faults RFC 7672 3.1.1 /
  *                         3.1.2 makes irrelevant for mail become info, saying why
  */

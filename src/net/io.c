@@ -117,7 +117,23 @@ static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *inf
 
 static void io_read_cb(struct bufferevent *bev, void *arg)
 {
-	io_deliver(arg, bufferevent_get_input(bev));
+	struct io *io = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n;
+
+	if (io->raw_max == 0) {
+		io_deliver(io, in);
+		return;
+	}
+	n = evbuffer_get_length(in);
+	if (n == 0)
+		return;
+	if (io->cb(io, IO_DATA, (const char *)evbuffer_pullup(in, -1), n, io->arg))
+		return;
+	if (n >= io->raw_max) {
+		snprintf(io->err, sizeof(io->err), "%zu bytes without a whole answer", n);
+		io->cb(io, IO_ERROR, NULL, 0, io->arg);
+	}
 }
 
 static void io_ssl_error(struct io *io, const char *what)
@@ -192,6 +208,22 @@ long io_start_tls(struct io *io, SSL *ssl)
 	io->ssl = ssl;
 	io->tls = 1;
 	io_arm(io);
+	return (long)stale;
+}
+
+long io_start_raw(struct io *io, const void *bytes, size_t len, size_t max)
+{
+	struct evbuffer *in = bufferevent_get_input(io->bev);
+	size_t stale = evbuffer_get_length(in);
+
+	evbuffer_drain(in, stale);
+	io->raw_max = max;
+	/* Read until max is buffered: the answer is judged whole each time, never consumed. */
+	bufferevent_setwatermark(io->bev, EV_READ, 0, max);
+	if (bufferevent_write(io->bev, bytes, len) < 0) {
+		snprintf(io->err, sizeof(io->err), "cannot queue output");
+		return -1;
+	}
 	return (long)stale;
 }
 

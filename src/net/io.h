@@ -20,6 +20,8 @@ enum io_event {
 	IO_TLS_READY, /* handshake done */
 	IO_ERROR,     /* io->err says why */
 	IO_CLOSED,    /* peer closed */
+	IO_DATA,      /* raw mode: every byte received since it began (line, len); more may
+	                 follow in later events, each again from the first byte */
 };
 
 struct io;
@@ -38,6 +40,7 @@ struct io {
 	io_cb cb;
 	void *arg;
 	int tls;
+	size_t raw_max; /* raw mode (io_start_raw): bytes it may hold; 0 in line mode */
 	evutil_socket_t fd;
 	char *line; /* the line being delivered: lim->line_max + 1 bytes */
 	char err[256];
@@ -51,6 +54,11 @@ int io_printf(struct io *, const char *fmt, ...) __attribute__((format(printf, 2
 /* len bytes of line and CRLF, as they are (no format, no length bound but the caller's). */
 int io_write_line(struct io *, const char *line, size_t len);
 long io_start_tls(struct io *, SSL *);
+/* Leave the mail protocol for bytes (check --tls-scan's crafted ClientHello): what was
+ * buffered in plaintext is thrown away as io_start_tls does (its count is returned), len
+ * bytes go out, and from then on reads raise IO_DATA with everything received, up to max
+ * bytes; more than that is an IO_ERROR. -1 on error. */
+long io_start_raw(struct io *, const void *bytes, size_t len, size_t max);
 void io_free(struct io *);
 
 /* The line reader on its own (pure over an evbuffer; for io.c and the fuzzer). */

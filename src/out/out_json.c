@@ -10,7 +10,9 @@
 #include "base/dnsrr.h"
 #include "base/util.h"
 #include "model/published.h"
+#include "model/suites.h"
 #include "model/tlsa.h"
+#include "model/tlsmap.h"
 #include "out/json_util.h"
 #include "out/output.h"
 
@@ -130,6 +132,92 @@ static json_t *jdane(const struct dane_rrset *set, const struct probe *p)
 
 /* domain and mx name where the probe was reached from (domain mode), else NULL. */
 static json_t *jprobe(const struct probe *p, const struct view_opts *v, const char *domain,
+    const char *mx);
+
+static json_t *jsuite(uint16_t id)
+{
+	const struct suite *s = suite_by_id(id);
+	char hex[8];
+
+	snprintf(hex, sizeof(hex), "0x%04x", id);
+	if (s == NULL)
+		return json_pack("{s:s}", "id", hex);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b}", "id", hex,
+	    "name", s->iana, "openssl", s->openssl, "kx", suite_kx_name(s->kx), "auth",
+	    suite_auth_name(s->auth), "enc", suite_enc_name(s->enc), "mode",
+	    suite_mode_name(s->mode), "mac", suite_mac_name(s->mac), "bits", (int)s->bits,
+	    "forward_secrecy", (s->flags & SUITE_FS) != 0, "aead", (s->flags & SUITE_AEAD) != 0);
+}
+
+static json_t *jgroup(uint16_t g)
+{
+	char hex[8];
+
+	if (tlsmap_group_name(g))
+		return json_string(tlsmap_group_name(g));
+	snprintf(hex, sizeof(hex), "0x%04x", g);
+	return json_string(hex);
+}
+
+static json_t *jtri(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *jmap(const struct probe *p, const struct view_opts *v)
+{
+	const struct tls_map *m = p->map;
+	json_t *o = json_object(), *vs = json_array(), *gs = json_array(), *cs = json_object();
+
+	json_object_set_new(o, "hellos", json_integer(m->connections));
+	json_object_set_new(o, "ms", json_real(m->ms));
+	json_object_set_new(o, "incomplete", m->stopped[0] ? json_string(m->stopped) : json_null());
+	for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;) {
+		const struct tlsmap_version *tv = &m->v[vi];
+		json_t *e = json_object(), *ss = json_array();
+
+		json_object_set_new(e, "version", json_string(tlsmap_version_name(vi)));
+		json_object_set_new(e, "accepted",
+		    tv->state == TLSMAP_ACCEPTED   ? json_true()
+		    : tv->state == TLSMAP_REFUSED ? json_false()
+		                                  : json_null());
+		json_object_set_new(e, "refusal", tv->refusal[0] ? json_string(tv->refusal) : json_null());
+		json_object_set_new(e, "order", json_string(tlsmap_order_name(tv->order)));
+		for (size_t i = 0; i < tv->nsuites; i++)
+			json_array_append_new(ss, jsuite(tv->suites[i]));
+		json_object_set_new(e, "suites", ss);
+		json_object_set_new(e, "suites_cut", json_boolean(tv->cut));
+		json_object_set_new(e, "ecdhe_group", tv->ecdhe_group ? jgroup(tv->ecdhe_group) : json_null());
+		json_object_set_new(e, "dhe_bits", tv->dhe_bits ? json_integer(tv->dhe_bits) : json_null());
+		json_array_append_new(vs, e);
+	}
+	json_object_set_new(o, "versions", vs);
+	for (size_t i = 0; i < m->ngroups; i++)
+		json_array_append_new(gs, jgroup(m->groups[i]));
+	json_object_set_new(o, "groups_tls13", gs);
+	json_object_set_new(o, "secure_renegotiation", jtri(m->secure_renegotiation));
+	json_object_set_new(o, "extended_master_secret", jtri(m->extended_master_secret));
+	json_object_set_new(o, "compression",
+	    m->secure_renegotiation < 0 ? json_null() : json_boolean(m->compression != 0));
+	for (int k = 0; k < TLSMAP_CERTS; k++) {
+		const struct probe *c = m->cert[k];
+		json_t *e;
+
+		if (c == NULL) {
+			json_object_set_new(cs, tlsmap_cert_name((enum tlsmap_cert)k), json_null());
+			continue;
+		}
+		e = jprobe(c, v, NULL, NULL);
+		json_object_set_new(e, "same_as_check",
+		    json_boolean(c->ncerts && p->ncerts &&
+		                 strcmp(c->certs[0].sha256, p->certs[0].sha256) == 0));
+		json_object_set_new(cs, tlsmap_cert_name((enum tlsmap_cert)k), e);
+	}
+	json_object_set_new(o, "certificates", cs);
+	return o;
+}
+
+static json_t *jprobe(const struct probe *p, const struct view_opts *v, const char *domain,
     const char *mx)
 {
 	json_t *o = json_object(), *a;
@@ -170,6 +258,8 @@ static json_t *jprobe(const struct probe *p, const struct view_opts *v, const ch
 		json_object_set_new(o, "verification", json_null());
 	json_object_set_new(o, "dane", jdane(p->dane, p));
 	json_object_set_new(o, "findings", jfindings(p->findings, p->nfindings));
+	if (p->map)
+		json_object_set_new(o, "tls_map", jmap(p, v));
 	json_object_set_new(o, "timing_ms",
 	    json_pack("{s:o, s:o, s:o, s:o, s:o}", "connect", jms(p->t.connect_ms), "banner",
 	        jms(p->t.banner_ms), "starttls", jms(p->t.starttls_ms), "tls",

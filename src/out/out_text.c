@@ -8,7 +8,9 @@
 
 #include "base/dnsrr.h"
 #include "base/util.h"
+#include "model/suites.h"
 #include "model/tlsa.h"
+#include "model/tlsmap.h"
 #include "out/output.h"
 
 static const char *const sev_color[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m",
@@ -77,6 +79,98 @@ static void out_cert(FILE *f, const struct probe *p, size_t i, const struct view
 		PEM_write_X509(f, sk_X509_value(p->chain, (int)i));
 }
 
+/* Names after a label, wrapped under it. */
+static void out_wrapped(FILE *f, size_t *col, const char *word, int first)
+{
+	size_t n = strlen(word) + (first ? 0 : 2);
+
+	if (!first && *col + n > 96) {
+		fputs(",\n                 ", f);
+		*col = 17;
+		n -= 2;
+	} else if (!first) {
+		fputs(", ", f);
+	}
+	fputs(word, f);
+	*col += n;
+}
+
+/* One certificate handshake of the map, against the check's own certificate. */
+static void out_map_cert(FILE *f, const struct probe *p, const struct probe *c, int k)
+{
+	fprintf(f, "    %-8s ", tlsmap_cert_name((enum tlsmap_cert)k));
+	if (c == NULL)
+		fputs("not asked (the check connected to an address, without SNI)\n", f);
+	else if (c->ncerts == 0)
+		fputs(k == TLSMAP_CERT_NO_SNI ? "no certificate (the handshake failed)\n"
+		                              : "none (the handshake failed: it holds no such key)\n",
+		    f);
+	else if (p->ncerts && strcmp(c->certs[0].sha256, p->certs[0].sha256) == 0)
+		fprintf(f, "the same certificate (%s %d)\n", c->certs[0].key_type,
+		    c->certs[0].key_bits);
+	else
+		fprintf(f, "%s, %s %d, %s\n", c->certs[0].subject, c->certs[0].key_type,
+		    c->certs[0].key_bits, status_word[c->status]);
+}
+
+static void out_map(FILE *f, const struct probe *p)
+{
+	const struct tls_map *m = p->map;
+	char buf[64];
+
+	fprintf(f, "  tls map  %u hellos in %.0f ms%s%s\n", m->connections, m->ms,
+	    m->stopped[0] ? "; incomplete: " : "", m->stopped);
+	for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;) {
+		const struct tlsmap_version *tv = &m->v[vi];
+		size_t col = 17;
+
+		fprintf(f, "    %-8s %-3s", tlsmap_version_name(vi), tlsmap_state_name(tv->state));
+		if (tv->state != TLSMAP_ACCEPTED) {
+			if (tv->refusal[0])
+				fprintf(f, "  (%s)", tv->refusal);
+			fputc('\n', f);
+			continue;
+		}
+		fprintf(f, "  %s order, %zu suite%s%s", tlsmap_order_name(tv->order), tv->nsuites,
+		    tv->nsuites == 1 ? "" : "s", tv->cut ? " and more" : "");
+		if (tv->ecdhe_group)
+			fprintf(f, ", ECDHE %s", tlsmap_group_name(tv->ecdhe_group)
+			                             ? tlsmap_group_name(tv->ecdhe_group)
+			                             : "(unknown group)");
+		if (tv->dhe_bits)
+			fprintf(f, ", DHE %d bits", tv->dhe_bits);
+		fputs(":\n                 ", f);
+		for (size_t i = 0; i < tv->nsuites; i++) {
+			const struct suite *s = suite_by_id(tv->suites[i]);
+
+			if (s == NULL)
+				snprintf(buf, sizeof(buf), "0x%04x", tv->suites[i]);
+			out_wrapped(f, &col, s ? s->openssl : buf, i == 0);
+		}
+		fputc('\n', f);
+	}
+	if (m->ngroups) {
+		size_t col = 17;
+
+		fputs("    groups   ", f);
+		for (size_t i = 0; i < m->ngroups; i++) {
+			const char *g = tlsmap_group_name(m->groups[i]);
+
+			if (g == NULL)
+				snprintf(buf, sizeof(buf), "0x%04x", m->groups[i]), g = buf;
+			out_wrapped(f, &col, g, i == 0);
+		}
+		fputs(" (TLS 1.3)\n", f);
+	}
+	if (m->secure_renegotiation >= 0)
+		fprintf(f, "    hello    secure renegotiation %s, extended master secret %s, "
+		           "compression %s\n",
+		    m->secure_renegotiation ? "yes" : "no", m->extended_master_secret ? "yes" : "no",
+		    m->compression ? "yes" : "none");
+	for (int k = 0; k < TLSMAP_CERTS; k++)
+		out_map_cert(f, p, m->cert[k], k);
+}
+
 static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 {
 	const char *addr_fmt = strchr(p->address, ':') ? "[%s]" : "%s";
@@ -107,6 +201,8 @@ static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)
 		for (size_t i = 0; i < p->ncerts; i++)
 			out_cert(f, p, i, v);
 	}
+	if (p->map)
+		out_map(f, p);
 	if (p->t.total_ms >= 0) {
 		const struct {
 			const char *name;

@@ -28,6 +28,7 @@ enum session_state {
 	S_RSET,      /* ... MAIL FROM was taken: RSET sent to forget it */
 	S_STARTTLS,  /* STARTTLS sent */
 	S_HANDSHAKE, /* TLS handshake in progress */
+	S_RAW,       /* --tls-scan: the crafted ClientHello sent, its answer awaited */
 	S_INJECTED,  /* --starttls-tests: TLS is up; does the command sent with STARTTLS
 	                get an answer nobody asked for over it? */
 	S_AUTH,      /* mailtls auth: the login over TLS (proto/auth.c says the words) */
@@ -51,6 +52,7 @@ static const char *const session_state_names[] = {
     "RSET",
     "starttls",
     "handshake",
+    "scan hello",
     "injection wait",
     "login",
     "MAIL FROM",
@@ -66,6 +68,7 @@ static const char *const session_state_names[] = {
 struct session {
 	struct event_base *base;
 	const struct session_params *par;
+	const struct session_variant *var; /* NULL: the usual handshake */
 	struct probe *p;
 	struct io *io;
 	struct event *timer;
@@ -207,6 +210,7 @@ static double session_wait(const struct session *s, enum session_state st)
 	case S_GREETING:
 		return lim->greeting_s;
 	case S_HANDSHAKE:
+	case S_RAW:
 		return lim->handshake_s;
 	case S_INJECTED:
 		return lim->reply_s < INJECTION_WAIT_S ? lim->reply_s : INJECTION_WAIT_S;
@@ -246,6 +250,12 @@ static void session_timeout(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	snprintf(detail, sizeof(detail), "%.3g s", session_wait(s, s->state));
+	if (s->state == S_RAW) {
+		snprintf(s->var->raw->why, sizeof(s->var->raw->why), "no answer within %s",
+		    detail);
+		session_finish(s);
+		return;
+	}
 	session_fail(s, F_TIMEOUT, "no answer in state %s within %s", detail);
 }
 
@@ -289,18 +299,70 @@ static void session_send(struct session *s, const char *cmd)
 		session_fail(s, F_PROTOCOL_ERROR, "in state %s: %s", s->io->err);
 }
 
+/* --tls-scan: the crafted hello instead of the handshake. */
+static void session_raw(struct session *s)
+{
+	struct raw_hello *rh = s->var->raw;
+
+	s->state = S_RAW;
+	session_arm(s);
+	if (io_start_raw(s->io, rh->bytes, rh->len, HELLO_READ_MAX) < 0) {
+		snprintf(rh->why, sizeof(rh->why), "%.150s", s->io->err);
+		session_finish(s);
+		return;
+	}
+	rh->sent = 1;
+	rh->r = HELLO_MORE;
+	session_trace(s, "C:", "(a crafted ClientHello)", 23);
+}
+
+/* The answer so far: 1 when it is whole (or broken) and the session has ended. */
+static int session_raw_data(struct session *s, const unsigned char *in, size_t len)
+{
+	struct raw_hello *rh = s->var->raw;
+	int ecdhe = 0;
+
+	rh->r = hello_read(in, len, &rh->sh);
+	if (rh->r == HELLO_MORE)
+		return 0;
+	if (rh->r == HELLO_SERVER_HELLO && rh->wants_kx && rh->wants_kx(rh->arg, &rh->sh, &ecdhe)) {
+		enum hello_result k = hello_read_kx(in, len, ecdhe, &rh->kx);
+
+		if (k == HELLO_MORE)
+			return 0;
+		if (k != HELLO_SERVER_HELLO)
+			rh->kx.seen = 0; /* the ServerHello stands; the key exchange is unknown */
+	}
+	session_trace(s, "S:", hello_result_name(rh->r), strlen(hello_result_name(rh->r)));
+	session_finish(s);
+	return 1;
+}
+
 static int session_handshake(struct session *s)
 {
-	SSL *ssl = SSL_new(s->par->ssl_ctx);
+	SSL *ssl;
 	long stale;
+
+	if (s->var && s->var->raw) {
+		session_raw(s);
+		return 0;
+	}
+	ssl = SSL_new(s->par->ssl_ctx);
 
 	if (ssl == NULL) {
 		session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s", "cannot create SSL");
 		return -1;
 	}
 	/* SNI is a host name, never an address literal (RFC 6066 3). */
-	if (!addr_is_ip(s->p->host))
+	if (!addr_is_ip(s->p->host) && !(s->var && s->var->no_sni))
 		SSL_set_tlsext_host_name(ssl, s->p->host);
+	if (s->var && ((s->var->sigalgs && !SSL_set1_sigalgs_list(ssl, s->var->sigalgs)) ||
+	                  (s->var->cipher_list && !SSL_set_cipher_list(ssl, s->var->cipher_list)))) {
+		SSL_free(ssl);
+		session_fail(s, F_TLS_HANDSHAKE_FAILED, "in state %s: %s",
+		    "OpenSSL refused the signature algorithms or suites asked for");
+		return -1;
+	}
 	s->state = S_HANDSHAKE;
 	session_arm(s);
 	stale = io_start_tls(s->io, ssl);
@@ -894,7 +956,19 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 	if ((ev == IO_CONNECTED && s->state != S_CONNECT) ||
 	    (ev == IO_TLS_READY && s->state != S_HANDSHAKE))
 		return 0;
+	if (s->state == S_RAW) {
+		if (ev == IO_DATA)
+			return session_raw_data(s, (const unsigned char *)line, len);
+		if (ev == IO_ERROR || ev == IO_CLOSED) {
+			/* Refused without an alert: a close or a reset is an answer too. */
+			snprintf(s->var->raw->why, sizeof(s->var->raw->why), "%.150s", io->err);
+			session_finish(s);
+		}
+		return 1;
+	}
 	switch (ev) {
+	case IO_DATA:
+		return 1; /* only raw mode raises it */
 	case IO_CONNECTED:
 		s->p->t.connect_ms = now_ms() - s->t0;
 		session_trace(s, "--", "connected", 9);
@@ -986,10 +1060,18 @@ void session_abort(struct session *s)
 void session_start(struct event_base *base, const struct session_params *par, struct probe *p,
     struct session **handle, session_done_cb done, void *arg)
 {
+	session_start_variant(base, par, NULL, p, handle, done, arg);
+}
+
+void session_start_variant(struct event_base *base, const struct session_params *par,
+    const struct session_variant *var, struct probe *p, struct session **handle,
+    session_done_cb done, void *arg)
+{
 	struct session *s = xcalloc(1, sizeof(*s));
 
 	s->base = base;
 	s->par = par;
+	s->var = var;
 	s->seq = par->seq;
 	s->p = p;
 	s->done = done;

@@ -12,6 +12,7 @@
 
 #include "conf/limits.h"
 #include "model/result.h"
+#include "tls/hello.h"
 
 struct session;
 struct auth_params;
@@ -46,6 +47,37 @@ struct session_params {
  * this returns, when the probe holds everything observed. */
 void session_start(struct event_base *, const struct session_params *, struct probe *,
     struct session **handle, session_done_cb done, void *arg);
+
+/*
+ * check --tls-scan: where TLS would start, a crafted ClientHello goes out instead and the
+ * answer is read up to its ServerHello (on to the ServerKeyExchange when wants_kx says so);
+ * the session then ends without QUIT, the server being mid-handshake. The probe only
+ * carries the protocol's findings up to there; the answer is in the raw_hello.
+ */
+struct raw_hello {
+	const unsigned char *bytes; /* the ClientHello record(s) */
+	size_t len;
+	int (*wants_kx)(void *arg, const struct server_hello *, int *ecdhe);
+	void *arg;
+	/* what happened */
+	int sent;           /* the hello went out: the protocol reached the point of TLS */
+	enum hello_result r; /* HELLO_MORE when no whole answer came (why says what did) */
+	struct server_hello sh;
+	struct server_kx kx;
+	char why[160];
+};
+
+/* How one session's TLS differs from the rest (check --tls-scan); NULL: it does not. */
+struct session_variant {
+	struct raw_hello *raw;   /* the crafted hello instead of OpenSSL's handshake */
+	const char *sigalgs;     /* OpenSSL's handshake offers only these signature algorithms */
+	const char *cipher_list; /* ... and these suites before TLS 1.3 */
+	int no_sni;              /* ... and no server_name */
+};
+
+void session_start_variant(struct event_base *, const struct session_params *,
+    const struct session_variant *, struct probe *, struct session **handle,
+    session_done_cb done, void *arg);
 
 /* End a session in flight without a result (the run was interrupted): frees everything it
  * holds, and done is never called. NULL is a no-op. */

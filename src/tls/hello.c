@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "tls/hello.h"
-#include "tls/suites.h"
+#include "model/suites.h"
 
 enum {
 	REC_ALERT = 21,
@@ -454,4 +454,113 @@ const char *hello_result_name(enum hello_result r)
 		return "error";
 	}
 	return "unknown";
+}
+
+static enum hello_result kx_fail(struct server_kx *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static enum hello_result kx_fail(struct server_kx *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->why, sizeof(out->why), fmt, ap);
+	va_end(ap);
+	return HELLO_ERROR;
+}
+
+/* The ServerKeyExchange's first bytes: a named curve (type 3, then its id) or dh_p's
+ * length and first byte. */
+static enum hello_result kx_parse(const unsigned char *b, size_t n, size_t mlen, int ecdhe,
+    struct server_kx *out)
+{
+	out->seen = 1;
+	if (ecdhe) {
+		if (n < 3)
+			return kx_fail(out, "a ServerKeyExchange of %zu bytes", mlen);
+		if (b[0] == 3) /* named_curve */
+			out->group = (uint16_t)get16(b + 1);
+		return HELLO_SERVER_HELLO;
+	}
+	if (n < 3)
+		return kx_fail(out, "a ServerKeyExchange of %zu bytes", mlen);
+	{
+		size_t plen = get16(b);
+		int top = 0;
+
+		if (plen == 0 || plen + 2 > mlen)
+			return kx_fail(out, "dh_p of %zu bytes in a ServerKeyExchange of %zu",
+			    plen, mlen);
+		for (unsigned v = b[2]; v; v >>= 1)
+			top++;
+		out->dh_bits = (int)((plen - 1) * 8) + top;
+	}
+	return HELLO_SERVER_HELLO;
+}
+
+enum hello_result hello_read_kx(const unsigned char *in, size_t len, int ecdhe,
+    struct server_kx *out)
+{
+	enum { HS_SERVER_KEY_EXCHANGE = 12, HS_SERVER_HELLO_DONE = 14 };
+	unsigned char hdr[4], kx[3];
+	size_t hlen = 0, left = 0, nkx = 0, mlen = 0, off = 0;
+	unsigned messages = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		const unsigned char *h = in + off;
+		size_t reclen;
+
+		if (len - off < 5)
+			return HELLO_MORE;
+		if (h[0] == REC_ALERT && len - off >= 7) {
+			return HELLO_ALERT;
+		} else if (h[0] == REC_ALERT) {
+			return HELLO_MORE;
+		}
+		if (h[0] != REC_HANDSHAKE || h[1] != 3)
+			return kx_fail(out, "record type %u before ServerHelloDone", h[0]);
+		reclen = get16(h + 3);
+		if (reclen == 0 || reclen > HELLO_RECORD_MAX)
+			return kx_fail(out, "a record of %zu bytes", reclen);
+		for (size_t i = 0; i < reclen; i++) {
+			unsigned char c;
+
+			if (off + 5 + i >= len)
+				return HELLO_MORE;
+			if (hlen == 4 && hdr[0] != HS_SERVER_KEY_EXCHANGE && left > 1) {
+				/* The body of a message we do not read: skip it whole. */
+				size_t skip = reclen - i < left - 1 ? reclen - i : left - 1;
+
+				left -= skip;
+				i += skip - 1;
+				continue;
+			}
+			c = h[5 + i];
+			if (hlen < 4) {
+				hdr[hlen++] = c;
+				if (hlen < 4)
+					continue;
+				mlen = (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+				left = mlen;
+				nkx = 0;
+				if (++messages > 16)
+					return kx_fail(out, "more than 16 handshake messages");
+				if (left > 0)
+					continue;
+			} else {
+				if (hdr[0] == HS_SERVER_KEY_EXCHANGE && nkx < sizeof(kx))
+					kx[nkx++] = c;
+				if (--left > 0)
+					continue;
+			}
+			/* A whole message. */
+			if (hdr[0] == HS_SERVER_KEY_EXCHANGE)
+				return kx_parse(kx, nkx, mlen, ecdhe, out);
+			if (hdr[0] == HS_SERVER_HELLO_DONE)
+				return HELLO_SERVER_HELLO;
+			hlen = 0;
+		}
+		off += 5 + reclen;
+	}
 }

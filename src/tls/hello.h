@@ -92,6 +92,25 @@ struct server_hello {
  */
 enum hello_result hello_read(const unsigned char *in, size_t len, struct server_hello *out);
 
+/* What a TLS 1.2 (or older) server's ServerKeyExchange says of an ephemeral key exchange. */
+struct server_kx {
+	int seen;       /* a ServerKeyExchange came before ServerHelloDone */
+	uint16_t group; /* ECDHE: its named curve (RFC 8422 5.4); 0 for explicit curves */
+	int dh_bits;    /* DHE: the size of the prime p, in bits (RFC 5246 7.4.3) */
+	char why[160];  /* HELLO_ERROR: what was wrong */
+};
+
+/*
+ * Read on past the ServerHello (the same bytes hello_read was given, from the first) to the
+ * ServerKeyExchange, through Certificate and CertificateStatus, without copying them: only
+ * the key exchange's first bytes are kept, so a chain of any length costs nothing but the
+ * reading. ecdhe says how to read it (else DHE). Returns HELLO_MORE, HELLO_SERVER_HELLO
+ * once the ServerKeyExchange or ServerHelloDone is there (out->seen says which), HELLO_ALERT
+ * or HELLO_ERROR. Never reads past len.
+ */
+enum hello_result hello_read_kx(const unsigned char *in, size_t len, int ecdhe,
+    struct server_kx *out);
+
 /* "more", "server-hello", "hello-retry-request", "alert", "error". */
 const char *hello_result_name(enum hello_result);
 

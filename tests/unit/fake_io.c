@@ -96,6 +96,18 @@ long io_start_tls(struct io *io, SSL *ssl)
 	return (long)stale;
 }
 
+long io_start_raw(struct io *io, const void *bytes, size_t len, size_t max)
+{
+	size_t stale = evbuffer_get_length(fake_in);
+
+	(void)bytes;
+	evbuffer_drain(fake_in, stale);
+	io->raw_max = max;
+	fake_wire.raw_started = 1;
+	fake_wire.raw_len = len;
+	return (long)stale;
+}
+
 void io_free(struct io *io)
 {
 	if (io == NULL)
@@ -119,6 +131,11 @@ void fake_io_server(const void *bytes, size_t n)
 	if (fake_wire.io == NULL)
 		return;
 	evbuffer_add(fake_in, bytes, n);
+	if (fake_wire.io->raw_max) {
+		fake_wire.io->cb(fake_wire.io, IO_DATA, (const char *)evbuffer_pullup(fake_in, -1),
+		    evbuffer_get_length(fake_in), fake_wire.io->arg);
+		return;
+	}
 	io_deliver(fake_wire.io, fake_in);
 }
 

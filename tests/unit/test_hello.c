@@ -15,7 +15,7 @@
 #include <openssl/x509.h>
 
 #include "tls/hello.h"
-#include "tls/suites.h"
+#include "model/suites.h"
 
 static EVP_PKEY *key;
 static X509 *cert;

@@ -4,7 +4,7 @@
  */
 #include <strings.h>
 
-#include "tls/suites.h"
+#include "model/suites.h"
 
 /* Generated from `openssl ciphers -V -stdname 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'` (OpenSSL
  * 3.0) and, for the suites OpenSSL 3 no longer builds (RC4, DES, 3DES, EXPORT, IDEA, SEED,
