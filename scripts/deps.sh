@@ -7,11 +7,11 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev libyaml-dev libexpat1-dev libgsasl-dev openssl ca-certificates postfix python3 iproute2
 nsd ldnsutils nginx libnginx-mod-mail time parallel dovecot-imapd dovecot-pop3d icinga2-bin
-icinga2-common prometheus"
+icinga2-common prometheus sslscan"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 # `deps.sh bench`: the load generator of bench/exporter.sh.
-[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl smtpping"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl smtpping testssl.sh"
 
 missing=""
 for p in $PKGS; do

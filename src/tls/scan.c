@@ -137,13 +137,44 @@ int scan_plan_next(struct scan_plan *sp, struct hello_offer *o)
 	return 1;
 }
 
+/* RFC 8446 6 and RFC 5246 7.2: the alerts a refusing server sends. */
+static const char *alert_name(unsigned d)
+{
+	switch (d) {
+	case 10:
+		return "unexpected_message";
+	case 20:
+		return "bad_record_mac";
+	case 40:
+		return "handshake_failure";
+	case 47:
+		return "illegal_parameter";
+	case 50:
+		return "decode_error";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 86:
+		return "inappropriate_fallback";
+	case 109:
+		return "missing_extension";
+	case 112:
+		return "unrecognized_name";
+	}
+	return "unknown";
+}
+
 static void refusal(struct tlsmap_version *v, enum scan_outcome out, enum hello_result r,
     const struct server_hello *sh, const char *why)
 {
 	if (out == SCAN_CLOSED)
 		snprintf(v->refusal, sizeof(v->refusal), "%.80s", why && *why ? why : "closed");
 	else if (r == HELLO_ALERT)
-		snprintf(v->refusal, sizeof(v->refusal), "alert %u", sh->alert_desc);
+		snprintf(v->refusal, sizeof(v->refusal), "alert %u (%s)", sh->alert_desc,
+		    alert_name(sh->alert_desc));
 	else if (r == HELLO_SERVER_HELLO)
 		snprintf(v->refusal, sizeof(v->refusal), "answered with %s",
 		    suite_version_name(sh->version));

@@ -1906,6 +1906,165 @@ def ping_cases(modes):
                and 2 <= n < 100, f"exit {p.returncode}, {n} lines, {out[-300:]!r} {err[-200:]!r}")
 
 
+def vmap(p):
+    """--tls-scan's versions as {"TLSv1.2": entry}."""
+    return {v["version"]: v for v in p["tls_map"]["versions"]}
+
+
+def accepted_suites(p):
+    """{(version, OpenSSL name)} the map says the server accepts."""
+    return {(v["version"], s["openssl"]) for v in p["tls_map"]["versions"] for s in v["suites"]}
+
+
+def sslscan_suites(addr):
+    """sslscan's accepted suites at addr:25 as {(version, name)}; its TLSv1.0 is our TLSv1."""
+    out = subprocess.run(["sslscan", "--starttls-smtp", "--no-colour", "--no-heartbleed", "--no-renegotiation",
+                          "--no-compression", "--no-fallback", "--no-groups", "--no-check-certificate",
+                          "--xml=-", f"{addr}:25"], capture_output=True, text=True, timeout=120).stdout
+    got = set()
+    for m in re.finditer(r'<cipher status="(?:accepted|preferred)" sslversion="([^"]+)"[^>]* cipher="([^"]+)"', out):
+        got.add(("TLSv1" if m.group(1) == "TLSv1.0" else m.group(1), m.group(2)))
+    return got
+
+
+def openssl_accepts(addr, version, name):
+    """Whether openssl s_client completes a handshake with this one suite at this version."""
+    flag = {"TLSv1": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}[version]
+    sel = ["-ciphersuites", name] if version == "TLSv1.3" else ["-cipher", name + ":@SECLEVEL=0"]
+    p = subprocess.run(["openssl", "s_client", "-starttls", "smtp", "-connect", f"{addr}:25", flag] + sel,
+                       input="", capture_output=True, text=True, timeout=30)
+    # "New, SSLv3, Cipher is DHE-RSA-AES128-SHA" names the suite's first version, not the session's.
+    return re.search(r"^New, \S+, Cipher is (?!\(NONE\))", p.stdout, re.M) is not None
+
+
+def scan_cases(modes):
+    """check --tls-scan against Postfix listeners built for it (postfix.sh tls=...), with sslscan and
+    openssl s_client as the second opinions."""
+    def scan(host, addr, *extra):
+        return ["--host", host, "--address", addr, "--tls-scan", "--no-dane", "--revocation", "none"] + list(extra)
+
+    def legacy(p):
+        v = vmap(p)
+        want = ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA", "DHE-RSA-AES128-SHA"]
+        got = [s["openssl"] for s in v["TLSv1.2"]["suites"]]
+        if got != want or v["TLSv1.2"]["order"] != "server":
+            return f"TLSv1.2 {got} order {v['TLSv1.2']['order']}"
+        if [s["openssl"] for s in v["TLSv1"]["suites"]] != want[1:]:
+            return f"TLSv1 {v['TLSv1']['suites']}"
+        if v["TLSv1.3"]["accepted"] is not False or "protocol_version" not in v["TLSv1.3"]["refusal"]:
+            return f"TLSv1.3 {v['TLSv1.3']}"
+        if v["SSLv3"]["accepted"] is not False or v["TLSv1.2"]["dhe_bits"] != 1024:
+            return f"SSLv3 {v['SSLv3']} dhe {v['TLSv1.2']['dhe_bits']}"
+        if v["TLSv1.2"]["ecdhe_group"] != "x25519":
+            return f"ecdhe group {v['TLSv1.2']['ecdhe_group']}"
+        if p["tls_map"]["certificates"]["ecdsa"]["chain"] != []:
+            return "an ECDSA certificate where the server has none"
+        return None
+    case("tls-scan-legacy", scan("legacy.good.mail.test", "127.0.0.85"), 1,
+         has=("TLS_MAP", "TLS_LEGACY_VERSION", "TLS_NO_TLS13", "TLS_WEAK_DH", "CERT_TRUSTED"),
+         lacks=("TLS_WEAK_CIPHER", "TLS_MAP_INCOMPLETE", "CERT_ALT_CHAIN_PROBLEM", "TLS_NO_SECURE_RENEGOTIATION"),
+         check=all_of(legacy, severity("TLS_WEAK_DH", "warn"), message("TLS_WEAK_DH", "1024-bit prime"),
+                      message("TLS_LEGACY_VERSION", "TLSv1.1")))
+
+    def dual(p):
+        c = p["tls_map"]["certificates"]
+        if not c["ecdsa"]["same_as_check"] or c["rsa"]["same_as_check"]:
+            return f"same_as_check ecdsa {c['ecdsa']['same_as_check']} rsa {c['rsa']['same_as_check']}"
+        if c["rsa"]["status"] != "crit" or "CERT_EXPIRED" not in codes(c["rsa"]):
+            return f"rsa certificate {c['rsa']['status']} {codes(c['rsa'])}"
+        if c["rsa"]["chain"][0]["key"]["type"] != "RSA" or p["chain"][0]["key"]["type"] != "EC":
+            return f"keys {c['rsa']['chain'][0]['key']} {p['chain'][0]['key']}"
+        return None
+    case("tls-scan-dual-chain-rsa-expired", scan("dual.mail.test", "127.0.0.86"), 2,
+         has=("CERT_ALT_CHAIN_PROBLEM", "CERT_TRUSTED", "CERT_DATES_OK"), lacks=("CERT_EXPIRED",),
+         check=all_of(dual, message("CERT_ALT_CHAIN_PROBLEM", "RSA certificate"),
+                      message("CERT_ALT_CHAIN_PROBLEM", "expired")))
+
+    def sni(p):
+        c = p["tls_map"]["certificates"]["no-sni"]
+        if "other.example.test" not in c["chain"][0]["subject"] or "CERT_HOSTNAME_MISMATCH" not in codes(c):
+            return f"no-sni {c['chain'][0]['subject']} {codes(c)}"
+        if not p["tls_map"]["certificates"]["rsa"]["same_as_check"]:
+            return "the RSA handshake (with SNI) should get the SNI certificate"
+        return None
+    case("tls-scan-sni-default-differs", scan("sni.mail.test", "127.0.0.87"), 1,
+         has=("CERT_NO_SNI_DIFFERENT", "CERT_HOSTNAME_OK"), lacks=("CERT_HOSTNAME_MISMATCH",),
+         check=all_of(sni, severity("CERT_NO_SNI_DIFFERENT", "warn"), message("CERT_NO_SNI_DIFFERENT", "other.example.test")))
+
+    def tls13(p):
+        v = vmap(p)
+        acc = [n for n, e in v.items() if e["accepted"]]
+        if acc != ["TLSv1.3"] or len(v["TLSv1.3"]["suites"]) != 3:
+            return f"accepted {acc} {v['TLSv1.3']['suites']}"
+        if not {"x25519", "secp256r1", "secp384r1"} <= set(p["tls_map"]["groups_tls13"]):
+            return f"groups {p['tls_map']['groups_tls13']}"
+        if "protocol_version" not in v["TLSv1.2"]["refusal"]:
+            return f"TLSv1.2 refusal {v['TLSv1.2']['refusal']}"
+        return None
+    case("tls-scan-tls13-only", scan("tls13.good.mail.test", "127.0.0.88"), 0,
+         has=("TLS_MAP",), lacks=("TLS_LEGACY_VERSION", "TLS_NO_TLS13", "TLS_WEAK_CIPHER"), check=tls13)
+
+    # Postfix's defaults: TLS 1.0 up, client order, anonymous suites for opportunistic TLS
+    # (warn, not crit: only a client that offers them gets them). No certificate without SNI
+    # when the check names an address: no SNI was sent in the first place.
+    def good(p):
+        v = vmap(p)
+        if v["TLSv1.2"]["order"] != "client" or not any(s["auth"] == "none" for s in v["TLSv1.2"]["suites"]):
+            return f"TLSv1.2 order {v['TLSv1.2']['order']}"
+        if p["tls_map"]["certificates"]["no-sni"] is not None:
+            return "a no-SNI handshake for an address"
+        if p["tls_map"]["secure_renegotiation"] is not True or p["tls_map"]["extended_master_secret"] is not True:
+            return "renegotiation_info and EMS expected"
+        return None
+    case("tls-scan-postfix-defaults", scan("127.0.0.10", "127.0.0.10"), 2,
+         has=("TLS_WEAK_CIPHER", "TLS_LEGACY_VERSION", "CERT_HOSTNAME_MISMATCH"), lacks=("TLS_NO_TLS13",),
+         check=all_of(good, severity("TLS_WEAK_CIPHER", "warn"), message("TLS_WEAK_CIPHER", "ADH-AES128-SHA in TLSv1.2")))
+
+    # Agreement: every suite sslscan finds, mailtls finds, and no other, on two listeners;
+    # and each suite mailtls lists on the legacy one completes a real handshake in s_client.
+    for name, host, addr in (("legacy", "legacy.good.mail.test", "127.0.0.85"), ("good", "good.mail.test", "127.0.0.10")):
+        if not selected(f"tls-scan-agrees-with-sslscan-{name}"):
+            continue
+        rc, out, _ = run(["check", "--json", "--ca-file", CA] + scan(host, addr))
+        try:
+            mine = accepted_suites(json.loads(out)["probes"][0])
+        except Exception as ex:
+            report(f"tls-scan-agrees-with-sslscan-{name}", False, f"no map: {ex!r}")
+            continue
+        theirs = sslscan_suites(addr)
+        report(f"tls-scan-agrees-with-sslscan-{name}", mine == theirs and len(mine) > 5,
+               f"only mailtls {sorted(mine - theirs)}; only sslscan {sorted(theirs - mine)}")
+        if name == "legacy" and selected("tls-scan-agrees-with-s_client"):
+            bad = [(v, s) for v, s in sorted(mine) if not openssl_accepts(addr, v, s)]
+            # ... and a suite it refuses, to show s_client can fail here
+            control = openssl_accepts(addr, "TLSv1.2", "AES256-SHA")
+            report("tls-scan-agrees-with-s_client", not bad and not control,
+                   f"s_client refused {bad}; control AES256-SHA accepted: {control}")
+
+    # Hostile: random bytes where the ServerHello belongs, and a close after STARTTLS's 220.
+    def refused_all(why):
+        def check(p):
+            v = vmap(p)
+            if any(e["accepted"] is not False for e in v.values()):
+                return f"versions {[(n, e['accepted']) for n, e in v.items()]}"
+            if not all(e["refusal"] and why in e["refusal"] for e in v.values()):
+                return f"refusals {[e['refusal'] for e in v.values()]}"
+            return None
+        return check
+    base = ["--host", "good.mail.test", "--address", HOSTILE_ADDR, "--timeout", "5", "--tls-scan", "--no-dane",
+            "--revocation", "none"]
+    case("tls-scan-hostile-garbage-hello", base + ["--port", str(modes["tlsgarbage"])], 2,
+         has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=all_of(refused_all(""), message("TLS_MAP", "no version accepted")))
+    case("tls-scan-hostile-close-after-starttls", base + ["--port", str(modes["dropstarttls"])], 2,
+         has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=refused_all("closed"))
+    case("tls-scan-not-without-tls", base + ["--port", str(modes["nostarttls"])], 2,
+         has=("STARTTLS_NOT_OFFERED",), lacks=("TLS_MAP",), check=lambda p: None if "tls_map" not in p else "a map")
+    cli_case("tls-scan-pause-needs-scan", ["check", "--host", "good.mail.test", "--scan-pause", "0.1"], 3,
+             err_re=r"--scan-pause spaces the connections of --tls-scan; add --tls-scan")
+    cli_case("tls-scan-not-with-chain", ["check", "--host", "good.mail.test", "--tls-scan", "--chain",
+                                         os.path.join(PKI, "good.chain.pem")], 3, err_re=r"--tls-scan maps a server")
+
+
 def main():
     hostile, modes = start_lab()
     try:
@@ -1931,6 +2090,7 @@ def main():
         retry_cases(modes)
         scale_cases()
         trust_store_cases()
+        scan_cases(modes)
     finally:
         stop_lab(hostile)
     print(f"e2e: {results['pass']} passed, {results['fail']} failed")

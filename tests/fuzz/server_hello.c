@@ -2,7 +2,9 @@
  * server_hello.c - a server's answer to a ClientHello, raw bytes of exact length, through
  * hello_read whole and as a prefix (the first byte of the input says where to cut, as if
  * the answer came in two reads). A prefix's answer is HELLO_MORE or the whole's, field for
- * field; an error says why in printable text; what a ServerHello reports is in range.
+ * field; an error says why in printable text; what a ServerHello reports is in range. The
+ * same bytes go on through hello_read_kx (the TLS map's ServerKeyExchange reader), both
+ * ways, with the same rule for a prefix.
  */
 #include <stdlib.h>
 
@@ -44,6 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	r = hello_read(copy, size, &whole);
 	check(r, &whole);
+	{
+		struct server_kx kx, kxp;
+		int ecdhe = data[0] & 1;
+		enum hello_result k = hello_read_kx(copy, size, ecdhe, &kx);
+		enum hello_result kp = hello_read_kx(copy, cut > size ? size : cut, ecdhe, &kxp);
+
+		if ((k == HELLO_ERROR) != (kx.why[0] != '\0') || kx.dh_bits < 0 ||
+		    kx.dh_bits > 8 * 65536)
+			abort();
+		if (kp != HELLO_MORE && (kp != k || memcmp(&kxp, &kx, sizeof(kx)) != 0))
+			abort();
+	}
 	if (cut > size)
 		cut = size;
 	free(copy);

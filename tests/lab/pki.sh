@@ -126,7 +126,7 @@ LOG="$WORK/openssl.log"
 
 CASES="good ec expired notyet soon selfsigned wrongname wildcard noint order
 rsa1024 noserverauth cnonly sha1 untrusted expiredint bulk dane mtasts
-badipsan autoconfig"
+badipsan autoconfig dualec dualrsa sni"
 
 # Run openssl quietly; on failure show what it said and stop.
 ossl() {
@@ -298,6 +298,13 @@ for c in $CASES; do
         #      87 00                  [7] iPAddress, 0 bytes
         badipsan)     cn=good.mail.test
                       san=DER:30:12:82:0e:67:6f:6f:64:2e:6d:61:69:6c:2e:74:65:73:74:87:00 ;;
+        # The TLS map's two-chain server (postfix.sh, 127.0.0.86): a valid ECDSA
+        # certificate and an expired RSA one for the same name.
+        dualec)       cn=dual.mail.test; san=DNS:dual.mail.test; key=ec ;;
+        dualrsa)      cn=dual.mail.test; san=DNS:dual.mail.test
+                      from=$((-100 * DAY)); to=$((-10 * DAY)) ;;
+        # sni.mail.test's certificate, shown only to clients that ask for that
+        # name (127.0.0.87: tls_server_sni_maps; without SNI, wrongname's).
     esac
     genkey "$OUT/$c.key" "$key"
     ext_leaf "$WORK/$c.ext" "$san" "$eku"
@@ -308,6 +315,19 @@ for c in $CASES; do
         for ca in $chain; do cat "$OUT/$ca.pem"; done
     } >"$OUT/$c.chain.pem"
 done
+
+# ---- DH parameters -----------------------------------------------------------
+# dh1024.pem: a 1024-bit group for the TLS map's legacy listener (postfix.sh,
+# 127.0.0.85), which must show TLS_WEAK_DH: RFC 2409's Oakley group 2, g = 2,
+# as PKCS#3 DHParameter (openssl dhparam -dsaparam writes X9.42, which Postfix
+# does not read, and a fresh safe prime takes seconds).
+cat >"$OUT/dh1024.pem" <<'EOF'
+-----BEGIN DH PARAMETERS-----
+MIGHAoGBAP//////////yQ/aoiFowjTExmKLgNwc0SkCTgiKZ8x0Agu+pjsTmyJR
+Sgh5jjQE3e+VGbPNOkMbMCsKbfJfFDdP4TVtbVHCReSFtXZiXn7G9ExC6aY37WsL
+/1y29Aa37e44a/taiZ+lrp8kEXxLH+ZJKGZR7OZTgf//////////AgEC
+-----END DH PARAMETERS-----
+EOF
 
 # ---- bare keys ---------------------------------------------------------------
 # spare.key: no certificate; its SPKI is the published "next key" of DANE TLSA

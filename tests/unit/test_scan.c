@@ -13,7 +13,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "engine/tlsscan.h"
+#include "model/result.h"
 #include "model/suites.h"
+#include "model/verdict.h"
 #include "model/tlsmap.h"
 #include "tls/hello.h"
 #include "tls/scan.h"
@@ -129,6 +132,7 @@ static void test_server_order(void **state)
 	assert_int_equal(map.v[4].order, TLSMAP_ORDER_SERVER);
 	assert_memory_equal(map.v[1].suites, s10, sizeof(s10));
 	assert_string_equal(map.v[2].refusal, "answered with TLSv1"); /* the highest it has */
+	assert_string_equal(map.v[0].refusal, "alert 40 (handshake_failure)");
 	/* Groups: both, whatever the order. */
 	assert_int_equal(map.ngroups, 2);
 	assert_true(offered(map.groups, 2, 0x0018) && offered(map.groups, 2, 0x001d));
@@ -332,6 +336,71 @@ static void test_openssl_server(void **state)
 	SSL_CTX_free(ctx);
 }
 
+static const struct finding *first(const struct probe *p, enum finding_code c)
+{
+	for (size_t i = 0; i < p->nfindings; i++)
+		if (p->findings[i].code == c)
+			return &p->findings[i];
+	return NULL;
+}
+
+/* What a map shows, and how bad the verdict calls it. */
+static void test_findings(void **state)
+{
+	struct probe *p = probe_new("mx.example.test", "192.0.2.1", 25, TLS_MODE_STARTTLS, NULL,
+	    "smtp");
+	struct verdict_ctx vc = {30, 7, 0};
+	struct tls_map *m = calloc(1, sizeof(*m));
+	const struct finding *f;
+	int weak_rc4 = 0, weak_3des = 0, weak_export = 0;
+
+	(void)state;
+	m->v[0].state = TLSMAP_ACCEPTED; /* SSLv3 with RC4 and an EXPORT suite */
+	m->v[0].suites[0] = 0x0005;
+	m->v[0].suites[1] = 0x0003;
+	m->v[0].nsuites = 2;
+	m->v[1].state = TLSMAP_ACCEPTED; /* TLS 1.0 with 3DES and 768-bit DHE */
+	m->v[1].suites[0] = 0x000a;
+	m->v[1].nsuites = 1;
+	m->v[1].dhe_bits = 768;
+	m->v[3].state = TLSMAP_ACCEPTED;
+	m->v[3].suites[0] = 0xc02f;
+	m->v[3].nsuites = 1;
+	m->v[4].state = TLSMAP_REFUSED;
+	snprintf(m->v[4].refusal, sizeof(m->v[4].refusal), "alert 70 (protocol_version)");
+	m->secure_renegotiation = 0;
+	m->extended_master_secret = 1;
+	m->connections = 9;
+	p->map = m;
+	tlsscan_findings(p);
+	verdict_probe(p, &vc);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		f = &p->findings[i];
+		if (f->code == F_TLS_WEAK_CIPHER && strstr(f->message, "RC4-SHA in SSLv3"))
+			weak_rc4 = f->sev == SEV_CRIT;
+		if (f->code == F_TLS_WEAK_CIPHER && strstr(f->message, "DES-CBC3-SHA in TLSv1"))
+			weak_3des = f->sev == SEV_WARN;
+		if (f->code == F_TLS_WEAK_CIPHER && strstr(f->message, "EXP-RC4-MD5"))
+			weak_export = f->sev == SEV_CRIT;
+		if (f->code == F_TLS_LEGACY_VERSION)
+			assert_int_equal(f->sev, strstr(f->message, "SSLv3") ? SEV_CRIT : SEV_WARN);
+	}
+	assert_true(weak_rc4 && weak_3des && weak_export);
+	assert_non_null(f = first(p, F_TLS_WEAK_DH));
+	assert_int_equal(f->sev, SEV_CRIT);
+	assert_non_null(strstr(f->message, "768-bit"));
+	assert_non_null(f = first(p, F_TLS_NO_TLS13));
+	assert_non_null(strstr(f->message, "protocol_version"));
+	assert_non_null(first(p, F_TLS_NO_SECURE_RENEGOTIATION));
+	assert_null(first(p, F_TLS_NO_EXTENDED_MASTER_SECRET));
+	assert_null(first(p, F_TLS_COMPRESSION));
+	assert_null(first(p, F_TLS_MAP_INCOMPLETE));
+	assert_non_null(f = first(p, F_TLS_MAP));
+	assert_non_null(strstr(f->message, "TLSv1.2 (1 suite), TLSv1 (1 suite), SSLv3 (2 suites)"));
+	assert_int_equal(p->status, STATUS_CRIT);
+	probe_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_unreached),
 	    cmocka_unit_test(test_bounded),
 	    cmocka_unit_test(test_openssl_server),
+	    cmocka_unit_test(test_findings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
