@@ -94,6 +94,10 @@ build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h tests/fuzz/*.inc) $(FOBJS
 build build/asan build/fuzz/obj:
 	mkdir -p $@
 
+# The built-in TLS profiles are data/tls-profiles.yml itself (.incbin in the object).
+build/model/tlsprofile.o build/asan/model/tlsprofile.o build/fuzz/obj/model/tlsprofile.o: \
+	data/tls-profiles.yml
+
 deps:
 	@sh scripts/deps.sh
 

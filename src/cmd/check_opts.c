@@ -67,6 +67,8 @@ static const struct opt check_table[] = {
 	{O_STARTTLS_TESTS, "starttls-tests", 0, OPT_FLAG, NULL, NULL, "also test for STARTTLS command injection (CVE-2011-0411): a command sent with STARTTLS must not be answered over TLS (adds up to 1 s per server)", NULL},
 	{O_TIMEOUT, "timeout", 't', OPT_SECONDS, "SECONDS", NULL, "bound every wait at once: connect, greeting, each reply, the handshake, each DNS query and the MTA-STS fetch (default: each its own; DNS and the fetch 10)", NULL},
 	{O_TLS, "tls", 0, OPT_FLAG, NULL, NULL, "start TLS at once (implicit TLS, RFC 8314) whatever the port", NULL},
+	{O_TLS_PROFILE, "tls-profile", 0, OPT_STRING, "NAME", NULL, "grade the TLS map against a profile (implies --tls-scan): ncsc (the Dutch NCSC's guidelines as internet.nl applies them), mozilla-intermediate, mozilla-modern; data/tls-profiles.yml says what each grades", NULL},
+	{O_TLS_PROFILES, "tls-profiles", 0, OPT_STRING, "FILE", NULL, "read the profiles --tls-profile names from FILE (YAML, the shape of data/tls-profiles.yml) instead of the built-in ones", NULL},
 	{O_TLS_SCAN, "tls-scan", 0, OPT_FLAG, NULL, NULL, "map what each server negotiates: TLS versions, cipher suites and their order, groups, and each certificate it holds (ECDSA, RSA, without SNI), with crafted hellos one connection at a time (about n + 1 connections for n suites)", NULL},
 	{O_TLS_TIMEOUT, "tls-timeout", 0, OPT_SECONDS, "SECONDS", "300", "wait for the TLS handshake at most this long", NULL},
 	{O_TRUST_ANCHOR, "trust-anchor", 0, OPT_STRING, "FILE", NULL, "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate", NULL},
@@ -177,6 +179,13 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_TLS_SCAN:
 		o->tls_scan = 1;
+		break;
+	case O_TLS_PROFILE:
+		o->tls_profile = v->s;
+		o->tls_scan = 1;
+		break;
+	case O_TLS_PROFILES:
+		o->tls_profiles = v->s;
 		break;
 	case O_SCAN_PAUSE:
 		o->scan_pause = v->seconds;
@@ -474,6 +483,11 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	if (o->scan_pause > 0 && !o->tls_scan) {
 		fprintf(stderr, "mailtls check: --scan-pause spaces the connections of --tls-scan; "
 		                "add --tls-scan\n");
+		errors++;
+	}
+	if (o->tls_profiles && !o->tls_profile) {
+		fprintf(stderr, "mailtls check: --tls-profiles FILE holds the profiles --tls-profile "
+		                "NAME picks from; add --tls-profile\n");
 		errors++;
 	}
 	if (o->tls_scan && o->chain) {

@@ -19,6 +19,8 @@ struct check_opts {
 	size_t nports;
 	int starttls_tests; /* --starttls-tests */
 	int tls_scan;       /* --tls-scan */
+	const char *tls_profile;  /* --tls-profile NAME */
+	const char *tls_profiles; /* --tls-profiles FILE, or NULL: the built-in ones */
 	double scan_pause;  /* --scan-pause: seconds between two of the scan's connections */
 	const char *revocation; /* --revocation: auto, ocsp, crl, none */
 	int revocation_chain;   /* --revocation-depth chain */
@@ -117,6 +119,8 @@ enum {
 	O_STARTTLS,
 	O_STARTTLS_TESTS,
 	O_TLS_SCAN,
+	O_TLS_PROFILE,
+	O_TLS_PROFILES,
 	O_SCAN_PAUSE,
 	O_TIMEOUT,
 	O_TLS,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/addr.h"
+#include "base/util.h"
 #include "cmd/checker.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
@@ -89,6 +90,19 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		k->scan.verdict = &k->vc;
 		k->scan.pause_s = o->scan_pause;
 		k->ec.scan = &k->scan;
+	}
+	if (o->tls_profile) {
+		k->profiles = xcalloc(1, sizeof(*k->profiles));
+		if (tlsprofiles_load(k->profiles, o->tls_profiles, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mailtls %s: --tls-profiles: %s\n", cmd, err);
+			return -1;
+		}
+		if ((k->scan.profile = tlsprofiles_find(k->profiles, o->tls_profile)) == NULL) {
+			tlsprofiles_names(k->profiles, err, sizeof(err));
+			fprintf(stderr, "mailtls %s: --tls-profile %s: no such profile; there are: %s\n",
+			    cmd, o->tls_profile, err);
+			return -1;
+		}
 	}
 	k->sp.retries = o->retries;
 	k->ec.family = o->family;
@@ -201,6 +215,10 @@ void checker_free(struct checker *k)
 	dns_free(k->dns);
 	https_free(k->https);
 	revocation_env_free(k->rev); /* after the clients it shares: their callbacks are done */
+	if (k->profiles) {
+		tlsprofiles_free(k->profiles);
+		free(k->profiles);
+	}
 	SSL_CTX_free(k->ctx);
 	memset(k, 0, sizeof(*k));
 }

@@ -15,6 +15,7 @@
 #include "engine/target.h"
 #include "engine/tlsscan.h"
 #include "mailpolicy/policy.h"
+#include "model/tlsprofile.h"
 #include "model/verdict.h"
 #include "net/dns.h"
 #include "net/https.h"
@@ -33,6 +34,7 @@ struct checker {
 	struct org_policy org;   /* --policy, when given */
 	struct revocation_env *rev; /* --revocation (engine/revocation.h) */
 	struct tlsscan_env scan;    /* --tls-scan */
+	struct tls_profiles *profiles; /* --tls-profile's, when given */
 	char ehlo[256];
 };
 

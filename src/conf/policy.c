@@ -32,11 +32,7 @@
 static int fail_at(char *err, size_t errlen, const struct yconf *c, const yaml_node_t *n,
     const char *fmt, const char *what)
 {
-	char msg[200];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	snprintf(err, errlen, "%s: line %d: %s", c->path, yconf_line(n), msg);
-	return -1;
+	return yconf_fail(c, n, err, errlen, fmt, what);
 }
 
 static int hex64(const char *s)

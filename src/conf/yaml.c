@@ -9,6 +9,41 @@
 #include "conf/limits.h"
 #include "conf/yaml.h"
 
+/* Parse what parser is set to read into c->doc; name is for errors. */
+static int yconf_parse(struct yconf *c, yaml_parser_t *parser, const char *name, char *err,
+    size_t errlen)
+{
+	int ok = yaml_parser_load(parser, &c->doc);
+
+	if (!ok)
+		snprintf(err, errlen, "%s: line %zu: %s", name, parser->problem_mark.line + 1,
+		    parser->problem ? parser->problem : "does not parse as YAML");
+	else
+		c->loaded = 1;
+	yaml_parser_delete(parser);
+	if (ok && yaml_document_get_root_node(&c->doc) == NULL) {
+		snprintf(err, errlen, "%s: the file is empty", name);
+		yconf_free(c);
+		return -1;
+	}
+	return ok ? 0 : -1;
+}
+
+int yconf_load_buffer(struct yconf *c, const char *name, const char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	yaml_parser_t parser;
+
+	memset(c, 0, sizeof(*c));
+	c->path = name;
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: cannot start the YAML parser", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	return yconf_parse(c, &parser, name, err, errlen);
+}
+
 int yconf_load(struct yconf *c, const char *path, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
@@ -34,20 +69,9 @@ int yconf_load(struct yconf *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	ok = yaml_parser_load(&parser, &c->doc);
-	if (!ok)
-		snprintf(err, errlen, "%s: line %zu: %s", path, parser.problem_mark.line + 1,
-		    parser.problem ? parser.problem : "does not parse as YAML");
-	else
-		c->loaded = 1;
-	yaml_parser_delete(&parser);
+	ok = yconf_parse(c, &parser, path, err, errlen);
 	fclose(f);
-	if (ok && yaml_document_get_root_node(&c->doc) == NULL) {
-		snprintf(err, errlen, "%s: the file is empty", path);
-		yconf_free(c);
-		return -1;
-	}
-	return ok ? 0 : -1;
+	return ok;
 }
 
 void yconf_free(struct yconf *c)
@@ -79,6 +103,16 @@ yaml_node_t *yconf_get(struct yconf *c, yaml_node_t *m, const char *key)
 			return yaml_document_get_node(&c->doc, p->value);
 	}
 	return NULL;
+}
+
+int yconf_fail(const struct yconf *c, const yaml_node_t *n, char *err, size_t errlen,
+    const char *fmt, const char *what)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	snprintf(err, errlen, "%s: line %d: %s", c->path, yconf_line(n), msg);
+	return -1;
 }
 
 int yconf_line(const yaml_node_t *n)

@@ -16,6 +16,7 @@
 #include "model/suites.h"
 #include "model/tlsa.h"
 #include "model/tlsmap.h"
+#include "model/tlsprofile.h"
 #include "pki/dane.h"
 #include "tls/scan.h"
 
@@ -151,7 +152,7 @@ static void scan_end(struct tlsscan *sc)
 	sc->map->ms = now_ms() - sc->t0;
 	sc->p->map = sc->map;
 	sc->map = NULL;
-	tlsscan_findings(sc->p);
+	tlsscan_findings(sc->p, sc->env->profile);
 	tlsscan_abort(sc);
 	done(arg);
 }
@@ -341,7 +342,78 @@ static void cert_findings(struct probe *p, const struct tls_map *m)
 	}
 }
 
-void tlsscan_findings(struct probe *p)
+/* The profile's verdict in one line: the overall grade, then what holds it there. */
+static void profile_finding(struct probe *p, const struct tls_profile *pr)
+{
+	const struct tls_map *m = p->map;
+	const struct tlsmap_grades *g = m->grades;
+	char why[600];
+	size_t at = 0;
+	int w;
+
+	why[0] = '\0';
+#define WHY(...)                                                                          \
+	do {                                                                               \
+		if (at < sizeof(why)) {                                                    \
+			w = snprintf(why + at, sizeof(why) - at, __VA_ARGS__);             \
+			at += w > 0 ? (size_t)w : 0;                                       \
+		}                                                                          \
+	} while (0)
+	if (g->overall > 0) {
+		uint16_t seen[64];
+		size_t nseen = 0, more = 0;
+
+		for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;)
+			if (g->version[vi] == g->overall)
+				WHY("%s%s", at ? ", " : "", tlsmap_version_name(vi));
+		/* Each suite once, whatever the versions it is accepted in. */
+		for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;)
+			for (size_t i = 0; i < m->v[vi].nsuites; i++) {
+				uint16_t id = m->v[vi].suites[i];
+				const struct suite *s = suite_by_id(id);
+				size_t k;
+
+				if (g->suite[vi][i] != g->overall)
+					continue;
+				for (k = 0; k < nseen && seen[k] != id; k++)
+					;
+				if (k < nseen)
+					continue;
+				if (nseen < sizeof(seen) / sizeof(seen[0]))
+					seen[nseen++] = id;
+				if (nseen <= 6)
+					WHY("%s%s", at ? ", " : "", s ? s->openssl : "?");
+				else
+					more++;
+			}
+		if (more)
+			WHY(" and %zu more suites", more);
+		for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;)
+			if (g->dhe_bits[vi] == g->overall) {
+				WHY("%sDHE %d bits", at ? ", " : "", m->v[vi].dhe_bits);
+				break;
+			}
+		for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;)
+			if (g->ecdhe_group[vi] == g->overall) {
+				const char *gn = tlsmap_group_name(m->v[vi].ecdhe_group);
+
+				WHY("%sECDHE %s", at ? ", " : "", gn ? gn : "?");
+				break;
+			}
+		for (size_t i = 0; i < m->ngroups; i++)
+			if (g->group[i] == g->overall)
+				WHY("%s%s", at ? ", " : "",
+				    tlsmap_group_name(m->groups[i]) ? tlsmap_group_name(m->groups[i])
+				                                    : "?");
+	}
+#undef WHY
+	if (at >= sizeof(why))
+		memcpy(why + sizeof(why) - 4, "...", 4);
+	probe_add_arg(p, F_TLS_PROFILE, -1, g->sev[g->overall], "%s (%s): %s%s%s", pr->name,
+	    pr->title, g->name[g->overall], at ? ", for " : "", why);
+}
+
+void tlsscan_findings(struct probe *p, const struct tls_profile *profile)
 {
 	const struct tls_map *m = p->map;
 	char sum[400], list[300];
@@ -404,4 +476,8 @@ void tlsscan_findings(struct probe *p)
 		    "the server chose compression method %d, which was not offered (CRIME)",
 		    m->compression);
 	cert_findings(p, m);
+	if (profile) {
+		tlsprofile_grade(profile, p->map);
+		profile_finding(p, profile);
+	}
 }

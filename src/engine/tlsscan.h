@@ -21,9 +21,11 @@ struct tlsscan_env {
 	const struct verify_params *vp;
 	const struct verdict_ctx *verdict;
 	double pause_s; /* --scan-pause: between two connections to the server */
+	const struct tls_profile *profile; /* --tls-profile: grade the map; NULL: not */
 };
 
 struct tlsscan;
+struct tls_profile;
 
 /* Whether p got far enough (to TLS, or a failed handshake) for its server to be mapped. */
 int tlsscan_applies(const struct probe *p);
@@ -37,6 +39,6 @@ void tlsscan_abort(struct tlsscan *);
 
 /* The findings of a complete map on p (pure, for unit tests): versions, suites, key
  * exchange, extensions, and the certificates of the other handshakes against p's own. */
-void tlsscan_findings(struct probe *p);
+void tlsscan_findings(struct probe *p, const struct tls_profile *profile);
 
 #endif

@@ -99,5 +99,6 @@ void tlsmap_free(struct tls_map *m)
 		return;
 	for (size_t i = 0; i < TLSMAP_CERTS; i++)
 		probe_free(m->cert[i]);
+	free(m->grades);
 	free(m);
 }

@@ -50,6 +50,20 @@ enum tlsmap_cert {
 
 struct probe;
 
+#define TLSMAP_GRADES_MAX 8
+
+/* The map graded against a profile (--tls-profile): indexes into name[], worst last. */
+struct tlsmap_grades {
+	char profile[48];
+	char name[TLSMAP_GRADES_MAX][24];
+	int sev[TLSMAP_GRADES_MAX]; /* enum severity of each grade */
+	int overall;                /* the worst grade of anything accepted */
+	int version[TLSMAP_VERSIONS];                  /* -1: not accepted */
+	int8_t suite[TLSMAP_VERSIONS][TLSMAP_SUITES_MAX]; /* of v[].suites[] */
+	int group[TLSMAP_GROUPS_MAX];                  /* of groups[] */
+	int ecdhe_group[TLSMAP_VERSIONS], dhe_bits[TLSMAP_VERSIONS]; /* -1: none seen */
+};
+
 struct tls_map {
 	struct tlsmap_version v[TLSMAP_VERSIONS];
 	uint16_t groups[TLSMAP_GROUPS_MAX]; /* TLS 1.3 key exchange groups accepted */
@@ -65,6 +79,7 @@ struct tls_map {
 	/* Each certificate asked for in an OpenSSL handshake, judged as a probe of its own;
 	 * NULL when not asked. A failed handshake means the server holds no such certificate. */
 	struct probe *cert[TLSMAP_CERTS];
+	struct tlsmap_grades *grades; /* --tls-profile, or NULL */
 };
 
 /* "SSLv3" .. "TLSv1.3" for index i. */

@@ -46,6 +46,8 @@ static enum severity verdict_rule(const struct finding *f, const struct verdict_
 	case F_MTASTS_MX_NOT_COVERED:
 	case F_MTASTS_CERT_INVALID:
 		return f->arg == STS_MODE_ENFORCE ? SEV_CRIT : SEV_WARN;
+	case F_TLS_PROFILE:
+		return f->arg >= SEV_OK && f->arg <= SEV_CRIT ? (enum severity)f->arg : SEV_CRIT;
 	case F_TLS_LEGACY_VERSION:
 		return f->arg == 0x0300 ? SEV_CRIT : SEV_WARN;
 	case F_TLS_WEAK_CIPHER:

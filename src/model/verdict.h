@@ -14,6 +14,7 @@
  *                         arg = the policy's mode: crit in enforce, warn in testing
  *   TLSRPT_MISSING        arg = 1 when DANE or MTA-STS is published: warn, else info
  *   MX_NULL               arg = 1 when mixed with other MX records: warn, else info
+ *   TLS_PROFILE           arg = the severity the profile (data) gives the map's worst grade
  *   TLS_LEGACY_VERSION    arg = the wire version: crit for SSLv3 (0x0300), else warn
  *   TLS_WEAK_CIPHER       arg = the suite class (SUITE_* flag): warn for 3DES and
  *                         anonymous suites (only a client that offers them gets them),

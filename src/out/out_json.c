@@ -183,8 +183,18 @@ static json_t *jmap(const struct probe *p, const struct view_opts *v)
 		                                  : json_null());
 		json_object_set_new(e, "refusal", tv->refusal[0] ? json_string(tv->refusal) : json_null());
 		json_object_set_new(e, "order", json_string(tlsmap_order_name(tv->order)));
-		for (size_t i = 0; i < tv->nsuites; i++)
-			json_array_append_new(ss, jsuite(tv->suites[i]));
+		for (size_t i = 0; i < tv->nsuites; i++) {
+			json_t *js = jsuite(tv->suites[i]);
+
+			if (m->grades)
+				json_object_set_new(js, "grade",
+				    json_string(m->grades->name[m->grades->suite[vi][i]]));
+			json_array_append_new(ss, js);
+		}
+		if (m->grades)
+			json_object_set_new(e, "grade", m->grades->version[vi] >= 0
+			                                    ? json_string(m->grades->name[m->grades->version[vi]])
+			                                    : json_null());
 		json_object_set_new(e, "suites", ss);
 		json_object_set_new(e, "suites_cut", json_boolean(tv->cut));
 		json_object_set_new(e, "ecdhe_group", tv->ecdhe_group ? jgroup(tv->ecdhe_group) : json_null());
@@ -214,6 +224,21 @@ static json_t *jmap(const struct probe *p, const struct view_opts *v)
 		json_object_set_new(cs, tlsmap_cert_name((enum tlsmap_cert)k), e);
 	}
 	json_object_set_new(o, "certificates", cs);
+	if (m->grades) {
+		const struct tlsmap_grades *g = m->grades;
+		json_t *gg = json_object();
+
+		for (size_t i = 0; i < m->ngroups; i++) {
+			char hex[8];
+			const char *gn = tlsmap_group_name(m->groups[i]);
+
+			snprintf(hex, sizeof(hex), "0x%04x", m->groups[i]);
+			json_object_set_new(gg, gn ? gn : hex, json_string(g->name[g->group[i]]));
+		}
+		json_object_set_new(o, "profile",
+		    json_pack("{s:s, s:s, s:s, s:o}", "name", g->profile, "grade", g->name[g->overall],
+		        "severity", severity_name((enum severity)g->sev[g->overall]), "groups", gg));
+	}
 	return o;
 }
 

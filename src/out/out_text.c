@@ -120,11 +120,16 @@ static void out_map(FILE *f, const struct probe *p)
 
 	fprintf(f, "  tls map  %u hellos in %.0f ms%s%s\n", m->connections, m->ms,
 	    m->stopped[0] ? "; incomplete: " : "", m->stopped);
+	if (m->grades)
+		fprintf(f, "    profile  %s: %s\n", m->grades->profile,
+		    m->grades->name[m->grades->overall]);
 	for (size_t vi = TLSMAP_VERSIONS; vi-- > 0;) {
 		const struct tlsmap_version *tv = &m->v[vi];
 		size_t col = 17;
 
 		fprintf(f, "    %-8s %-3s", tlsmap_version_name(vi), tlsmap_state_name(tv->state));
+		if (m->grades && m->grades->version[vi] >= 0)
+			fprintf(f, "  [%s]", m->grades->name[m->grades->version[vi]]);
 		if (tv->state != TLSMAP_ACCEPTED) {
 			if (tv->refusal[0])
 				fprintf(f, "  (%s)", tv->refusal);
@@ -143,9 +148,12 @@ static void out_map(FILE *f, const struct probe *p)
 		for (size_t i = 0; i < tv->nsuites; i++) {
 			const struct suite *s = suite_by_id(tv->suites[i]);
 
-			if (s == NULL)
+			if (m->grades)
+				snprintf(buf, sizeof(buf), "%s [%s]", s ? s->openssl : "?",
+				    m->grades->name[m->grades->suite[vi][i]]);
+			else if (s == NULL)
 				snprintf(buf, sizeof(buf), "0x%04x", tv->suites[i]);
-			out_wrapped(f, &col, s ? s->openssl : buf, i == 0);
+			out_wrapped(f, &col, m->grades || s == NULL ? buf : s->openssl, i == 0);
 		}
 		fputc('\n', f);
 	}

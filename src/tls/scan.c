@@ -173,8 +173,8 @@ static void refusal(struct tlsmap_version *v, enum scan_outcome out, enum hello_
 	if (out == SCAN_CLOSED)
 		snprintf(v->refusal, sizeof(v->refusal), "%.80s", why && *why ? why : "closed");
 	else if (r == HELLO_ALERT)
-		snprintf(v->refusal, sizeof(v->refusal), "alert %u (%s)", sh->alert_desc,
-		    alert_name(sh->alert_desc));
+		snprintf(v->refusal, sizeof(v->refusal), "%s alert (%u)",
+		    alert_name(sh->alert_desc), sh->alert_desc);
 	else if (r == HELLO_SERVER_HELLO)
 		snprintf(v->refusal, sizeof(v->refusal), "answered with %s",
 		    suite_version_name(sh->version));

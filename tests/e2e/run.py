@@ -2059,6 +2059,35 @@ def scan_cases(modes):
          has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=refused_all("closed"))
     case("tls-scan-not-without-tls", base + ["--port", str(modes["nostarttls"])], 2,
          has=("STARTTLS_NOT_OFFERED",), lacks=("TLS_MAP",), check=lambda p: None if "tls_map" not in p else "a map")
+    # Profiles as data: the legacy listener fails the NCSC guidelines on its versions, CBC with
+    # SHA-1 and its 1024-bit DH; the TLS 1.3-only one is "sufficient" (TLS_AES_128_GCM_SHA256);
+    # Mozilla's modern profile sees the lab's x448 and secp521r1 outside its curves.
+    def graded(profile, grade):
+        def check(p):
+            g = p["tls_map"]["profile"]
+            if g["name"] != profile or g["grade"] != grade:
+                return f"profile {g}"
+            return None
+        return check
+    case("tls-profile-ncsc-legacy", scan("legacy.good.mail.test", "127.0.0.85", "--tls-profile", "ncsc"), 2,
+         has=("TLS_PROFILE",), check=all_of(graded("ncsc", "insufficient"), severity("TLS_PROFILE", "crit"),
+                                             message("TLS_PROFILE", "TLSv1.1, TLSv1, ECDHE-RSA-AES128-SHA"),
+                                             message("TLS_PROFILE", "DHE 1024 bits"),
+                                             lambda p: None if [s["grade"] for s in vmap(p)["TLSv1.2"]["suites"]] ==
+                                             ["sufficient", "insufficient", "insufficient"] else vmap(p)["TLSv1.2"]))
+    case("tls-profile-ncsc-tls13", scan("tls13.good.mail.test", "127.0.0.88", "--tls-profile", "ncsc"), 0,
+         has=("TLS_PROFILE",), check=all_of(graded("ncsc", "sufficient"), message("TLS_PROFILE", "TLS_AES_128_GCM_SHA256")))
+    case("tls-profile-mozilla-modern", scan("tls13.good.mail.test", "127.0.0.88", "--tls-profile", "mozilla-modern"), 1,
+         has=("TLS_PROFILE",), check=all_of(graded("mozilla-modern", "outside"), message("TLS_PROFILE", "x448")))
+    cli_case("tls-profile-unknown", ["check", "--host", "good.mail.test", "--tls-profile", "nsa"], 3,
+             err_re=r"--tls-profile nsa: no such profile; there are: ncsc, mozilla-intermediate, mozilla-modern")
+    badprof = os.path.join(LAB, "bad-profiles.yml")
+    with open(badprof, "w") as f:
+        f.write("profiles:\n  - name: mine\n    grades: [{name: ok, severity: ok}]\n    suites:\n"
+                "      - {enc: [AES, ROT13], grade: ok}\n")
+    cli_case("tls-profiles-file-refused-with-line", ["check", "--host", "good.mail.test", "--tls-profile", "mine",
+                                                      "--tls-profiles", badprof], 3,
+             err_re=r"bad-profiles.yml: line 5: enc: \"ROT13\" is unknown")
     cli_case("tls-scan-pause-needs-scan", ["check", "--host", "good.mail.test", "--scan-pause", "0.1"], 3,
              err_re=r"--scan-pause spaces the connections of --tls-scan; add --tls-scan")
     cli_case("tls-scan-not-with-chain", ["check", "--host", "good.mail.test", "--tls-scan", "--chain",

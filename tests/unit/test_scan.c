@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -16,6 +17,7 @@
 #include "engine/tlsscan.h"
 #include "model/result.h"
 #include "model/suites.h"
+#include "model/tlsprofile.h"
 #include "model/verdict.h"
 #include "model/tlsmap.h"
 #include "tls/hello.h"
@@ -132,7 +134,7 @@ static void test_server_order(void **state)
 	assert_int_equal(map.v[4].order, TLSMAP_ORDER_SERVER);
 	assert_memory_equal(map.v[1].suites, s10, sizeof(s10));
 	assert_string_equal(map.v[2].refusal, "answered with TLSv1"); /* the highest it has */
-	assert_string_equal(map.v[0].refusal, "alert 40 (handshake_failure)");
+	assert_string_equal(map.v[0].refusal, "handshake_failure alert (40)");
 	/* Groups: both, whatever the order. */
 	assert_int_equal(map.ngroups, 2);
 	assert_true(offered(map.groups, 2, 0x0018) && offered(map.groups, 2, 0x001d));
@@ -367,12 +369,12 @@ static void test_findings(void **state)
 	m->v[3].suites[0] = 0xc02f;
 	m->v[3].nsuites = 1;
 	m->v[4].state = TLSMAP_REFUSED;
-	snprintf(m->v[4].refusal, sizeof(m->v[4].refusal), "alert 70 (protocol_version)");
+	snprintf(m->v[4].refusal, sizeof(m->v[4].refusal), "protocol_version alert (70)");
 	m->secure_renegotiation = 0;
 	m->extended_master_secret = 1;
 	m->connections = 9;
 	p->map = m;
-	tlsscan_findings(p);
+	tlsscan_findings(p, NULL);
 	verdict_probe(p, &vc);
 	for (size_t i = 0; i < p->nfindings; i++) {
 		f = &p->findings[i];
@@ -401,6 +403,94 @@ static void test_findings(void **state)
 	probe_free(p);
 }
 
+static int grade(const struct tls_profile *p, const char *want, int got)
+{
+	if (strcmp(p->grade[got].name, want) != 0) {
+		fprintf(stderr, "%s: got %s, want %s\n", p->name, p->grade[got].name, want);
+		return 0;
+	}
+	return 1;
+}
+
+/* The built-in profiles grade as internet.nl and Mozilla say. */
+static void test_profiles(void **state)
+{
+	struct tls_profiles ps;
+	const struct tls_profile *n, *mi, *mm;
+	char err[300];
+
+	(void)state;
+	assert_int_equal(tlsprofiles_load(&ps, NULL, err, sizeof(err)), 0);
+	assert_non_null(n = tlsprofiles_find(&ps, "ncsc"));
+	assert_non_null(mi = tlsprofiles_find(&ps, "mozilla-intermediate"));
+	assert_non_null(mm = tlsprofiles_find(&ps, "mozilla-modern"));
+	assert_null(tlsprofiles_find(&ps, "nope"));
+	assert_true(grade(n, "good", tlsprofile_suite(n, 0x1302)));
+	assert_true(grade(n, "sufficient", tlsprofile_suite(n, 0x1301)));
+	assert_true(grade(n, "sufficient", tlsprofile_suite(n, 0xc02f)));  /* ECDHE-RSA-AES128-GCM */
+	assert_true(grade(n, "sufficient", tlsprofile_suite(n, 0xcca8)));  /* ECDHE-RSA-CHACHA20 */
+	assert_true(grade(n, "phase-out", tlsprofile_suite(n, 0xc027)));   /* ECDHE-RSA-AES128-SHA256 */
+	assert_true(grade(n, "phase-out", tlsprofile_suite(n, 0x009e)));   /* DHE-RSA-AES128-GCM */
+	assert_true(grade(n, "insufficient", tlsprofile_suite(n, 0xc013))); /* CBC with SHA-1 */
+	assert_true(grade(n, "insufficient", tlsprofile_suite(n, 0x002f))); /* RSA key transport */
+	assert_true(grade(n, "insufficient", tlsprofile_suite(n, 0x000a))); /* 3DES */
+	assert_true(grade(n, "insufficient", tlsprofile_suite(n, 0x1305))); /* CCM_8 */
+	assert_true(grade(n, "good", tlsprofile_group(n, 0x001d)));
+	assert_true(grade(n, "phase-out", tlsprofile_group(n, 0x0101)));   /* ffdhe3072 */
+	assert_true(grade(n, "insufficient", tlsprofile_group(n, 0x0100))); /* ffdhe2048 */
+	assert_true(grade(n, "phase-out", tlsprofile_dh(n, 4096)));
+	assert_true(grade(n, "insufficient", tlsprofile_dh(n, 2048)));
+	assert_true(grade(n, "sufficient", n->version[3]) && grade(n, "insufficient", n->version[1]));
+	assert_true(grade(mi, "recommended", tlsprofile_suite(mi, 0xc02f)));
+	assert_true(grade(mi, "outside", tlsprofile_suite(mi, 0xc027)));
+	assert_true(grade(mi, "recommended", tlsprofile_dh(mi, 2048)));
+	assert_true(grade(mi, "outside", tlsprofile_dh(mi, 1024)));
+	assert_true(grade(mm, "outside", mm->version[3]) && grade(mm, "recommended", mm->version[4]));
+	assert_true(grade(mm, "recommended", tlsprofile_suite(mm, 0x1303)));
+	assert_true(grade(mm, "outside", tlsprofile_suite(mm, 0xc02f)));
+	tlsprofiles_free(&ps);
+}
+
+/* A profile file with a mistake is refused with its line. */
+static void test_profile_errors(void **state)
+{
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+	    {"profiles:\n  - name: x\n    grades: [{name: a, severity: ok}]\n"
+	     "    suites:\n      - {kx: [ECDHX], grade: a}\n",
+	        "line 5: kx: \"ECDHX\" is unknown"},
+	    {"profiles:\n  - name: x\n    grades: [{name: a, severity: ok}]\n"
+	     "    versions: {TLSv1.4: a}\n",
+	        "line 4: \"TLSv1.4\" is not SSLv3"},
+	    {"profiles:\n  - name: x\n    grades: [{name: a, severity: ok}]\n"
+	     "    suites:\n      - {names: [NOPE-SHA], grade: a}\n",
+	        "line 5: \"NOPE-SHA\" is no suite"},
+	    {"profiles:\n  - name: x\n    grades: [{name: a, severity: ok}]\n"
+	     "    versions: {TLSv1.2: b}\n",
+	        "line 4: \"b\" is not one of the profile's grades"},
+	    {"profiles:\n  - name: x\n    grades: [{name: a, severity: bad}]\n",
+	        "line 3: a grade is {name: NAME, severity"},
+	    {"nothing: here\n", "no \"profiles:\" list"},
+	};
+	char path[] = "/tmp/mailtls-profile-XXXXXX", err[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tls_profiles ps;
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+
+		fputs(bad[i].yaml, f);
+		fclose(f);
+		assert_int_equal(tlsprofiles_load(&ps, path, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].want) == NULL)
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, bad[i].want);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +501,8 @@ int main(void)
 	    cmocka_unit_test(test_bounded),
 	    cmocka_unit_test(test_openssl_server),
 	    cmocka_unit_test(test_findings),
+	    cmocka_unit_test(test_profiles),
+	    cmocka_unit_test(test_profile_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
