@@ -91,12 +91,17 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		k->scan.pause_s = o->scan_pause;
 		k->ec.scan = &k->scan;
 	}
-	if (o->tls_profile) {
+	if (o->tls_scan) {
+		/* The profiles and the sending clients: data, read only for a map. */
 		k->profiles = xcalloc(1, sizeof(*k->profiles));
 		if (tlsprofiles_load(k->profiles, o->tls_profiles, err, sizeof(err)) < 0) {
-			fprintf(stderr, "mailtls %s: --tls-profiles: %s\n", cmd, err);
+			fprintf(stderr, "mailtls %s: %s: %s\n", cmd,
+			    o->tls_profiles ? "--tls-profiles" : "the built-in TLS profiles", err);
 			return -1;
 		}
+		k->scan.clients = k->profiles;
+	}
+	if (o->tls_profile) {
 		if ((k->scan.profile = tlsprofiles_find(k->profiles, o->tls_profile)) == NULL) {
 			tlsprofiles_names(k->profiles, err, sizeof(err));
 			fprintf(stderr, "mailtls %s: --tls-profile %s: no such profile; there are: %s\n",

@@ -152,7 +152,7 @@ static void scan_end(struct tlsscan *sc)
 	sc->map->ms = now_ms() - sc->t0;
 	sc->p->map = sc->map;
 	sc->map = NULL;
-	tlsscan_findings(sc->p, sc->env->profile);
+	tlsscan_findings(sc->p, sc->env->profile, sc->env->clients);
 	tlsscan_abort(sc);
 	done(arg);
 }
@@ -413,7 +413,32 @@ static void profile_finding(struct probe *p, const struct tls_profile *pr)
 	    pr->title, g->name[g->overall], at ? ", for " : "", why);
 }
 
-void tlsscan_findings(struct probe *p, const struct tls_profile *profile)
+/* Whether the server holds a certificate of kind k: its own handshake's, or the one the
+ * map asked for. */
+static int holds_kind(const struct probe *p, const struct tls_map *m, int k)
+{
+	const struct probe *c = m->cert[k];
+	const char *want = k == TLSMAP_CERT_ECDSA ? "EC" : "RSA";
+
+	return (c && c->ncerts > 0) || (p->ncerts > 0 && strcmp(p->certs[0].key_type, want) == 0);
+}
+
+static void client_findings(struct probe *p, const struct tls_profiles *ps)
+{
+	struct tls_map *m = p->map;
+	int holds[2] = {holds_kind(p, m, TLSMAP_CERT_ECDSA), holds_kind(p, m, TLSMAP_CERT_RSA)};
+
+	for (size_t i = 0; i < ps->nc && i < TLSMAP_CLIENTS_MAX; i++) {
+		struct tlsmap_client *c = &m->clients[m->nclients++];
+
+		tlsclient_simulate(&ps->c[i], m, holds, c);
+		if (!c->ok)
+			probe_add(p, F_TLS_CLIENT_FAILS, -1, "%s would fail: %s", c->title, c->why);
+	}
+}
+
+void tlsscan_findings(struct probe *p, const struct tls_profile *profile,
+    const struct tls_profiles *clients)
 {
 	const struct tls_map *m = p->map;
 	char sum[400], list[300];
@@ -480,4 +505,6 @@ void tlsscan_findings(struct probe *p, const struct tls_profile *profile)
 		tlsprofile_grade(profile, p->map);
 		profile_finding(p, profile);
 	}
+	if (clients && m->connections > 0)
+		client_findings(p, clients);
 }

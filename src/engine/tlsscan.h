@@ -22,10 +22,12 @@ struct tlsscan_env {
 	const struct verdict_ctx *verdict;
 	double pause_s; /* --scan-pause: between two connections to the server */
 	const struct tls_profile *profile; /* --tls-profile: grade the map; NULL: not */
+	const struct tls_profiles *clients; /* the sending clients to predict; NULL: none */
 };
 
 struct tlsscan;
 struct tls_profile;
+struct tls_profiles;
 
 /* Whether p got far enough (to TLS, or a failed handshake) for its server to be mapped. */
 int tlsscan_applies(const struct probe *p);
@@ -38,7 +40,9 @@ struct tlsscan *tlsscan_start(const struct tlsscan_env *, struct probe *p,
 void tlsscan_abort(struct tlsscan *);
 
 /* The findings of a complete map on p (pure, for unit tests): versions, suites, key
- * exchange, extensions, and the certificates of the other handshakes against p's own. */
-void tlsscan_findings(struct probe *p, const struct tls_profile *profile);
+ * exchange, extensions, the certificates of the other handshakes against p's own, the
+ * profile's grades and what each named client would negotiate (either may be NULL). */
+void tlsscan_findings(struct probe *p, const struct tls_profile *profile,
+    const struct tls_profiles *clients);
 
 #endif

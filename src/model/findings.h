@@ -111,6 +111,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(TLS_MAP, INFO, "check --tls-scan: the versions and suites the server accepts, and what the map cost") \
 	X(TLS_MAP_INCOMPLETE, INFO, "check --tls-scan: the map stopped early (the server closed, or broke the rules): why") \
 	X(TLS_PROFILE, OK, "check --tls-profile: the TLS map graded by the profile; the severity its worst grade carries") \
+	X(TLS_CLIENT_FAILS, WARN, "check --tls-scan: a named sending client (data/tls-profiles.yml) would fail its handshake, and where") \
 	X(TLS_LEGACY_VERSION, WARN, "the server accepts TLS 1.0 or 1.1 (crit for SSLv3)")    \
 	X(TLS_NO_TLS13, INFO, "the server does not speak TLS 1.3")                          \
 	X(TLS_WEAK_CIPHER, WARN, "weak suites are accepted: 3DES, anonymous (crit for NULL, EXPORT, RC4, DES)") \

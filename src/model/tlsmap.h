@@ -64,6 +64,19 @@ struct tlsmap_grades {
 	int ecdhe_group[TLSMAP_VERSIONS], dhe_bits[TLSMAP_VERSIONS]; /* -1: none seen */
 };
 
+#define TLSMAP_CLIENTS_MAX 8
+
+/* What a named sending client would negotiate with the server (data/tls-profiles.yml). */
+struct tlsmap_client {
+	char name[32], title[96];
+	int ok;         /* a handshake would succeed */
+	int version;    /* TLSMAP index, -1 when none */
+	uint16_t suite; /* 0 when none */
+	uint16_t group; /* TLS 1.3's, or the ECDHE curve when the map saw it; 0: unknown */
+	int cert;       /* TLSMAP_CERT_ECDSA or _RSA, -1 when unknown */
+	char why[120];  /* when not ok: where it fails */
+};
+
 struct tls_map {
 	struct tlsmap_version v[TLSMAP_VERSIONS];
 	uint16_t groups[TLSMAP_GROUPS_MAX]; /* TLS 1.3 key exchange groups accepted */
@@ -80,6 +93,8 @@ struct tls_map {
 	 * NULL when not asked. A failed handshake means the server holds no such certificate. */
 	struct probe *cert[TLSMAP_CERTS];
 	struct tlsmap_grades *grades; /* --tls-profile, or NULL */
+	struct tlsmap_client clients[TLSMAP_CLIENTS_MAX];
+	size_t nclients;
 };
 
 /* "SSLv3" .. "TLSv1.3" for index i. */

@@ -287,6 +287,82 @@ static int read_profile(struct yconf *c, struct tls_profile *p, yaml_node_t *n, 
 	return 0;
 }
 
+/* A suite by name or 0x id, or 0 after saying why. */
+static uint16_t read_suite(struct yconf *c, yaml_node_t *n, char *err, size_t errlen)
+{
+	const char *s = yconf_scalar(n);
+	const struct suite *st = NULL;
+
+	if (s && strncmp(s, "0x", 2) == 0 && strlen(s) == 6 && strspn(s + 2, "0123456789abcdefABCDEF") == 4)
+		st = suite_by_id((uint16_t)strtoul(s + 2, NULL, 16));
+	else if (s)
+		st = suite_by_name(s);
+	if (st == NULL)
+		fail(err, errlen, c, n, "\"%s\" is no suite mailtls knows (IANA, OpenSSL or 0x id)",
+		    s ? s : "");
+	return st ? st->id : 0;
+}
+
+static int read_client(struct yconf *c, struct tls_client *t, yaml_node_t *n, char *err,
+    size_t errlen)
+{
+	yaml_node_t *v[TP_CLIENT_SUITES_MAX + 1], *x;
+	const char *name = n->type == YAML_MAPPING_NODE ? yconf_scalar(yconf_get(c, n, "name")) : NULL;
+	const char *title = name ? yconf_scalar(yconf_get(c, n, "title")) : NULL;
+	size_t k;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= 32)
+		return fail(err, errlen, c, n, "a client is a map with a name%s", "");
+	t->name = xstrdup(name);
+	t->title = xstrdup(title ? title : name);
+	t->certs[0] = t->certs[1] = -1;
+	if ((x = yconf_get(c, n, "versions")) == NULL || (k = items(c, x, v, 5)) == 0 || k > 5)
+		return fail(err, errlen, c, x ? x : n, "versions: the ones the client offers%s", "");
+	for (size_t i = 0; i < k; i++) {
+		const char *s = yconf_scalar(v[i]);
+		int vi = s ? version_index(s) : -1;
+
+		if (vi < 0)
+			return fail(err, errlen, c, v[i], "\"%s\" is not a TLS version", s ? s : "");
+		t->versions |= 1u << vi;
+	}
+	if ((x = yconf_get(c, n, "suites")) == NULL || (k = items(c, x, v, TP_CLIENT_SUITES_MAX)) == 0 ||
+	    k > TP_CLIENT_SUITES_MAX)
+		return fail(err, errlen, c, x ? x : n, "suites: 1 to %s, in the client's order", "128");
+	for (size_t i = 0; i < k; i++)
+		if ((t->suites[t->nsuites++] = read_suite(c, v[i], err, errlen)) == 0)
+			return -1;
+	if ((x = yconf_get(c, n, "groups")) != NULL) {
+		k = items(c, x, v, TP_GROUPS_MAX);
+		if (k > TP_GROUPS_MAX)
+			return fail(err, errlen, c, x, "groups: at most %s", "32");
+		for (size_t i = 0; i < k; i++) {
+			const char *s = yconf_scalar(v[i]);
+
+			if ((t->groups[t->ngroups++] = s ? group_id(s) : 0) == 0)
+				return fail(err, errlen, c, v[i], "\"%s\" is no group mailtls knows",
+				    s ? s : "");
+		}
+	}
+	if ((x = yconf_get(c, n, "certs")) != NULL) {
+		k = items(c, x, v, 2);
+		if (k == 0 || k > 2)
+			return fail(err, errlen, c, x, "certs: ecdsa, rsa or both, in order%s", "");
+		for (size_t i = 0; i < k; i++) {
+			const char *s = yconf_scalar(v[i]);
+
+			if (s && strcmp(s, "ecdsa") == 0)
+				t->certs[i] = TLSMAP_CERT_ECDSA;
+			else if (s && strcmp(s, "rsa") == 0)
+				t->certs[i] = TLSMAP_CERT_RSA;
+			else
+				return fail(err, errlen, c, v[i], "\"%s\" is not ecdsa or rsa",
+				    s ? s : "");
+		}
+	}
+	return 0;
+}
+
 int tlsprofiles_load(struct tls_profiles *ps, const char *path, char *err, size_t errlen)
 {
 	struct yconf c;
@@ -323,6 +399,18 @@ int tlsprofiles_load(struct tls_profiles *ps, const char *path, char *err, size_
 		if (tlsprofiles_find(ps, ps->v[i].name) != &ps->v[i]) {
 			fail(err, errlen, &c, v[i], "profile \"%s\" twice", ps->v[i].name);
 			goto out;
+		}
+	}
+	if ((list = yconf_get(&c, root, "clients")) != NULL) {
+		k = items(&c, list, v, TLSMAP_CLIENTS_MAX);
+		if (k > TLSMAP_CLIENTS_MAX || list->type != YAML_SEQUENCE_NODE) {
+			fail(err, errlen, &c, list, "clients: a list of at most %s", "8");
+			goto out;
+		}
+		for (size_t i = 0; i < k; i++) {
+			ps->nc++;
+			if (read_client(&c, &ps->c[i], v[i], err, errlen) < 0)
+				goto out;
 		}
 	}
 	rc = 0;
@@ -362,6 +450,10 @@ void tlsprofiles_free(struct tls_profiles *ps)
 		free(p->title);
 		for (size_t g = 0; g < p->ngrades; g++)
 			free(p->grade[g].name);
+	}
+	for (size_t i = 0; i < ps->nc; i++) {
+		free(ps->c[i].name);
+		free(ps->c[i].title);
 	}
 	memset(ps, 0, sizeof(*ps));
 }
@@ -441,4 +533,75 @@ void tlsprofile_grade(const struct tls_profile *p, struct tls_map *m)
 		worst(&g->overall, g->group[i] = tlsprofile_group(p, m->groups[i]));
 	free(m->grades);
 	m->grades = g;
+}
+
+/* --- Sending clients ---------------------------------------------------------------- */
+
+static int offers(const uint16_t *v, size_t n, uint16_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+void tlsclient_simulate(const struct tls_client *t, const struct tls_map *m, const int holds[2],
+    struct tlsmap_client *out)
+{
+	const struct tlsmap_version *v = NULL;
+	int vi;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", t->name);
+	snprintf(out->title, sizeof(out->title), "%s", t->title);
+	out->version = out->cert = -1;
+	/* The server answers with the highest version both speak. */
+	for (vi = TLSMAP_VERSIONS - 1; vi >= 0; vi--)
+		if ((t->versions & (1u << vi)) && m->v[vi].state == TLSMAP_ACCEPTED)
+			break;
+	if (vi < 0) {
+		snprintf(out->why, sizeof(out->why), "no version in common");
+		return;
+	}
+	v = &m->v[vi];
+	out->version = vi;
+	/* The suite: by the server's order when it has one, else by the client's. */
+	if (v->order == TLSMAP_ORDER_SERVER) {
+		for (size_t i = 0; i < v->nsuites && !out->suite; i++)
+			if (offers(t->suites, t->nsuites, v->suites[i]))
+				out->suite = v->suites[i];
+	} else {
+		for (size_t i = 0; i < t->nsuites && !out->suite; i++)
+			if (offers(v->suites, v->nsuites, t->suites[i]))
+				out->suite = t->suites[i];
+	}
+	if (!out->suite) {
+		snprintf(out->why, sizeof(out->why), "no suite in common in %s (the server does not "
+		                                     "fall back to an older version)",
+		    tlsmap_version_name((size_t)vi));
+		return;
+	}
+	if (vi == 4) {
+		for (size_t i = 0; i < t->ngroups && !out->group; i++)
+			if (offers(m->groups, m->ngroups, t->groups[i]))
+				out->group = t->groups[i];
+		if (!out->group && m->ngroups) {
+			snprintf(out->why, sizeof(out->why), "no TLS 1.3 group in common");
+			return;
+		}
+		for (size_t i = 0; i < 2 && out->cert < 0; i++)
+			if (t->certs[i] >= 0 && holds[t->certs[i]])
+				out->cert = t->certs[i];
+	} else {
+		const struct suite *s = suite_by_id(out->suite);
+
+		if (v->ecdhe_group && s && s->kx == SUITE_KX_ECDHE &&
+		    offers(t->groups, t->ngroups, v->ecdhe_group))
+			out->group = v->ecdhe_group;
+		if (s && s->auth == SUITE_AUTH_ECDSA)
+			out->cert = TLSMAP_CERT_ECDSA;
+		else if (s && s->auth == SUITE_AUTH_RSA)
+			out->cert = TLSMAP_CERT_RSA;
+	}
+	out->ok = 1;
 }

@@ -52,9 +52,24 @@ struct tls_profile {
 	size_t ndh;
 };
 
+#define TP_CLIENT_SUITES_MAX 128
+
+/* A sending client: what it offers, in its order. */
+struct tls_client {
+	char *name, *title;
+	unsigned versions; /* bit per TLSMAP version index */
+	uint16_t suites[TP_CLIENT_SUITES_MAX];
+	size_t nsuites;
+	uint16_t groups[TP_GROUPS_MAX];
+	size_t ngroups;
+	int certs[2]; /* TLSMAP_CERT_ECDSA / _RSA in its order; -1 for none */
+};
+
 struct tls_profiles {
 	struct tls_profile v[TP_PROFILES_MAX];
 	size_t n;
+	struct tls_client c[TLSMAP_CLIENTS_MAX];
+	size_t nc;
 };
 
 /* The built-in profiles (path NULL), or those of the YAML file at path. 0, or -1 with err
@@ -71,5 +86,10 @@ int tlsprofile_group(const struct tls_profile *, uint16_t group);
 int tlsprofile_dh(const struct tls_profile *, int bits);
 /* Grade everything map accepts into map->grades; the overall grade is the worst. */
 void tlsprofile_grade(const struct tls_profile *, struct tls_map *);
+
+/* What client would negotiate with the server of map; holds[k] says whether the server
+ * holds a certificate of kind k (TLSMAP_CERT_ECDSA, _RSA). Pure. */
+void tlsclient_simulate(const struct tls_client *, const struct tls_map *, const int holds[2],
+    struct tlsmap_client *out);
 
 #endif

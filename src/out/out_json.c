@@ -224,6 +224,27 @@ static json_t *jmap(const struct probe *p, const struct view_opts *v)
 		json_object_set_new(cs, tlsmap_cert_name((enum tlsmap_cert)k), e);
 	}
 	json_object_set_new(o, "certificates", cs);
+	{
+		json_t *cl = json_array();
+
+		for (size_t i = 0; i < m->nclients; i++) {
+			const struct tlsmap_client *c = &m->clients[i];
+			const struct suite *s = suite_by_id(c->suite);
+
+			json_array_append_new(cl,
+			    json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o}", "name", c->name, "title",
+			        c->title, "ok", c->ok,
+			        "version",
+			        c->version >= 0 ? json_string(tlsmap_version_name((size_t)c->version))
+			                        : json_null(),
+			        "suite", s ? json_string(s->openssl) : json_null(), "group",
+			        c->group ? jgroup(c->group) : json_null(), "certificate",
+			        c->cert >= 0 ? json_string(tlsmap_cert_name((enum tlsmap_cert)c->cert))
+			                     : json_null(),
+			        "why", c->ok ? json_null() : json_string(c->why)));
+		}
+		json_object_set_new(o, "clients", cl);
+	}
 	if (m->grades) {
 		const struct tlsmap_grades *g = m->grades;
 		json_t *gg = json_object();

@@ -177,6 +177,24 @@ static void out_map(FILE *f, const struct probe *p)
 		    m->compression ? "yes" : "none");
 	for (int k = 0; k < TLSMAP_CERTS; k++)
 		out_map_cert(f, p, m->cert[k], k);
+	for (size_t i = 0; i < m->nclients; i++) {
+		const struct tlsmap_client *c = &m->clients[i];
+		const struct suite *s = suite_by_id(c->suite);
+		const struct probe *cp = c->cert >= 0 ? m->cert[c->cert] : NULL;
+
+		fprintf(f, "    %-15s", c->name);
+		if (!c->ok) {
+			fprintf(f, "fails: %s\n", c->why);
+			continue;
+		}
+		fprintf(f, "%s %s", tlsmap_version_name((size_t)c->version), s ? s->openssl : "?");
+		if (c->group && tlsmap_group_name(c->group))
+			fprintf(f, " %s", tlsmap_group_name(c->group));
+		if (c->cert >= 0)
+			fprintf(f, ", %s certificate%s%s", c->cert == TLSMAP_CERT_ECDSA ? "ECDSA" : "RSA",
+			    cp && cp->ncerts ? " " : "", cp && cp->ncerts ? status_word[cp->status] : "");
+		fputc('\n', f);
+	}
 }
 
 static void out_probe(FILE *f, const struct probe *p, const struct view_opts *v)

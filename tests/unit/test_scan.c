@@ -374,7 +374,7 @@ static void test_findings(void **state)
 	m->extended_master_secret = 1;
 	m->connections = 9;
 	p->map = m;
-	tlsscan_findings(p, NULL);
+	tlsscan_findings(p, NULL, NULL);
 	verdict_probe(p, &vc);
 	for (size_t i = 0; i < p->nfindings; i++) {
 		f = &p->findings[i];
@@ -491,6 +491,58 @@ static void test_profile_errors(void **state)
 	}
 }
 
+/* What a named client would negotiate: by whose order, which group and certificate. */
+static void test_clients(void **state)
+{
+	struct tls_client t = {.name = "c", .title = "a client", .versions = 1u << 3 | 1u << 4,
+	    .suites = {0x1301, 0x1302, 0xc030, 0xc02f}, .nsuites = 4,
+	    .groups = {0x0017, 0x001d}, .ngroups = 2, .certs = {TLSMAP_CERT_RSA, TLSMAP_CERT_ECDSA}};
+	struct tls_map m;
+	struct tlsmap_client out;
+	int both[2] = {1, 1}, ecdsa_only[2] = {1, 0};
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.v[3].state = TLSMAP_ACCEPTED;
+	m.v[3].suites[0] = 0xc02f;
+	m.v[3].suites[1] = 0xc030;
+	m.v[3].nsuites = 2;
+	m.v[3].order = TLSMAP_ORDER_CLIENT;
+	/* Client order: the client's first the server takes. */
+	tlsclient_simulate(&t, &m, both, &out);
+	assert_true(out.ok);
+	assert_int_equal(out.version, 3);
+	assert_int_equal(out.suite, 0xc030);
+	assert_int_equal(out.cert, TLSMAP_CERT_RSA);
+	/* Server order: the server's first the client offers. */
+	m.v[3].order = TLSMAP_ORDER_SERVER;
+	tlsclient_simulate(&t, &m, both, &out);
+	assert_int_equal(out.suite, 0xc02f);
+	/* TLS 1.3: the client's first group the server takes; its preferred certificate
+	 * among those the server holds. */
+	m.v[4].state = TLSMAP_ACCEPTED;
+	m.v[4].suites[0] = 0x1302;
+	m.v[4].nsuites = 1;
+	m.groups[0] = 0x001d;
+	m.ngroups = 1;
+	tlsclient_simulate(&t, &m, ecdsa_only, &out);
+	assert_true(out.ok);
+	assert_int_equal(out.version, 4);
+	assert_int_equal(out.suite, 0x1302);
+	assert_int_equal(out.group, 0x001d);
+	assert_int_equal(out.cert, TLSMAP_CERT_ECDSA);
+	/* No suite in common at the highest common version: no fallback. */
+	m.v[4].suites[0] = 0x1303;
+	tlsclient_simulate(&t, &m, both, &out);
+	assert_false(out.ok);
+	assert_non_null(strstr(out.why, "no suite in common in TLSv1.3"));
+	/* No version in common. */
+	t.versions = 1u << 1;
+	tlsclient_simulate(&t, &m, both, &out);
+	assert_false(out.ok);
+	assert_string_equal(out.why, "no version in common");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_findings),
 	    cmocka_unit_test(test_profiles),
 	    cmocka_unit_test(test_profile_errors),
+	    cmocka_unit_test(test_clients),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

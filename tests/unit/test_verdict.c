@@ -157,6 +157,7 @@ static const struct rule rules[] = {
 	{F_TLS_HANDSHAKE_FAILED, 0, 0, SEV_CRIT},
 	{F_TLS_MAP, 0, 0, SEV_INFO},
 	{F_TLS_MAP_INCOMPLETE, 0, 0, SEV_INFO},
+	{F_TLS_CLIENT_FAILS, 0, 0, SEV_WARN},
 	{F_TLS_PROFILE, SEV_OK, 0, SEV_OK},            /* the profile's own severity */
 	{F_TLS_PROFILE, SEV_WARN, 0, SEV_WARN},
 	{F_TLS_PROFILE, SEV_CRIT, 0, SEV_CRIT},
