@@ -186,7 +186,7 @@ last_line() { tail -n 1 "$1" >"$1.tmp" && mv -f "$1.tmp" "$1"; }
 
 # The same work as posttls-finger: MX, addresses, STARTTLS and the chain. The policy lookups
 # mailtls adds by default (MTA-STS, TLS-RPT, SPF, DMARC) have no counterpart there.
-MT=("$BIN" check --jsonl --concurrency "$CONC" --per-host "$CONC" --trust-anchor none --ca-file "$CA"
+MT=("$BIN" check --jsonl --concurrency "$CONC" --per-host "$CONC" --trust-anchor none --ca-file "$CA" ${MT_EXTRA:-}
 	--no-mta-sts --no-dns-records)
 
 # mailtls NAME LIST RESOLVER: writes $W/NAME.jsonl, $W/NAME.time ("wall user sys maxrss_kib"),

@@ -25,6 +25,7 @@
 #include "cmd/cmd.h"
 #include "engine/target.h"
 #include "net/dns.h"
+#include "net/workers.h"
 #include "out/output.h"
 #include "pki/verify.h"
 #include "proto/dialect.h"
@@ -69,6 +70,9 @@ struct check {
 	struct strset resumed_set; /* --resume: the domains the file holds a line for */
 	size_t resumed;     /* ... met in the input again and skipped */
 	size_t other_shards; /* --shard: domains of the input left to the other shards */
+	/* --ordered: completed domains waiting for those before them, at seq % window */
+	struct domain **held;
+	size_t nheld, next_seq;
 };
 
 /* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
@@ -285,7 +289,7 @@ static void feed(struct check *c)
 	if (c->feeding || c->interrupted)
 		return;
 	c->feeding = 1;
-	while (engine_domains_in_flight(c->engine) < c->window &&
+	while (engine_domains_in_flight(c->engine) + c->nheld < c->window &&
 	    input_next(&c->in, name, sizeof(name))) {
 		const char *why = NULL;
 		size_t seq = c->in.seq++;
@@ -321,6 +325,46 @@ static void input_readable(evutil_socket_t fd, short what, void *arg)
 	feed(c);
 }
 
+/* --jsonl: one line for d, then d is gone. */
+static void emit_line(struct check *c, struct domain *d)
+{
+	out_jsonl_domain(stdout, &c->run, d, &c->vo);
+	fflush(stdout);
+	engine_forget(c->engine, d);
+	domain_free(d);
+}
+
+/* --ordered: d waits until every domain before it is out. The window bounds how far
+ * ahead of the oldest in flight a domain can be, so seq % window is a free slot. */
+static void emit_ordered(struct check *c, struct domain *d)
+{
+	c->held[d->seq % c->window] = d;
+	c->nheld++;
+	while (c->nheld && c->held[c->next_seq % c->window] &&
+	       c->held[c->next_seq % c->window]->seq == c->next_seq) {
+		struct domain *x = c->held[c->next_seq % c->window];
+
+		c->held[c->next_seq % c->window] = NULL;
+		c->nheld--;
+		c->next_seq++;
+		emit_line(c, x);
+	}
+}
+
+/* Interrupted: what waited is complete; out it goes, still in order, gaps and all. */
+static void emit_held(struct check *c)
+{
+	for (size_t k = 0; c->held && c->nheld && k < c->window; k++) {
+		struct domain *x = c->held[(c->next_seq + k) % c->window];
+
+		if (x == NULL)
+			continue;
+		c->held[(c->next_seq + k) % c->window] = NULL;
+		c->nheld--;
+		emit_line(c, x);
+	}
+}
+
 static void emit(struct domain *d, void *arg)
 {
 	struct check *c = arg;
@@ -335,11 +379,10 @@ static void emit(struct domain *d, void *arg)
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
-	if (c->o->jsonl) {
-		out_jsonl_domain(stdout, &c->run, d, &c->vo);
-		fflush(stdout);
-		engine_forget(c->engine, d);
-		domain_free(d);
+	if (c->o->jsonl && c->o->ordered) {
+		emit_ordered(c, d);
+	} else if (c->o->jsonl) {
+		emit_line(c, d);
 	} else {
 		run_add_domain(&c->run, d);
 	}
@@ -400,6 +443,7 @@ int check_main(int argc, char **argv)
 	struct check c;
 	struct checker k;
 	struct event *sigint = NULL, *sigterm = NULL;
+	struct workers *ws = NULL;
 	int rc = STATUS_UNKNOWN, need_dns, file_key = 0, stream_flags = -1;
 	STACK_OF(X509) *file_chain = NULL; /* --chain, until the engine takes it */
 
@@ -476,6 +520,23 @@ int check_main(int argc, char **argv)
 		return STATUS_UNKNOWN;
 	}
 	fd_budget(&o);
+	/* --workers: for many domains only; one server is one connection at a time anyway. */
+	if (o.host == NULL && o.workers != 1 && (o.file || o.ndomains > 1)) {
+		char err[200];
+		size_t n = o.workers ? o.workers : workers_cpus();
+
+		if (n > 1) {
+			if (workers_threads_init() != 0) {
+				fprintf(stderr, "mailtls check: --workers: libevent cannot lock for "
+				                "threads\n");
+				goto out;
+			}
+			if ((ws = workers_new(n, err, sizeof(err))) == NULL) {
+				fprintf(stderr, "mailtls check: --workers %zu: %s\n", n, err);
+				goto out;
+			}
+		}
+	}
 	c.base = event_base_new();
 	if (c.base == NULL)
 		fatal("cannot create event loop");
@@ -503,8 +564,11 @@ int check_main(int argc, char **argv)
 		goto out;
 	k.ec.emit = emit;
 	k.ec.arg = &c;
+	k.ec.workers = ws;
 	c.engine = engine_new(c.base, &k.ec, &c.run);
 	c.window = o.concurrency > 16 ? o.concurrency : 16;
+	if (o.ordered)
+		c.held = xcalloc(c.window, sizeof(*c.held));
 	c.vo.show_chain = o.show_chain;
 	c.vo.pem = o.pem;
 	c.vo.color =
@@ -536,6 +600,10 @@ int check_main(int argc, char **argv)
 		feed(&c);
 	}
 	event_base_dispatch(c.base);
+	/* The workers' loops stop before anything they touched is read or freed here. */
+	workers_stop(ws);
+	if (c.interrupted)
+		emit_held(&c);
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
@@ -604,6 +672,8 @@ out:
 	checker_free(&k); /* first: the resolver may still call back into the engine's domains */
 	run_free(&c.run);
 	engine_free(c.engine); /* last: it owns the probes the domains pointed to */
+	workers_free(ws);      /* after the sessions on their loops are freed */
+	free(c.held);
 	if (c.in.ev)
 		event_free(c.in.ev);
 	if (c.base)

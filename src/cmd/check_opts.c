@@ -47,6 +47,7 @@ static const struct opt check_table[] = {
 	{O_NO_DNS_RECORDS, "no-dns-records", 0, OPT_FLAG, NULL, NULL, "do not look up SPF, DMARC and DKIM records", NULL},
 	{O_NO_MTA_STS, "no-mta-sts", 0, OPT_FLAG, NULL, NULL, "do not look up MTA-STS and TLS-RPT, nor fetch the policy", NULL},
 	{O_OFFLINE, "offline", 0, OPT_FLAG, NULL, NULL, "fetch nothing over HTTP: no OCSP responder, CRL or autoconfig file (what the server stapled is still judged)", NULL},
+	{O_ORDERED, "ordered", 0, OPT_FLAG, NULL, NULL, "with --jsonl: print the lines in input order (a domain that finishes early waits for those before it; they count against --concurrency)", NULL},
 	{O_PEM, "pem", 0, OPT_FLAG, NULL, NULL, "print the chain as sent, in PEM, for openssl x509 (implies --show-chain)", NULL},
 	{O_PER_HOST, "per-host", 0, OPT_COUNT, "N", "4", "connections in flight to one address", NULL},
 	{O_PER_IP_RATE, "per-ip-rate", 0, OPT_STRING, "N/min", NULL, "at most N connections a minute to one address, spaced evenly (on top of --per-host)", NULL},
@@ -74,6 +75,7 @@ static const struct opt check_table[] = {
 	{O_TRUST_ANCHOR, "trust-anchor", 0, OPT_STRING, "FILE", NULL, "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate", NULL},
 	{O_VERBOSE, "verbose", 'v', OPT_FLAG, NULL, NULL, "print the dialogue with each server on standard error (server text censored)", NULL},
 	{O_WARN_DAYS, "warn-days", 'w', OPT_DAYS, "N", "30", "warn when a certificate expires within N days", NULL},
+	{O_WORKERS, "workers", 0, OPT_COUNT, "N", NULL, "with many domains: run connections, TLS and verification on N threads (default: the CPUs this process may use); DNS, scheduling, the per-host and rate limits, sharing and output stay on one, so each server is still probed once", NULL},
 	{0, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 /* clang-format on */
@@ -208,6 +210,12 @@ int check_opts_apply(void *ctx, const struct opt *t, const union opt_value *v, i
 		break;
 	case O_CONCURRENCY:
 		o->concurrency = v->count;
+		break;
+	case O_WORKERS:
+		o->workers = v->count;
+		break;
+	case O_ORDERED:
+		o->ordered = 1;
 		break;
 	case O_CONNECT_TIMEOUT:
 		o->lim.connect_s = v->seconds;
@@ -478,6 +486,15 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o)
 	}
 	if (o->shard_n && o->host) {
 		fprintf(stderr, "mailtls check: --shard splits a list of domains; --host is one server\n");
+		errors++;
+	}
+	if (o->ordered && !o->jsonl) {
+		fprintf(stderr, "mailtls check: --ordered orders the lines of --jsonl; the other views "
+		                "are printed in input order already\n");
+		errors++;
+	}
+	if (o->workers > 256) {
+		fprintf(stderr, "mailtls check: --workers %zu: at most 256 threads\n", o->workers);
 		errors++;
 	}
 	if (o->scan_pause > 0 && !o->tls_scan) {

@@ -19,6 +19,8 @@ struct check_opts {
 	size_t nports;
 	int starttls_tests; /* --starttls-tests */
 	int tls_scan;       /* --tls-scan */
+	size_t workers;     /* --workers N; 0: the CPUs available */
+	int ordered;        /* --ordered: --jsonl lines in input order */
 	const char *tls_profile;  /* --tls-profile NAME */
 	const char *tls_profiles; /* --tls-profiles FILE, or NULL: the built-in ones */
 	double scan_pause;  /* --scan-pause: seconds between two of the scan's connections */
@@ -128,6 +130,8 @@ enum {
 	O_TRUST_ANCHOR,
 	O_VERBOSE,
 	O_WARN_DAYS,
+	O_WORKERS,
+	O_ORDERED,
 	O__COUNT
 };
 

@@ -20,6 +20,7 @@
 #include "mailpolicy/autoconfig.h"
 #include "model/verdict.h"
 #include "net/sched.h"
+#include "net/workers.h"
 #include "pki/dane.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
@@ -35,6 +36,7 @@ struct job {
 	struct session *session; /* while its session runs */
 	struct tlsscan *scan;    /* while --tls-scan maps its server */
 	int admitted;            /* holds a place in the scheduler, until its connections end */
+	size_t worker;           /* --workers: the loop its connections run on */
 	int scheduled;           /* submitted to the scheduler (or judged without one) */
 	int done;                /* judged: complete */
 	struct domain **waiters; /* domains waiting for it */
@@ -62,6 +64,10 @@ struct engine {
 	size_t nlru;
 	struct domain *live; /* domains in flight, freed by engine_free() after an interrupt */
 	struct policy_env policy_env;
+	/* --workers: sessions, verification and --tls-scan run on the workers' loops; what
+	 * they find comes back through this loop's mailbox, in which all the rest happens. */
+	struct mailbox *mailbox;
+	struct tlsscan_env *scan_env; /* one per worker, on its loop */
 };
 
 /* The context of one address query: which domain and which of its MX hosts. */
@@ -171,12 +177,64 @@ static void job_session_done(struct probe *p, void *arg)
 	job_judge(arg);
 }
 
+/*
+ * --workers. From the session's start to its verdict's inputs (verification, DANE, the TLS
+ * map) a job's probe belongs to its worker's thread; the engine's thread touches only the
+ * job's own fields meanwhile (waiters, references), and takes the probe back when
+ * job_back runs on its loop. Scheduling, sharing, revocation and verdicts stay here, so
+ * --per-host, --per-ip-rate and "one probe per server" hold whatever the worker.
+ */
+static void job_back(void *arg)
+{
+	struct job *j = arg;
+
+	job_revoke(j);
+}
+
+static void job_remote_scanned(void *arg)
+{
+	struct job *j = arg;
+
+	j->scan = NULL;
+	mailbox_post(j->e->mailbox, job_back, j);
+}
+
+static void job_remote_done(struct probe *p, void *arg)
+{
+	struct job *j = arg;
+	struct engine *e = j->e;
+
+	verify_probe(p, e->cfg.vp);
+	dane_judge(p, e->cfg.vp);
+	if (e->scan_env && tlsscan_applies(p)) {
+		j->scan = tlsscan_start(&e->scan_env[j->worker], p, job_remote_scanned, j);
+		return;
+	}
+	mailbox_post(e->mailbox, job_back, j);
+}
+
+static void job_remote_start(void *arg)
+{
+	struct job *j = arg;
+	struct engine *e = j->e;
+
+	session_start(workers_base(e->cfg.workers, j->worker), e->cfg.sp, &j->probe, &j->session,
+	    job_remote_done, j);
+}
+
 static void job_start(struct sched_job *sj)
 {
 	struct job *j = (struct job *)((char *)sj - offsetof(struct job, sj));
+	struct engine *e = j->e;
 
 	j->admitted = 1;
-	session_start(j->e->base, j->e->cfg.sp, &j->probe, &j->session, job_session_done, j);
+	if (e->cfg.workers) {
+		/* One address, one loop. */
+		j->worker = hash_str(HASH_INIT, j->probe.address, 0) % workers_count(e->cfg.workers);
+		workers_post(e->cfg.workers, j->worker, job_remote_start, j);
+		return;
+	}
+	session_start(e->base, e->cfg.sp, &j->probe, &j->session, job_session_done, j);
 }
 
 static void lru_unlink(struct engine *e, struct job *j)
@@ -1184,6 +1242,18 @@ struct engine *engine_new(struct event_base *base, const struct engine_config *c
 	e->policy_env.https = cfg->https;
 	e->policy_env.hold = domain_hold;
 	e->policy_env.release = domain_unhold;
+	if (cfg->workers) {
+		size_t n = workers_count(cfg->workers);
+
+		e->mailbox = mailbox_new(base);
+		if (cfg->scan) {
+			e->scan_env = xcalloc(n, sizeof(*e->scan_env));
+			for (size_t i = 0; i < n; i++) {
+				e->scan_env[i] = *cfg->scan;
+				e->scan_env[i].base = workers_base(cfg->workers, i);
+			}
+		}
+	}
 	return e;
 }
 
@@ -1238,5 +1308,7 @@ void engine_free(struct engine *e)
 			e->map[i] = n;
 		}
 	free(e->map);
+	mailbox_free(e->mailbox);
+	free(e->scan_env);
 	free(e);
 }

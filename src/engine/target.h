@@ -40,12 +40,15 @@ struct engine_config {
 	const struct policy_config *policy; /* NULL: no policy lookups (--host) */
 	const struct org_policy *org_policy; /* the policy file (--policy), or NULL */
 	const struct tlsscan_env *scan;      /* --tls-scan: map each server; NULL: not */
+	struct workers *workers;             /* --workers: the loops sessions run on; NULL:
+	                                        this one (net/workers.h) */
 	void (*emit)(struct domain *, void *arg); /* takes ownership of the domain */
 	void *arg;
 };
 
 struct engine;
 struct tlsscan_env;
+struct workers;
 
 /* The engine owns every probe; run->probes lists those of --host for its view. */
 struct engine *engine_new(struct event_base *, const struct engine_config *, struct run *);

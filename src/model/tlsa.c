@@ -19,16 +19,18 @@ struct dane_rrset *dane_rrset_new(const char *base, unsigned port)
 	return r;
 }
 
+/* Atomic: with check --workers a worker thread takes references too (the certificate
+ * handshakes of --tls-scan) while the engine's thread takes and drops its own. */
 struct dane_rrset *dane_rrset_ref(struct dane_rrset *r)
 {
 	if (r)
-		r->refs++;
+		__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
 	return r;
 }
 
 void dane_rrset_unref(struct dane_rrset *r)
 {
-	if (r == NULL || --r->refs > 0)
+	if (r == NULL || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		free(r->rr[i].data);

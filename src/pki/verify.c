@@ -4,6 +4,7 @@
  * application: RFC 9525 host names, key and signature strength, order of the sent chain.
  * Certificate findings carry the index of the certificate in the chain as sent.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -32,6 +33,19 @@ struct verify_log {
 };
 
 static int verify_log_idx = -1;
+static pthread_once_t verify_once = PTHREAD_ONCE_INIT;
+
+/* Once per process, whatever thread verifies first (check --workers). */
+static void verify_init(void)
+{
+	verify_log_idx = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static int log_idx(void)
+{
+	pthread_once(&verify_once, verify_init);
+	return verify_log_idx;
+}
 
 static int verify_cb(int ok, X509_STORE_CTX *ctx)
 {
@@ -603,7 +617,7 @@ void verify_aia(struct probe *p, const struct verify_params *vp, const unsigned 
 	if (sctx == NULL || X509_STORE_CTX_init(sctx, vp->store, sk_X509_value(p->chain, 0),
 	                        untrusted) != 1)
 		fatal("cannot set up certificate verification");
-	X509_STORE_CTX_set_ex_data(sctx, verify_log_idx, &bad);
+	X509_STORE_CTX_set_ex_data(sctx, log_idx(), &bad);
 	X509_STORE_CTX_set_verify_cb(sctx, repair_cb);
 	X509_STORE_CTX_set_default(sctx, "ssl_server");
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(sctx), vp->at);
@@ -715,8 +729,6 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 
 	if (p->chain == NULL || sk_X509_num(p->chain) == 0)
 		return;
-	if (verify_log_idx < 0)
-		verify_log_idx = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	tlsinfo_describe(p, vp->at);
 	p->facts.checked = 1;
 	leaf = sk_X509_value(p->chain, 0);
@@ -725,7 +737,7 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	sctx = X509_STORE_CTX_new();
 	if (sctx == NULL || X509_STORE_CTX_init(sctx, vp->store, leaf, p->chain) != 1)
 		fatal("cannot set up certificate verification");
-	X509_STORE_CTX_set_ex_data(sctx, verify_log_idx, &log);
+	X509_STORE_CTX_set_ex_data(sctx, log_idx(), &log);
 	X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
 	/* As an MTA verifies a server: purpose sslserver, so CA EKU constraints apply too. */
 	X509_STORE_CTX_set_default(sctx, "ssl_server");
