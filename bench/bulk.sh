@@ -27,7 +27,8 @@
 # nothing can leave loopback). BULK_NETNS=0 runs on the host's lo instead.
 # Needs root (unshare). Environment: LAB (default build/bench-lab; not build/lab, so the
 # test lab may keep running), BIN (default build/mailtls), CALLGRIND=0 skips the valgrind
-# instruction counts. Leaves every server it started stopped.
+# instruction counts, MT_EXTRA adds options to every mailtls run ("--workers 1"). Leaves
+# every server it started stopped.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-2000}
@@ -154,6 +155,7 @@ bnsd_start
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "d%04d.bulk.test\n", i }' >"$W/d.list"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "x%04d.bulk.test\n", i }' >"$W/x.list"
 head -n 1 "$W/d.list" >"$W/one.list"
+head -n 20 "$W/x.list" >"$W/floor.list"
 
 # ---- measuring -----------------------------------------------------------------------
 
@@ -222,6 +224,12 @@ grep -q "Verified TLS connection established" "$W/sample.pf" ||
 	die "posttls-finger does not verify d0001.bulk.test: $(tail -n 5 "$W/sample.pf")"
 
 run_mailtls one "$W/one.list" 127.0.0.53@5300
+# The memory floor of a bulk run: the same shape (a list, its worker threads and their
+# allocator arenas) with one connection in flight; what more connections add is theirs.
+MT_SAVE=("${MT[@]}")
+MT+=(--concurrency 1)
+run_mailtls floor "$W/floor.list" 127.0.0.53@53
+MT=("${MT_SAVE[@]}")
 run_mailtls shared "$W/d.list" 127.0.0.53@5300
 run_mailtls onetoone "$W/x.list" 127.0.0.53@53
 
@@ -292,6 +300,7 @@ echo "bulk scan: $N domains, concurrency $CONC, $(nproc) CPUs, load $(cut -d' ' 
 	echo "one2one $N $(echo "$sum_one2one" | head -n 1 | awk '{ print $5 }') $(cat "$W/onetoone.time")"
 	echo "pf $N $N $(cat "$W/pf.time")"
 	echo "one 1 1 $(cat "$W/one.time")"
+	echo "floor 20 20 $(cat "$W/floor.time")"
 	echo "nx $NX 0 $(cat "$W/pfnx.time")"
 } | awk -v conc="$CONC" '
 	{ dom[$1] = $2; conns[$1] = $3; wall[$1] = $4; cpu[$1] = $5 + $6; rss[$1] = $7 }
@@ -315,10 +324,10 @@ echo "bulk scan: $N domains, concurrency $CONC, $(nproc) CPUs, load $(cut -d' ' 
 		printf "mailtls 1-domain run: %.2f s wall, %.3f s CPU, %.1f MiB peak\n", wall["one"], cpu["one"], rss["one"] / 1024
 		ratio("shared", "mailtls (shared MX)")
 		ratio("one2one", "mailtls (MX per domain)")
-		printf "mailtls memory per connection in flight, (peak - 1-domain peak) / %d (target < 64 KiB):\n", conc
+		printf "mailtls memory per connection in flight, (peak - floor peak) / %d (target < 64 KiB; floor: 20 domains, --concurrency 1, %.1f MiB):\n", conc, rss["floor"] / 1024
 		printf "  shared MX     %6.1f KiB  (but only %d connections were made, so at most %d were in flight)\n",
-			(rss["shared"] - rss["one"]) / conc, conns["shared"], (conns["shared"] < conc ? conns["shared"] : conc)
-		printf "  MX per domain %6.1f KiB\n", (rss["one2one"] - rss["one"]) / conc
+			(rss["shared"] - rss["floor"]) / conc, conns["shared"], (conns["shared"] < conc ? conns["shared"] : conc)
+		printf "  MX per domain %6.1f KiB\n", (rss["one2one"] - rss["floor"]) / conc
 	}'
 
 echo "server CPU s during each run (nginx, nsd :5300, nsd :53):" \
