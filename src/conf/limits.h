@@ -61,6 +61,10 @@ struct limits {
 /* File descriptors a run needs beside its connections and DNS queries: the standard three,
  * the event loop's, the resolver's, an HTTPS fetch or two, the log. */
 #define FD_RESERVE 64
+/* libunbound's UDP ports beyond one per query in flight (outgoing-range, net/dns.c). */
+#define DNS_PORTS_SPARE 64
+/* A SERVFAIL that is no DNSSEC failure is asked again this many times (net/dns.c). */
+#define DNS_SERVFAIL_RETRIES 2
 /* An input line (-f): a domain name is at most 253 bytes; a longer line is reported as not
  * a name, never cut into one. */
 #define INPUT_LINE_MAX 1024

@@ -44,6 +44,8 @@ struct dns_query {
 	int finished;   /* our callback has run (answer or timeout) */
 	int in_resolve; /* inside ub_resolve_event: local data answers synchronously */
 	int unbound_done;
+	int tries;            /* SERVFAILs retried so far */
+	struct event *retry;  /* waiting to ask again after a SERVFAIL; NULL: not */
 	dns_cb cb;
 	void *arg;
 	struct dns_query *prev, *next; /* in dns->live */
@@ -52,6 +54,8 @@ struct dns_query {
 };
 
 static void dns_query_free(struct dns_query *);
+static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
+    int ratelimited);
 
 struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
@@ -69,6 +73,25 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	}
 	/* A system resolver on 127.0.0.53 or a lab server on loopback must be asked as told. */
 	ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
+	/*
+	 * Bulk scans over a lossy path (bench/latency.sh: 100 ms, 1% loss). Unbound backs off
+	 * a server that times out up to 120 s, and with one forwarder and hundreds of queries
+	 * a second a few losses in a row stall every query behind our own --timeout: keep
+	 * probing it. Room for every query we allow in flight, so that none is jostled out
+	 * (jostle-timeout) while it waits for its answer.
+	 */
+	ub_ctx_set_option(d->ctx, "infra-keep-probing:", "yes");
+	{
+		char q[32];
+
+		snprintf(q, sizeof(q), "%zu", d->max_inflight * 2 > 1024 ? d->max_inflight * 2 : 1024);
+		ub_ctx_set_option(d->ctx, "num-queries-per-thread:", q);
+		/* libunbound's default is 32 ports, so 32 queries in flight: at 100 ms a round
+		 * trip, 320 a second, whatever --concurrency says (bench/latency.sh: 2,000
+		 * domains took 15.8 s; with a port per query in flight, 1.5 s). */
+		snprintf(q, sizeof(q), "%zu", d->max_inflight + DNS_PORTS_SPARE);
+		ub_ctx_set_option(d->ctx, "outgoing-range:", q);
+	}
 	if (cfg->resolvers && cfg->resolvers[0]) {
 		for (const char *const *r = cfg->resolvers; *r && rc == 0; r++)
 			if ((rc = ub_ctx_set_fwd(d->ctx, *r)) != 0)
@@ -191,6 +214,10 @@ int dns_parse(const unsigned char *pkt, size_t len, int rrtype, struct dns_answe
 		break;
 	case ns_r_nxdomain:
 		a->status = DNS_NXDOMAIN;
+		return 0;
+	case ns_r_servfail:
+		a->status = DNS_SERVFAIL;
+		snprintf(a->why, sizeof(a->why), "the resolver answered SERVFAIL");
 		return 0;
 	default:
 		a->status = DNS_SERVFAIL;
@@ -319,7 +346,37 @@ static void dns_query_free(struct dns_query *q)
 		q->next->prev = q->prev;
 	if (q->timer)
 		event_free(q->timer);
+	if (q->retry)
+		event_free(q->retry);
 	free(q);
+}
+
+/* The retry's pause is over: the same question again, within the query's own timeout. */
+static void dns_resend(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_query *q = arg;
+
+	(void)fd;
+	(void)what;
+	event_free(q->retry);
+	q->retry = NULL;
+	q->unbound_done = 0;
+	q->in_resolve = 1;
+	if (ub_resolve_event(q->dns->ctx, q->name, q->rrtype, ns_c_in, q, dns_ub_cb,
+	        &q->async_id) != 0) {
+		struct dns_answer a;
+
+		q->in_resolve = 0;
+		memset(&a, 0, sizeof(a));
+		a.status = DNS_SERVFAIL;
+		snprintf(a.why, sizeof(a.why), "the resolver answered SERVFAIL, %d times", q->tries + 1);
+		dns_finish(q, &a);
+		dns_query_free(q);
+		return;
+	}
+	q->in_resolve = 0;
+	if (q->unbound_done && q->finished) /* answered before ub_resolve_event returned */
+		dns_query_free(q);
 }
 
 static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
@@ -334,6 +391,22 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 		dns_query_free(q);
 		return;
 	}
+	/*
+	 * A SERVFAIL that is no DNSSEC failure may be the resolver's own trouble of the moment
+	 * (libunbound gives one at once while it backs off a forwarder that lost a few
+	 * packets: bench/latency.sh at 1% loss). Ask again, twice at most, 0.5 s then 1 s
+	 * later, inside the query's timeout, before calling the name broken.
+	 */
+	if ((rcode == ns_r_servfail ||
+	        (rcode == 0 && pkt && len >= 4 && (((unsigned char *)pkt)[3] & 0x0f) == ns_r_servfail)) &&
+	    why_bogus == NULL && sec != 1 && q->tries < DNS_SERVFAIL_RETRIES && !q->in_resolve) {
+		struct timeval tv = {q->tries ? 1 : 0, q->tries ? 0 : 500000};
+
+		q->tries++;
+		q->retry = evtimer_new(q->dns->base, dns_resend, q);
+		if (q->retry && evtimer_add(q->retry, &tv) == 0)
+			return;
+	}
 	memset(&a, 0, sizeof(a));
 	a.sec = !q->dns->validating ? DNSSEC_UNVALIDATED
 	    : sec == 2              ? DNSSEC_SECURE
@@ -346,10 +419,11 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 	} else if (rcode != 0) {
 		a.status = DNS_SERVFAIL;
 		if (!a.why[0])
-			snprintf(a.why, sizeof(a.why), "the resolver answered %s",
+			snprintf(a.why, sizeof(a.why), "the resolver answered %s%s",
 			    rcode == ns_r_servfail      ? "SERVFAIL"
 			        : rcode == ns_r_refused ? "REFUSED"
-			                                : "an error");
+			                                : "an error",
+			    q->tries ? ", asked again and again" : "");
 	} else if (pkt == NULL || dns_parse(pkt, (size_t)len, q->rrtype, &a) < 0) {
 		a.status = DNS_ERROR;
 	}
@@ -368,11 +442,13 @@ static void dns_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	memset(&a, 0, sizeof(a));
 	a.status = DNS_TIMEOUT;
-	snprintf(a.why, sizeof(a.why), "no answer within %.3g s", q->dns->timeout_s);
+	snprintf(a.why, sizeof(a.why), "no answer within %.3g s%s", q->dns->timeout_s,
+	    q->tries ? " (after SERVFAILs)" : "");
 	/* Cancelled queries never call back, so q is freed here; if cancel fails, the late
-	 * callback frees it (q->finished tells it to). */
+	 * callback frees it (q->finished tells it to). Between a SERVFAIL and its retry
+	 * nothing is with libunbound. */
 	dns_finish(q, &a);
-	if (ub_cancel(q->dns->ctx, q->async_id) == 0)
+	if (q->retry || ub_cancel(q->dns->ctx, q->async_id) == 0)
 		dns_query_free(q);
 }
 
