@@ -10,10 +10,11 @@
 # bench/delayproxy.c, a userspace forwarder (built here) between the client's addresses and
 # the servers, and the loss an nft rule (numgen random) on those addresses alone. The
 # servers: nginx's mail module (tests/lab/nginx-mail.sh, 127.0.1.1-8:25, *.bulk.test)
-# behind 127.3.0.1-8:25, and an NSD of this script's own (lat.test: the domains;
-# bulk.test: mx-lNNNN.bulk.test A 127.3.0.K) behind 127.0.0.53 ports 5300 (mailtls) and
-# 53 (posttls-finger, through a private /etc/resolv.conf). All in a private network
-# namespace. Needs root, nftables, and `scripts/deps.sh bench`.
+# behind 127.3.0.1-8:25, and an NSD of this script's own (bulk.test: lNNNNNN MX
+# mx-lNNNN, mx-lNNNN A 127.3.0.K) behind 127.0.0.53 ports 5300 (mailtls) and 53
+# (posttls-finger, through a private /etc/resolv.conf). All in a private network
+# namespace. Needs root and `scripts/deps.sh bench` (nftables among it). DELAY, JITTER
+# (ms each way) and LOSS (percent) change the path; LAT_SHELL=CMD runs CMD in the lab.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -45,13 +46,6 @@ cc -std=c11 -D_GNU_SOURCE -O2 -o "$W/delayproxy" bench/delayproxy.c -levent ||
 	die "cannot build bench/delayproxy.c"
 
 # ---- servers -------------------------------------------------------------------------
-{
-	echo '$ORIGIN lat.test.'
-	echo '$TTL 3600'
-	echo '@ SOA ns.lat.test. h.lat.test. 1 3600 600 86400 3600'
-	echo '@ NS ns.lat.test.'
-	echo 'ns A 127.0.0.53'
-} >"$NS/zones/lat.test.zone"
 # The domains live under bulk.test too: posttls-finger's "secure" level matches the
 # certificate (*.bulk.test) against the domain's name.
 {
@@ -82,9 +76,6 @@ server:
     rrl-whitelist-ratelimit: 0
 remote-control:
     control-enable: no
-zone:
-    name: "lat.test"
-    zonefile: "lat.test.zone"
 zone:
     name: "bulk.test"
     zonefile: "bulk.test.zone"

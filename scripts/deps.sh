@@ -10,8 +10,8 @@ nsd ldnsutils nginx libnginx-mod-mail time parallel dovecot-imapd dovecot-pop3d 
 icinga2-common prometheus sslscan"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
-# `deps.sh bench`: the load generator of bench/exporter.sh.
-[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl smtpping testssl.sh"
+# `deps.sh bench`: what the benchmarks need besides (bench/exporter.sh, tlsscan.sh, latency.sh).
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk curl smtpping testssl.sh nftables"
 
 missing=""
 for p in $PKGS; do

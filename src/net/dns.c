@@ -394,13 +394,15 @@ static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *w
 	/*
 	 * A SERVFAIL that is no DNSSEC failure may be the resolver's own trouble of the moment
 	 * (libunbound gives one at once while it backs off a forwarder that lost a few
-	 * packets: bench/latency.sh at 1% loss). Ask again, twice at most, 0.5 s then 1 s
-	 * later, inside the query's timeout, before calling the name broken.
+	 * packets: bench/latency.sh at 1% loss). Ask again, DNS_SERVFAIL_RETRIES times at
+	 * most, inside the query's timeout, before calling the name broken.
 	 */
 	if ((rcode == ns_r_servfail ||
 	        (rcode == 0 && pkt && len >= 4 && (((unsigned char *)pkt)[3] & 0x0f) == ns_r_servfail)) &&
 	    why_bogus == NULL && sec != 1 && q->tries < DNS_SERVFAIL_RETRIES && !q->in_resolve) {
-		struct timeval tv = {q->tries ? 1 : 0, q->tries ? 0 : 500000};
+		/* 0.5 s, then 1 s: inside the default 10 s of a query. */
+		long ms = 500L << q->tries;
+		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
 		q->tries++;
 		q->retry = evtimer_new(q->dns->base, dns_resend, q);
