@@ -375,7 +375,9 @@ enum hello_result hello_read(const unsigned char *in, size_t len, struct server_
 	size_t have = 0, need = 4, off = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len > 0 && (in[0] & 0x80))
+	if (len == 0)
+		return HELLO_MORE; /* in may be NULL then (an empty evbuffer's pullup) */
+	if (in[0] & 0x80)
 		return sslv2(in, len, out);
 	for (;;) {
 		const unsigned char *h = in + off;
@@ -507,6 +509,8 @@ enum hello_result hello_read_kx(const unsigned char *in, size_t len, int ecdhe,
 	unsigned messages = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return HELLO_MORE;
 	for (;;) {
 		const unsigned char *h = in + off;
 		size_t reclen;

@@ -2,7 +2,9 @@
  * session.c - the session machine through the fake transport (tests/unit/fake_io.c): the
  * input picks the dialect and TLS mode, then is a script of transport events (bytes in
  * one read, handshake done, close, error, timer expiry). The session must end in exactly
- * one done callback, or be abortable, and its probe must render as JSON and text.
+ * one done callback, or be abortable, and its probe must render as JSON and text. Some
+ * inputs run --tls-scan's raw mode: a crafted hello where TLS would start, and the
+ * server's bytes read as its answer, on to a ServerKeyExchange.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static int done_calls;
+
+static int want_kx(void *arg, const struct server_hello *sh, int *ecdhe)
+{
+	(void)arg;
+	*ecdhe = sh->suite & 1;
+	return 1;
+}
 
 static void on_done(struct probe *p, void *arg)
 {
@@ -71,6 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run run = {0};
 	struct view_opts vo = {0};
 	struct session *sess = NULL;
+	static const unsigned char hello[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
+	struct raw_hello rh = {.bytes = hello, .len = sizeof(hello), .wants_kx = want_kx};
+	struct session_variant var = {.raw = &rh};
+	int raw = (head & 0x23) == 0x23;
 
 	if (base == NULL)
 		abort();
@@ -79,14 +92,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (head & 8)
 		p->service = "submission";
 	par.starttls_tests = (head & 16) != 0;
-	if (head & 32) {
+	if ((head & 32) && !raw) {
 		tx.no_tls = (head & 64) != 0;
 		par.txn = &tx;
 	}
 	fake_io_reset();
 	fake_wire.fail_connect = (head & 0xf8) == 0xf8;
 	done_calls = 0;
-	session_start(base, &par, p, &sess, on_done, NULL);
+	session_start_variant(base, &par, raw ? &var : NULL, p, &sess, on_done, NULL);
 	fake_io_connected();
 	while (in.n > 0 && done_calls == 0) {
 		unsigned op = fuzz_byte(&in);
@@ -114,6 +127,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	event_base_loop(base, EVLOOP_NONBLOCK); /* a failure before any I/O ends here */
 	if (done_calls > 1)
+		abort();
+	/* A raw session ends with what it read, and says why when no whole answer came. */
+	if (raw && done_calls && rh.sent && rh.r == HELLO_MORE && rh.why[0] == '\0' &&
+	    fake_wire.io != NULL)
 		abort();
 	if (done_calls == 0)
 		session_abort(sess);

@@ -178,6 +178,17 @@ static void test_rogue_suite(void **state)
 	assert_int_equal(map.v[3].nsuites, 0);
 }
 
+/* Nothing read yet: an empty buffer may come as NULL (an empty evbuffer's pullup). */
+static void test_empty_answer(void **state)
+{
+	struct server_hello sh;
+	struct server_kx kx;
+
+	(void)state;
+	assert_int_equal(hello_read(NULL, 0, &sh), HELLO_MORE);
+	assert_int_equal(hello_read_kx(NULL, 0, 1, &kx), HELLO_MORE);
+}
+
 /* A connection that fails before its hello ends the scan as inconclusive, not refused. */
 static void test_unreached(void **state)
 {
@@ -550,6 +561,7 @@ int main(void)
 	    cmocka_unit_test(test_client_order),
 	    cmocka_unit_test(test_rogue_suite),
 	    cmocka_unit_test(test_unreached),
+	    cmocka_unit_test(test_empty_answer),
 	    cmocka_unit_test(test_bounded),
 	    cmocka_unit_test(test_openssl_server),
 	    cmocka_unit_test(test_findings),
