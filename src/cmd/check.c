@@ -251,17 +251,17 @@ static int resume_open(struct check *c, const char *path)
 
 /*
  * Every connection in flight is a file descriptor, and so is every DNS query in flight
- * (half as many, each on a UDP port of its own: cmd/checker.c, net/dns.c) and a few of
- * our own. Raise the soft limit (ulimit -n) to what --concurrency needs when the hard
- * limit allows; when it does not, say so and lower
+ * (as many, each on a UDP port of its own: cmd/checker.c, net/dns.c) and a few of our
+ * own. Raise the soft limit (ulimit -n) to
+ * what --concurrency needs when the hard limit allows; when it does not, say so and lower
  * --concurrency to what fits, rather than failing connections with EMFILE at random.
  */
 static void fd_budget(struct check_opts *o)
 {
 	struct rlimit rl;
-	/* A socket per connection, and half as many DNS queries in flight, each on a port of
-	 * its own (libunbound's outgoing-range, net/dns.c), with 64 to spare. */
-	rlim_t need = (rlim_t)(o->concurrency + o->concurrency / 2 + DNS_PORTS_SPARE + FD_RESERVE);
+	/* A socket per connection, and as many DNS queries in flight, each on a port of its
+	 * own (libunbound's outgoing-range, net/dns.c), with 64 to spare. */
+	rlim_t need = (rlim_t)(2 * o->concurrency + DNS_PORTS_SPARE + FD_RESERVE);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
 		return;
@@ -273,7 +273,7 @@ static void fd_budget(struct check_opts *o)
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur <= FD_RESERVE + DNS_PORTS_SPARE + 3)
 		return;
 	{
-		size_t fit = (size_t)((rl.rlim_cur - FD_RESERVE - DNS_PORTS_SPARE) * 2 / 3);
+		size_t fit = (size_t)((rl.rlim_cur - FD_RESERVE - DNS_PORTS_SPARE) / 2);
 
 		fprintf(stderr,
 		    "mailtls check: --concurrency %zu needs about %lu file descriptors, and the limit "

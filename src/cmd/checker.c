@@ -41,10 +41,9 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	dc.no_dnssec = o->trust_anchor && strcmp(o->trust_anchor, "none") == 0;
 	dc.trust_anchor = dc.no_dnssec ? NULL : o->trust_anchor;
 	dc.timeout_s = o->dns_timeout;
-	/* Half as many queries as connections keep the connections fed, on loopback and at
-	 * 100 ms a round trip alike (bench/latency.sh: as many measured no faster, and cost
-	 * 8 KiB more per connection). */
-	dc.max_inflight = o->concurrency / 2 > 32 ? o->concurrency / 2 : 32;
+	/* As many queries as connections: on loopback half would do, but at 100 ms a round
+	 * trip the connections wait for their names (bench/latency.sh). */
+	dc.max_inflight = o->concurrency > 32 ? o->concurrency : 32;
 	if (need_dns) {
 		if ((k->dns = dns_new(base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls %s: %s\n", cmd, err);

@@ -1789,7 +1789,7 @@ def scale_cases():
         p = subprocess.run([BIN, "check", "--jsonl", "--concurrency", "10000", "-f", listfile] + R,
                            capture_output=True, text=True, env=sanitizer_env(), preexec_fn=low, timeout=120)
         got = [json.loads(x)["domain"] for x in p.stdout.splitlines()]
-        report("scale-fd-limit-said", p.returncode == 0 and "checking with --concurrency 48" in p.stderr
+        report("scale-fd-limit-said", p.returncode == 0 and "checking with --concurrency 36" in p.stderr
                and sorted(got) == sorted(names), f"exit {p.returncode} {p.stderr[-300:]!r} {len(got)} lines")
     if selected("scale-per-ip-rate"):
         # Three connections to one address at 60 a minute: a second apart, so two seconds at
