@@ -2,6 +2,7 @@
  * out_json.c - the result as JSON through jansson; the schema is docs/json.md. Field names
  * are stable: programs depend on them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -522,7 +523,15 @@ void out_jsonl_domain(FILE *f, const struct run *r, const struct domain *d,
 	json_t *o = jdomain(d, v);
 
 	json_object_set_new(o, "checked_at", jtime(r->at));
-	json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	{
+		/* One buffer and one write: json_dumpf calls fwrite for every token. */
+		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (s == NULL)
+			fatal("out of memory encoding the record of %s", d->name);
+		fputs(s, f);
+		free(s);
+	}
 	fputc('\n', f);
 	json_decref(o);
 }
