@@ -75,6 +75,9 @@ echo "== every mail port of a domain (RFC 6186 SRV, autoconfig), the STARTTLS in
 run --all-ports ports.dom.test --no-dns-records $DNS
 # shellcheck disable=SC2086
 run --ports 587,143 plainauth.dom.test --no-dns-records $DNS
+echo "== what a server negotiates: versions, suites, groups, each certificate it holds =="
+run --host dual.mail.test --address 127.0.0.86 --ca-file "$CA" --tls-scan --no-dane
+run --host legacy.good.mail.test --address 127.0.0.85 --ca-file "$CA" --tls-profile ncsc --no-dane
 echo "== does a login work, over TLS only (the password from a 0600 file, never argv) =="
 for p in 587 993 995; do
 	echo "\$ mailtls auth --host good.mail.test:$p --address ... --user alice@good.mail.test --password-file $LAB/dovecot/alice.password"

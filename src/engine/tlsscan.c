@@ -318,7 +318,7 @@ static void cert_findings(struct probe *p, const struct tls_map *m)
 			continue; /* no such certificate, or the one the check judged */
 		if (main_ok && !cert_passes(c))
 			probe_add(p, F_CERT_ALT_CHAIN_PROBLEM, -1,
-			    "the server also holds a %s certificate (%s, %s %d bits) and it fails: "
+			    "the server also holds an %s certificate (%s, %s %d bits) and it fails: "
 			    "%s; %s",
 			    k == TLSMAP_CERT_ECDSA ? "ECDSA" : "RSA", c->certs[0].subject,
 			    c->certs[0].key_type, c->certs[0].key_bits, cert_fault(c), who[k]);
