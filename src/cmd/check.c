@@ -259,9 +259,10 @@ static int resume_open(struct check *c, const char *path)
 static void fd_budget(struct check_opts *o)
 {
 	struct rlimit rl;
-	/* A socket per connection, and as many DNS queries in flight, each on a port of its
-	 * own (libunbound's outgoing-range, net/dns.c), with 64 to spare. */
-	rlim_t need = (rlim_t)(2 * o->concurrency + DNS_PORTS_SPARE + FD_RESERVE);
+	/* A socket per connection, and as many DNS queries in flight (or --dns-concurrency),
+	 * each on a port of its own (libunbound's outgoing-range, net/dns.c), 64 to spare. */
+	size_t dns = o->dns_concurrency ? o->dns_concurrency : o->concurrency;
+	rlim_t need = (rlim_t)(o->concurrency + dns + DNS_PORTS_SPARE + FD_RESERVE);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
 		return;
@@ -270,10 +271,14 @@ static void fd_budget(struct check_opts *o)
 		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
 			return;
 	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur <= FD_RESERVE + DNS_PORTS_SPARE + 3)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+	    rl.rlim_cur <= FD_RESERVE + DNS_PORTS_SPARE + (o->dns_concurrency ? dns : 0) + 3)
 		return;
 	{
-		size_t fit = (size_t)((rl.rlim_cur - FD_RESERVE - DNS_PORTS_SPARE) / 2);
+		/* What is left after the reserve: shared with the DNS queries when they follow
+		 * --concurrency, else theirs first. */
+		size_t left = (size_t)(rl.rlim_cur - FD_RESERVE - DNS_PORTS_SPARE);
+		size_t fit = o->dns_concurrency ? left - dns : left / 2;
 
 		fprintf(stderr,
 		    "mailtls check: --concurrency %zu needs about %lu file descriptors, and the limit "

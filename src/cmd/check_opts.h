@@ -20,6 +20,7 @@ struct check_opts {
 	int starttls_tests; /* --starttls-tests */
 	int tls_scan;       /* --tls-scan */
 	size_t workers;     /* --workers N; 0: the CPUs available */
+	size_t dns_concurrency; /* --dns-concurrency N; 0: --concurrency */
 	int ordered;        /* --ordered: --jsonl lines in input order */
 	const char *tls_profile;  /* --tls-profile NAME */
 	const char *tls_profiles; /* --tls-profiles FILE, or NULL: the built-in ones */
@@ -131,6 +132,7 @@ enum {
 	O_VERBOSE,
 	O_WARN_DAYS,
 	O_WORKERS,
+	O_DNS_CONCURRENCY,
 	O_ORDERED,
 	O__COUNT
 };

@@ -44,7 +44,9 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	/* As many queries as connections: on loopback half would do, but at 100 ms a round
 	 * trip the connections wait for their names (bench/latency.sh, 100,000 domains at
 	 * --concurrency 200: 1,544 domains/s, against 834 with half). */
-	dc.max_inflight = o->concurrency > 32 ? o->concurrency : 32;
+	dc.max_inflight = o->dns_concurrency ? o->dns_concurrency
+	                  : o->concurrency > 32 ? o->concurrency
+	                                        : 32;
 	if (need_dns) {
 		if ((k->dns = dns_new(base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls %s: %s\n", cmd, err);

@@ -1791,6 +1791,21 @@ def scale_cases():
         got = [json.loads(x)["domain"] for x in p.stdout.splitlines()]
         report("scale-fd-limit-said", p.returncode == 0 and "checking with --concurrency 36" in p.stderr
                and sorted(got) == sorted(names), f"exit {p.returncode} {p.stderr[-300:]!r} {len(got)} lines")
+    # --dns-concurrency: fewer queries in flight still resolve every domain; the fd budget
+    # counts them instead of --concurrency's worth.
+    if selected("scale-dns-concurrency"):
+        rc, out, err = run(["check", "--jsonl", "--dns-concurrency", "2", "-f", listfile] + R)
+        got = sorted(json.loads(x)["domain"] for x in out.splitlines())
+        import resource
+
+        def low():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+        p = subprocess.run([BIN, "check", "--jsonl", "--concurrency", "10000", "--dns-concurrency", "50",
+                            "-f", listfile] + R, capture_output=True, text=True, env=sanitizer_env(),
+                           preexec_fn=low, timeout=120)
+        report("scale-dns-concurrency", rc == 0 and got == sorted(names) and p.returncode == 0
+               and "checking with --concurrency 22" in p.stderr,
+               f"exit {rc}, {len(got)} lines; fd limit: {p.returncode} {p.stderr[-200:]!r}")
     if selected("scale-per-ip-rate"):
         # Three connections to one address at 60 a minute: a second apart, so two seconds at
         # least; unbounded, the same three take milliseconds.
