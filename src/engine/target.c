@@ -35,6 +35,7 @@ struct job {
 	struct sched_job sj;     /* its place in the scheduler */
 	struct session *session; /* while its session runs */
 	struct tlsscan *scan;    /* while --tls-scan maps its server */
+	void (*then)(struct job *); /* ... and where the job goes on after it */
 	int admitted;            /* holds a place in the scheduler, until its connections end */
 	size_t worker;           /* --workers: the loop its connections run on */
 	int scheduled;           /* submitted to the scheduler (or judged without one) */
@@ -152,23 +153,29 @@ static void job_scanned(void *arg)
 	struct job *j = arg;
 
 	j->scan = NULL;
-	job_revoke(j);
+	j->then(j);
 }
 
 /* A session ended: judge what it saw; with --tls-scan, map the server first, in the
- * probe's place in the scheduler, so that --per-host bounds the map's connections too. */
-static void job_judge(struct job *j)
+ * probe's place in the scheduler, so that --per-host bounds the map's connections too.
+ * Then the job goes on to then(). */
+static void job_inspect(struct job *j, const struct tlsscan_env *scan, void (*then)(struct job *))
 {
-	struct engine *e = j->e;
 	struct probe *p = &j->probe;
 
-	verify_probe(p, e->cfg.vp);
-	dane_judge(p, e->cfg.vp);
-	if (e->cfg.scan && tlsscan_applies(p)) {
-		j->scan = tlsscan_start(e->cfg.scan, p, job_scanned, j);
+	verify_probe(p, j->e->cfg.vp);
+	dane_judge(p, j->e->cfg.vp);
+	if (scan && tlsscan_applies(p)) {
+		j->then = then;
+		j->scan = tlsscan_start(scan, p, job_scanned, j);
 		return;
 	}
-	job_revoke(j);
+	then(j);
+}
+
+static void job_judge(struct job *j)
+{
+	job_inspect(j, j->e->cfg.scan, job_revoke);
 }
 
 static void job_session_done(struct probe *p, void *arg)
@@ -186,16 +193,11 @@ static void job_session_done(struct probe *p, void *arg)
  */
 static void job_back(void *arg)
 {
-	struct job *j = arg;
-
-	job_revoke(j);
+	job_revoke(arg);
 }
 
-static void job_remote_scanned(void *arg)
+static void job_hand_back(struct job *j)
 {
-	struct job *j = arg;
-
-	j->scan = NULL;
 	mailbox_post(j->e->mailbox, job_back, j);
 }
 
@@ -204,13 +206,8 @@ static void job_remote_done(struct probe *p, void *arg)
 	struct job *j = arg;
 	struct engine *e = j->e;
 
-	verify_probe(p, e->cfg.vp);
-	dane_judge(p, e->cfg.vp);
-	if (e->scan_env && tlsscan_applies(p)) {
-		j->scan = tlsscan_start(&e->scan_env[j->worker], p, job_remote_scanned, j);
-		return;
-	}
-	mailbox_post(e->mailbox, job_back, j);
+	(void)p;
+	job_inspect(j, e->scan_env ? &e->scan_env[j->worker] : NULL, job_hand_back);
 }
 
 static void job_remote_start(void *arg)
