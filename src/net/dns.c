@@ -351,6 +351,8 @@ static void dns_query_free(struct dns_query *q)
 	free(q);
 }
 
+static int dns_ask(struct dns_query *q);
+
 /* The retry's pause is over: the same question again, within the query's own timeout. */
 static void dns_resend(evutil_socket_t fd, short what, void *arg)
 {
@@ -360,23 +362,7 @@ static void dns_resend(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	event_free(q->retry);
 	q->retry = NULL;
-	q->unbound_done = 0;
-	q->in_resolve = 1;
-	if (ub_resolve_event(q->dns->ctx, q->name, q->rrtype, ns_c_in, q, dns_ub_cb,
-	        &q->async_id) != 0) {
-		struct dns_answer a;
-
-		q->in_resolve = 0;
-		memset(&a, 0, sizeof(a));
-		a.status = DNS_SERVFAIL;
-		snprintf(a.why, sizeof(a.why), "the resolver answered SERVFAIL, %d times", q->tries + 1);
-		dns_finish(q, &a);
-		dns_query_free(q);
-		return;
-	}
-	q->in_resolve = 0;
-	if (q->unbound_done && q->finished) /* answered before ub_resolve_event returned */
-		dns_query_free(q);
+	dns_ask(q);
 }
 
 static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
@@ -482,15 +468,16 @@ void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg
 }
 
 /* The timeout starts when the query is sent: it measures the resolver, not our queue. */
-static void dns_send(struct dns_query *q)
+/* Hand q to libunbound: 0 while it is there; -1 when it has ended already (an error, or
+ * local data answering before ub_resolve_event returned) and q is freed. */
+static int dns_ask(struct dns_query *q)
 {
-	struct dns *d = q->dns;
-	struct timeval tv;
 	int rc;
 
-	d->inflight++;
+	q->unbound_done = 0;
 	q->in_resolve = 1;
-	rc = ub_resolve_event(d->ctx, q->name, q->rrtype, ns_c_in, q, dns_ub_cb, &q->async_id);
+	rc = ub_resolve_event(q->dns->ctx, q->name, q->rrtype, ns_c_in, q, dns_ub_cb,
+	    &q->async_id);
 	q->in_resolve = 0;
 	if (rc != 0) {
 		struct dns_answer a;
@@ -500,12 +487,23 @@ static void dns_send(struct dns_query *q)
 		snprintf(a.why, sizeof(a.why), "%s", ub_strerror(rc));
 		dns_finish(q, &a);
 		dns_query_free(q);
-		return;
+		return -1;
 	}
 	if (q->unbound_done) { /* answered from local data before ub_resolve_event returned */
 		dns_query_free(q);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void dns_send(struct dns_query *q)
+{
+	struct dns *d = q->dns;
+	struct timeval tv;
+
+	d->inflight++;
+	if (dns_ask(q) < 0)
+		return;
 	tv.tv_sec = (time_t)d->timeout_s;
 	tv.tv_usec = (suseconds_t)((d->timeout_s - (double)tv.tv_sec) * 1e6);
 	evtimer_add(q->timer, &tv);
