@@ -29,12 +29,6 @@
 #include "conf/policy.h"
 #include "conf/yaml.h"
 
-static int fail_at(char *err, size_t errlen, const struct yconf *c, const yaml_node_t *n,
-    const char *fmt, const char *what)
-{
-	return yconf_fail(c, n, err, errlen, fmt, what);
-}
-
 static int hex64(const char *s)
 {
 	return strlen(s) == 64 && strspn(s, "0123456789abcdefABCDEF") == 64;
@@ -55,20 +49,20 @@ static int read_list(struct yconf *c, yaml_node_t *n, struct policy_list *l,
 		it = n->data.sequence.items.start;
 		end = n->data.sequence.items.top;
 	} else {
-		return fail_at(err, errlen, c, n, "%s is a list of values", what);
+		return yconf_fail(err, errlen, c, n, "%s is a list of values", what);
 	}
 	for (; it < end; it++) {
 		yaml_node_t *v = yaml_document_get_node(&c->doc, *it);
 		const char *s = yconf_scalar(v);
 
 		if (s == NULL || s[0] == '\0')
-			return fail_at(err, errlen, c, v ? v : n, "%s: every item is a plain value",
+			return yconf_fail(err, errlen, c, v ? v : n, "%s: every item is a plain value",
 			    what);
 		if (check && !check(s))
-			return fail_at(err, errlen, c, v, "%s: not 64 hex digits (a SHA-256)",
+			return yconf_fail(err, errlen, c, v, "%s: not 64 hex digits (a SHA-256)",
 			    what);
 		if (l->n >= POLICY_LIST_MAX)
-			return fail_at(err, errlen, c, v, "%s: too many items", what);
+			return yconf_fail(err, errlen, c, v, "%s: too many items", what);
 		l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 		l->v[l->n++] = xstrdup(s);
 	}
@@ -81,7 +75,7 @@ static int read_overrides(struct yconf *c, yaml_node_t *n, struct policy_rule *r
 	static const char *const sevs[] = {"ok", "info", "warn", "crit"};
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail_at(err, errlen, c, n,
+		return yconf_fail(err, errlen, c, n,
 		    "%s maps finding codes to ok, info, warn, crit or "
 		    "ignore",
 		    "severity");
@@ -93,7 +87,7 @@ static int read_overrides(struct yconf *c, yaml_node_t *n, struct policy_rule *r
 		struct policy_override o = {.sev = POLICY_SEV_UNSET};
 
 		if (code == NULL || !code_known(code) || strlen(code) >= sizeof(o.code))
-			return fail_at(err, errlen, c, kn,
+			return yconf_fail(err, errlen, c, kn,
 			    "\"%s\" is not a finding code (mailtls findings lists them)",
 			    code ? code : "?");
 		for (int i = 0; v && i < 4; i++)
@@ -102,7 +96,7 @@ static int read_overrides(struct yconf *c, yaml_node_t *n, struct policy_rule *r
 		if (v && strcasecmp(v, "ignore") == 0)
 			o.sev = POLICY_SEV_IGNORE;
 		if (o.sev == POLICY_SEV_UNSET)
-			return fail_at(err, errlen, c, vn, "%s: not ok, info, warn, crit or ignore",
+			return yconf_fail(err, errlen, c, vn, "%s: not ok, info, warn, crit or ignore",
 			    code);
 		snprintf(o.code, sizeof(o.code), "%s", code);
 		r->overrides =
@@ -133,12 +127,12 @@ static int read_ports(struct yconf *c, yaml_node_t *n, struct policy_rule *r, ch
 		uint16_t p;
 
 		if (opts_parse_port(l.v[i], &p, why, sizeof(why)) != 0)
-			rc = fail_at(err, errlen, c, n, "ports: %s", why);
+			rc = yconf_fail(err, errlen, c, n, "ports: %s", why);
 		for (size_t k = 0; rc == 0 && k < r->nports; k++)
 			if (r->ports[k] == p)
-				rc = fail_at(err, errlen, c, n, "ports: %s is named twice", l.v[i]);
+				rc = yconf_fail(err, errlen, c, n, "ports: %s is named twice", l.v[i]);
 		if (rc == 0 && r->nports == OPTS_PORTS_MAX)
-			rc = fail_at(err, errlen, c, n, "ports: at most %s", OPTS_PORTS_MAX_TEXT);
+			rc = yconf_fail(err, errlen, c, n, "ports: at most %s", OPTS_PORTS_MAX_TEXT);
 		if (rc == 0)
 			r->ports[r->nports++] = p;
 	}
@@ -154,7 +148,7 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 	r->warn_days = r->crit_days = -1;
 	r->line = yconf_line(n);
 	if (n->type != YAML_MAPPING_NODE)
-		return fail_at(err, errlen, c, n, "%s",
+		return yconf_fail(err, errlen, c, n, "%s",
 		    "a rule is a mapping (match: ..., and what "
 		    "must hold)");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
@@ -167,14 +161,14 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 		size_t count;
 
 		if (k == NULL)
-			return fail_at(err, errlen, c, kn, "%s", "a key is a plain word");
+			return yconf_fail(err, errlen, c, kn, "%s", "a key is a plain word");
 		if (strcmp(k, "match") == 0) {
 			const char *bad = NULL;
 			const char *name = v && strncmp(v, "*.", 2) == 0 ? v + 2 : v;
 
 			if (v == NULL || strlen(v) >= sizeof(r->match) ||
 			    (strcmp(v, "*") != 0 && !addr_domain_syntax(name, &bad)))
-				return fail_at(err, errlen, c, vn,
+				return yconf_fail(err, errlen, c, vn,
 				    "match \"%s\" is not a name, \"*.\" and a name, or \"*\"",
 				    v ? v : "?");
 			snprintf(r->match, sizeof(r->match), "%s", v);
@@ -196,32 +190,32 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 				    (strncasecmp(v, "TLSv", 4) == 0 && strcmp(v + 4, v_[i]) == 0))
 					r->min_tls = 10 + i;
 			if (r->min_tls == 0)
-				return fail_at(err, errlen, c, vn,
+				return yconf_fail(err, errlen, c, vn,
 				    "min_tls \"%s\" is not 1.0, 1.1, 1.2 or 1.3", v ? v : "?");
 		} else if (strcmp(k, "min_rsa_bits") == 0) {
 			if (v == NULL || opts_parse_count(v, &count, why, sizeof(why)) != 0 ||
 			    count > 16384)
-				return fail_at(err, errlen, c, vn,
+				return yconf_fail(err, errlen, c, vn,
 				    "min_rsa_bits \"%s\" is not a number of bits", v ? v : "?");
 			r->min_rsa_bits = (int)count;
 		} else if (strcmp(k, "warn_days") == 0 || strcmp(k, "crit_days") == 0) {
 			if (v == NULL || opts_parse_days(v, &days, why, sizeof(why)) != 0)
-				return fail_at(err, errlen, c, vn, "%s",
+				return yconf_fail(err, errlen, c, vn, "%s",
 				    why[0] ? why : "not a number of days");
 			*(k[0] == 'w' ? &r->warn_days : &r->crit_days) = days;
 		} else if (strcmp(k, "dane") == 0) {
 			if (v == NULL || (strcmp(v, "required") != 0 && strcmp(v, "optional") != 0))
-				return fail_at(err, errlen, c, vn,
+				return yconf_fail(err, errlen, c, vn,
 				    "dane \"%s\" is not required or optional", v ? v : "?");
 			r->dane_required = strcmp(v, "required") == 0;
 		} else if (strcmp(k, "mta_sts") == 0) {
 			if (v == NULL || (strcmp(v, "enforce") != 0 && strcmp(v, "optional") != 0))
-				return fail_at(err, errlen, c, vn,
+				return yconf_fail(err, errlen, c, vn,
 				    "mta_sts \"%s\" is not enforce or optional", v ? v : "?");
 			r->mta_sts_enforce = strcmp(v, "enforce") == 0;
 		} else if (strcmp(k, "must_staple") == 0) {
 			if (yconf_bool(vn, &r->must_staple) != 0)
-				return fail_at(err, errlen, c, vn, "must_staple \"%s\" is not true or false",
+				return yconf_fail(err, errlen, c, vn, "must_staple \"%s\" is not true or false",
 				    v ? v : "?");
 		} else if (strcmp(k, "ports") == 0) {
 			if (read_ports(c, vn, r, err, errlen))
@@ -230,7 +224,7 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 			if (read_overrides(c, vn, r, code_known, err, errlen))
 				return -1;
 		} else {
-			return fail_at(err, errlen, c, kn,
+			return yconf_fail(err, errlen, c, kn,
 			    "unknown setting \"%s\" (match, issuers, issuer_spki, pins, names, "
 			    "min_tls, "
 			    "min_rsa_bits, warn_days, crit_days, dane, mta_sts, must_staple, ports, "
@@ -239,9 +233,9 @@ static int read_rule(struct yconf *c, yaml_node_t *n, struct policy_rule *r,
 		}
 	}
 	if (!have_match)
-		return fail_at(err, errlen, c, n, "%s", "a rule needs match:");
+		return yconf_fail(err, errlen, c, n, "%s", "a rule needs match:");
 	if (r->warn_days >= 0 && r->crit_days > r->warn_days)
-		return fail_at(err, errlen, c, n, "%s", "crit_days is larger than warn_days");
+		return yconf_fail(err, errlen, c, n, "%s", "crit_days is larger than warn_days");
 	return 0;
 }
 
@@ -259,7 +253,7 @@ int org_policy_load(struct org_policy *op, const char *path, int (*code_known)(c
 	root = yconf_root(&c);
 	rules = yconf_get(&c, root, "rules");
 	if (root->type != YAML_MAPPING_NODE || rules == NULL || rules->type != YAML_SEQUENCE_NODE) {
-		fail_at(err, errlen, &c, rules ? rules : root, "%s",
+		yconf_fail(err, errlen, &c, rules ? rules : root, "%s",
 		    "expected \"rules:\" and a list of rules");
 		goto out;
 	}
@@ -269,7 +263,7 @@ int org_policy_load(struct org_policy *op, const char *path, int (*code_known)(c
 		const char *k = yconf_scalar(kn);
 
 		if (k == NULL || strcmp(k, "rules") != 0) {
-			fail_at(err, errlen, &c, kn, "unknown section \"%s\" (rules)", k ? k : "?");
+			yconf_fail(err, errlen, &c, kn, "unknown section \"%s\" (rules)", k ? k : "?");
 			goto out;
 		}
 	}
@@ -278,7 +272,7 @@ int org_policy_load(struct org_policy *op, const char *path, int (*code_known)(c
 		struct policy_rule r;
 
 		if (op->nrules >= POLICY_RULES_MAX) {
-			fail_at(err, errlen, &c, rules, "more than %s rules",
+			yconf_fail(err, errlen, &c, rules, "more than %s rules",
 			    POLICY_RULES_MAX_TEXT);
 			goto out;
 		}

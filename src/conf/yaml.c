@@ -105,7 +105,7 @@ yaml_node_t *yconf_get(struct yconf *c, yaml_node_t *m, const char *key)
 	return NULL;
 }
 
-int yconf_fail(const struct yconf *c, const yaml_node_t *n, char *err, size_t errlen,
+int yconf_fail(char *err, size_t errlen, const struct yconf *c, const yaml_node_t *n,
     const char *fmt, const char *what)
 {
 	char msg[200];

@@ -31,7 +31,7 @@ yaml_node_t *yconf_get(struct yconf *, yaml_node_t *m, const char *key);
 const char *yconf_scalar(const yaml_node_t *n);
 int yconf_line(const yaml_node_t *n); /* 1-based */
 /* "FILE: line N: " and fmt with what (one %s) into err; returns -1. */
-int yconf_fail(const struct yconf *, const yaml_node_t *n, char *err, size_t errlen,
+int yconf_fail(char *err, size_t errlen, const struct yconf *, const yaml_node_t *n,
     const char *fmt, const char *what);
 /* A boolean (true/false, yes/no, on/off); 0, or -1 when it is none of them. */
 int yconf_bool(const yaml_node_t *n, int *out);

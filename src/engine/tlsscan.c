@@ -295,11 +295,6 @@ static const char *cert_fault(const struct probe *c)
 	return "it does not verify";
 }
 
-static const char *leaf_sha(const struct probe *c)
-{
-	return c->ncerts ? c->certs[0].sha256 : "";
-}
-
 static void cert_findings(struct probe *p, const struct tls_map *m)
 {
 	static const char *const who[TLSMAP_CERTS] = {
@@ -308,13 +303,12 @@ static void cert_findings(struct probe *p, const struct tls_map *m)
 	    [TLSMAP_CERT_RSA] = "senders that offer only RSA signatures (older or restricted TLS "
 	                        "stacks) are given it",
 	};
-	const char *mine = leaf_sha(p);
 	int main_ok = cert_passes(p);
 
 	for (int k = TLSMAP_CERT_ECDSA; k <= TLSMAP_CERT_RSA; k++) {
 		const struct probe *c = m->cert[k];
 
-		if (c == NULL || c->ncerts == 0 || strcmp(leaf_sha(c), mine) == 0)
+		if (c == NULL || c->ncerts == 0 || tlsmap_same_leaf(c, p))
 			continue; /* no such certificate, or the one the check judged */
 		if (main_ok && !cert_passes(c))
 			probe_add(p, F_CERT_ALT_CHAIN_PROBLEM, -1,
@@ -333,7 +327,7 @@ static void cert_findings(struct probe *p, const struct tls_map *m)
 	{
 		const struct probe *c = m->cert[TLSMAP_CERT_NO_SNI];
 
-		if (c && c->ncerts > 0 && strcmp(leaf_sha(c), mine) != 0 && !cert_passes(c))
+		if (c && c->ncerts > 0 && !tlsmap_same_leaf(c, p) && !cert_passes(c))
 			probe_add(p, F_CERT_NO_SNI_DIFFERENT, -1,
 			    "without SNI the server shows another certificate (%s) and it fails: %s; "
 			    "senders that send no server name (Postfix unless DANE or "

@@ -2,6 +2,7 @@
  * tlsmap.c - names for what the TLS map holds, and freeing it.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/result.h"
 #include "model/tlsmap.h"
@@ -55,42 +56,46 @@ const char *tlsmap_state_name(enum tlsmap_state s)
 }
 
 /* The IANA TLS Supported Groups registry, the ones a mail server may choose. */
+static const struct {
+	uint16_t id;
+	const char *name;
+} groups[] = {
+    {0x0015, "secp224r1"},
+    {0x0016, "secp256k1"},
+    {0x0017, "secp256r1"},
+    {0x0018, "secp384r1"},
+    {0x0019, "secp521r1"},
+    {0x001a, "brainpoolP256r1"},
+    {0x001b, "brainpoolP384r1"},
+    {0x001c, "brainpoolP512r1"},
+    {0x001d, "x25519"},
+    {0x001e, "x448"},
+    {0x0100, "ffdhe2048"},
+    {0x0101, "ffdhe3072"},
+    {0x0102, "ffdhe4096"},
+    {0x0103, "ffdhe6144"},
+    {0x0104, "ffdhe8192"},
+};
+
 const char *tlsmap_group_name(uint16_t g)
 {
-	switch (g) {
-	case 0x0017:
-		return "secp256r1";
-	case 0x0018:
-		return "secp384r1";
-	case 0x0019:
-		return "secp521r1";
-	case 0x001d:
-		return "x25519";
-	case 0x001e:
-		return "x448";
-	case 0x001a:
-		return "brainpoolP256r1";
-	case 0x001b:
-		return "brainpoolP384r1";
-	case 0x001c:
-		return "brainpoolP512r1";
-	case 0x0100:
-		return "ffdhe2048";
-	case 0x0101:
-		return "ffdhe3072";
-	case 0x0102:
-		return "ffdhe4096";
-	case 0x0103:
-		return "ffdhe6144";
-	case 0x0104:
-		return "ffdhe8192";
-	case 0x0015:
-		return "secp224r1";
-	case 0x0016:
-		return "secp256k1";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (groups[i].id == g)
+			return groups[i].name;
+	return NULL;
+}
+
+uint16_t tlsmap_group_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(groups[i].name, name) == 0)
+			return groups[i].id;
+	return 0;
+}
+
+int tlsmap_same_leaf(const struct probe *a, const struct probe *b)
+{
+	return a->ncerts && b->ncerts && strcmp(a->certs[0].sha256, b->certs[0].sha256) == 0;
 }
 
 void tlsmap_free(struct tls_map *m)

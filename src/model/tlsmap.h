@@ -104,6 +104,9 @@ const char *tlsmap_order_name(enum tlsmap_order); /* "unknown", "server", "clien
 const char *tlsmap_state_name(enum tlsmap_state); /* "not probed", "yes", "no", "unknown" */
 /* "x25519", "secp256r1", "ffdhe2048", ... or NULL for another id. */
 const char *tlsmap_group_name(uint16_t group);
+uint16_t tlsmap_group_by_name(const char *name); /* 0: unknown */
+/* a and b both saw a certificate, and the same one (a map's handshake against the check's). */
+int tlsmap_same_leaf(const struct probe *a, const struct probe *b);
 void tlsmap_free(struct tls_map *);
 
 #endif

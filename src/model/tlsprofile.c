@@ -22,12 +22,6 @@ __asm__(".pushsection .rodata\n"
         ".popsection\n");
 extern const char mailtls_tls_profiles_yml[], mailtls_tls_profiles_yml_end[];
 
-static int fail(char *err, size_t errlen, const struct yconf *c, const yaml_node_t *n,
-    const char *fmt, const char *what)
-{
-	return yconf_fail(c, n, err, errlen, fmt, what);
-}
-
 static yaml_node_t *node(struct yconf *c, int i)
 {
 	return yaml_document_get_node(&c->doc, i);
@@ -66,7 +60,7 @@ static int read_grade(struct yconf *c, const struct tls_profile *p, yaml_node_t 
 	int g = s ? grade_of(p, s) : -1;
 
 	if (g < 0)
-		fail(err, errlen, c, n, "\"%s\" is not one of the profile's grades", s ? s : "");
+		yconf_fail(err, errlen, c, n, "\"%s\" is not one of the profile's grades", s ? s : "");
 	return g;
 }
 
@@ -77,7 +71,7 @@ static int read_grades(struct yconf *c, struct tls_profile *p, yaml_node_t *n, c
 	size_t k = n ? items(c, n, v, TP_GRADES_MAX) : 0;
 
 	if (k == 0 || k > TP_GRADES_MAX)
-		return fail(err, errlen, c, n, "grades: a list of 1 to %s {name, severity}", "8");
+		return yconf_fail(err, errlen, c, n, "grades: a list of 1 to %s {name, severity}", "8");
 	for (size_t i = 0; i < k; i++) {
 		const char *name = v[i]->type == YAML_MAPPING_NODE
 		                       ? yconf_scalar(yconf_get(c, v[i], "name"))
@@ -91,10 +85,10 @@ static int read_grades(struct yconf *c, struct tls_profile *p, yaml_node_t *n, c
 			if (strcmp(sev, severity_name((enum severity)j)) == 0)
 				s = j;
 		if (name == NULL || name[0] == '\0' || strlen(name) >= 24 || s < 0)
-			return fail(err, errlen, c, v[i],
+			return yconf_fail(err, errlen, c, v[i],
 			    "a grade is {name: NAME, severity: ok|info|warn|crit}%s", "");
 		if (grade_of(p, name) >= 0)
-			return fail(err, errlen, c, v[i], "grade \"%s\" twice", name);
+			return yconf_fail(err, errlen, c, v[i], "grade \"%s\" twice", name);
 		p->grade[p->ngrades].name = xstrdup(name);
 		p->grade[p->ngrades++].sev = (enum severity)s;
 	}
@@ -117,7 +111,7 @@ static int read_versions(struct yconf *c, struct tls_profile *p, yaml_node_t *n,
 	if (n == NULL)
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(err, errlen, c, n, "versions: a map of version to grade%s", "");
+		return yconf_fail(err, errlen, c, n, "versions: a map of version to grade%s", "");
 	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top;
 	     q++) {
 		yaml_node_t *k = node(c, q->key);
@@ -125,7 +119,7 @@ static int read_versions(struct yconf *c, struct tls_profile *p, yaml_node_t *n,
 		int vi = s ? version_index(s) : -1, g;
 
 		if (vi < 0)
-			return fail(err, errlen, c, k,
+			return yconf_fail(err, errlen, c, k,
 			    "\"%s\" is not SSLv3, TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3", s ? s : "");
 		if ((g = read_grade(c, p, node(c, q->value), err, errlen)) < 0)
 			return -1;
@@ -146,7 +140,7 @@ static int read_mask(struct yconf *c, yaml_node_t *n, const char *(*name)(unsign
 		return 0;
 	k = items(c, n, v, 32);
 	if (k == 0 || k > 32)
-		return fail(err, errlen, c, n, "%s: a list of names", what);
+		return yconf_fail(err, errlen, c, n, "%s: a list of names", what);
 	for (size_t i = 0; i < k; i++) {
 		const char *s = yconf_scalar(v[i]);
 		unsigned e;
@@ -158,7 +152,7 @@ static int read_mask(struct yconf *c, yaml_node_t *n, const char *(*name)(unsign
 			char msg[96];
 
 			snprintf(msg, sizeof(msg), "%s: \"%.40s\" is unknown", what, s ? s : "");
-			return fail(err, errlen, c, v[i], "%s", msg);
+			return yconf_fail(err, errlen, c, v[i], "%s", msg);
 		}
 		*mask |= 1u << e;
 	}
@@ -186,14 +180,14 @@ static int read_rule(struct yconf *c, struct tls_profile *p, yaml_node_t *n, cha
 		size_t k = items(c, names, v, TP_NAMES_MAX);
 
 		if (k == 0 || k > TP_NAMES_MAX)
-			return fail(err, errlen, c, names, "names: a list of at most %s suites",
+			return yconf_fail(err, errlen, c, names, "names: a list of at most %s suites",
 			    "64");
 		for (size_t i = 0; i < k; i++) {
 			const char *s = yconf_scalar(v[i]);
 			const struct suite *st = s ? suite_by_name(s) : NULL;
 
 			if (st == NULL)
-				return fail(err, errlen, c, v[i],
+				return yconf_fail(err, errlen, c, v[i],
 				    "\"%s\" is no suite mailtls knows (IANA or OpenSSL name)",
 				    s ? s : "");
 			r->ids[r->nids++] = st->id;
@@ -202,14 +196,6 @@ static int read_rule(struct yconf *c, struct tls_profile *p, yaml_node_t *n, cha
 	if ((r->grade = read_grade(c, p, yconf_get(c, n, "grade"), err, errlen)) < 0)
 		return -1;
 	p->nrules++;
-	return 0;
-}
-
-static uint16_t group_id(const char *s)
-{
-	for (unsigned g = 0; g < 0x0200; g++)
-		if (tlsmap_group_name((uint16_t)g) && strcmp(tlsmap_group_name((uint16_t)g), s) == 0)
-			return (uint16_t)g;
 	return 0;
 }
 
@@ -222,7 +208,7 @@ static int read_profile(struct yconf *c, struct tls_profile *p, yaml_node_t *n, 
 
 	if (name == NULL || name[0] == '\0' || strlen(name) >= 48 || strspn(name,
 	        "abcdefghijklmnopqrstuvwxyz0123456789-.") != strlen(name))
-		return fail(err, errlen, c, n, "a profile needs a name (a-z, 0-9, -, .)%s", "");
+		return yconf_fail(err, errlen, c, n, "a profile needs a name (a-z, 0-9, -, .)%s", "");
 	p->name = xstrdup(name);
 	p->title = xstrdup(title ? title : name);
 	if (read_grades(c, p, yconf_get(c, n, "grades"), err, errlen) < 0 ||
@@ -233,28 +219,28 @@ static int read_profile(struct yconf *c, struct tls_profile *p, yaml_node_t *n, 
 		size_t k = items(c, x, v, TP_RULES_MAX);
 
 		if (k > TP_RULES_MAX || x->type != YAML_SEQUENCE_NODE)
-			return fail(err, errlen, c, x, "suites: a list of at most %s rules", "64");
+			return yconf_fail(err, errlen, c, x, "suites: a list of at most %s rules", "64");
 		for (size_t i = 0; i < k; i++)
 			if (v[i]->type != YAML_MAPPING_NODE)
-				return fail(err, errlen, c, v[i], "a rule is a map%s", "");
+				return yconf_fail(err, errlen, c, v[i], "a rule is a map%s", "");
 			else if (read_rule(c, p, v[i], err, errlen) < 0)
 				return -1;
 	}
 	if ((x = yconf_get(c, n, "groups")) != NULL) {
 		if (x->type != YAML_MAPPING_NODE)
-			return fail(err, errlen, c, x, "groups: a map of group to grade%s", "");
+			return yconf_fail(err, errlen, c, x, "groups: a map of group to grade%s", "");
 		for (yaml_node_pair_t *q = x->data.mapping.pairs.start;
 		     q < x->data.mapping.pairs.top; q++) {
 			yaml_node_t *k = node(c, q->key);
 			const char *s = yconf_scalar(k);
-			uint16_t id = s ? group_id(s) : 0;
+			uint16_t id = s ? tlsmap_group_by_name(s) : 0;
 			int g;
 
 			if (id == 0)
-				return fail(err, errlen, c, k, "\"%s\" is no group mailtls knows",
+				return yconf_fail(err, errlen, c, k, "\"%s\" is no group mailtls knows",
 				    s ? s : "");
 			if (p->ngroups >= TP_GROUPS_MAX)
-				return fail(err, errlen, c, k, "more than %s groups", "32");
+				return yconf_fail(err, errlen, c, k, "more than %s groups", "32");
 			if ((g = read_grade(c, p, node(c, q->value), err, errlen)) < 0)
 				return -1;
 			p->group[p->ngroups].id = id;
@@ -266,7 +252,7 @@ static int read_profile(struct yconf *c, struct tls_profile *p, yaml_node_t *n, 
 		size_t k = items(c, x, v, TP_DH_MAX);
 
 		if (k > TP_DH_MAX || x->type != YAML_SEQUENCE_NODE)
-			return fail(err, errlen, c, x, "dhe_bits: a list of {at_least, grade}%s", "");
+			return yconf_fail(err, errlen, c, x, "dhe_bits: a list of {at_least, grade}%s", "");
 		for (size_t i = 0; i < k; i++) {
 			const char *b = v[i]->type == YAML_MAPPING_NODE
 			                    ? yconf_scalar(yconf_get(c, v[i], "at_least"))
@@ -276,7 +262,7 @@ static int read_profile(struct yconf *c, struct tls_profile *p, yaml_node_t *n, 
 			int g;
 
 			if (b == NULL || *end != '\0' || bits < 512 || bits > 16384)
-				return fail(err, errlen, c, v[i],
+				return yconf_fail(err, errlen, c, v[i],
 				    "at_least: the bits of a DH prime, 512 to 16384%s", "");
 			if ((g = read_grade(c, p, yconf_get(c, v[i], "grade"), err, errlen)) < 0)
 				return -1;
@@ -293,12 +279,13 @@ static uint16_t read_suite(struct yconf *c, yaml_node_t *n, char *err, size_t er
 	const char *s = yconf_scalar(n);
 	const struct suite *st = NULL;
 
-	if (s && strncmp(s, "0x", 2) == 0 && strlen(s) == 6 && strspn(s + 2, "0123456789abcdefABCDEF") == 4)
+	if (s && strncmp(s, "0x", 2) == 0 && strlen(s) == 6 &&
+	    strspn(s + 2, "0123456789abcdefABCDEF") == 4)
 		st = suite_by_id((uint16_t)strtoul(s + 2, NULL, 16));
 	else if (s)
 		st = suite_by_name(s);
 	if (st == NULL)
-		fail(err, errlen, c, n, "\"%s\" is no suite mailtls knows (IANA, OpenSSL or 0x id)",
+		yconf_fail(err, errlen, c, n, "\"%s\" is no suite mailtls knows (IANA, OpenSSL or 0x id)",
 		    s ? s : "");
 	return st ? st->id : 0;
 }
@@ -312,42 +299,42 @@ static int read_client(struct yconf *c, struct tls_client *t, yaml_node_t *n, ch
 	size_t k;
 
 	if (name == NULL || name[0] == '\0' || strlen(name) >= 32)
-		return fail(err, errlen, c, n, "a client is a map with a name%s", "");
+		return yconf_fail(err, errlen, c, n, "a client is a map with a name%s", "");
 	t->name = xstrdup(name);
 	t->title = xstrdup(title ? title : name);
 	t->certs[0] = t->certs[1] = -1;
 	if ((x = yconf_get(c, n, "versions")) == NULL || (k = items(c, x, v, 5)) == 0 || k > 5)
-		return fail(err, errlen, c, x ? x : n, "versions: the ones the client offers%s", "");
+		return yconf_fail(err, errlen, c, x ? x : n, "versions: the ones the client offers%s", "");
 	for (size_t i = 0; i < k; i++) {
 		const char *s = yconf_scalar(v[i]);
 		int vi = s ? version_index(s) : -1;
 
 		if (vi < 0)
-			return fail(err, errlen, c, v[i], "\"%s\" is not a TLS version", s ? s : "");
+			return yconf_fail(err, errlen, c, v[i], "\"%s\" is not a TLS version", s ? s : "");
 		t->versions |= 1u << vi;
 	}
 	if ((x = yconf_get(c, n, "suites")) == NULL || (k = items(c, x, v, TP_CLIENT_SUITES_MAX)) == 0 ||
 	    k > TP_CLIENT_SUITES_MAX)
-		return fail(err, errlen, c, x ? x : n, "suites: 1 to %s, in the client's order", "128");
+		return yconf_fail(err, errlen, c, x ? x : n, "suites: 1 to %s, in the client's order", "128");
 	for (size_t i = 0; i < k; i++)
 		if ((t->suites[t->nsuites++] = read_suite(c, v[i], err, errlen)) == 0)
 			return -1;
 	if ((x = yconf_get(c, n, "groups")) != NULL) {
 		k = items(c, x, v, TP_GROUPS_MAX);
 		if (k > TP_GROUPS_MAX)
-			return fail(err, errlen, c, x, "groups: at most %s", "32");
+			return yconf_fail(err, errlen, c, x, "groups: at most %s", "32");
 		for (size_t i = 0; i < k; i++) {
 			const char *s = yconf_scalar(v[i]);
 
-			if ((t->groups[t->ngroups++] = s ? group_id(s) : 0) == 0)
-				return fail(err, errlen, c, v[i], "\"%s\" is no group mailtls knows",
+			if ((t->groups[t->ngroups++] = s ? tlsmap_group_by_name(s) : 0) == 0)
+				return yconf_fail(err, errlen, c, v[i], "\"%s\" is no group mailtls knows",
 				    s ? s : "");
 		}
 	}
 	if ((x = yconf_get(c, n, "certs")) != NULL) {
 		k = items(c, x, v, 2);
 		if (k == 0 || k > 2)
-			return fail(err, errlen, c, x, "certs: ecdsa, rsa or both, in order%s", "");
+			return yconf_fail(err, errlen, c, x, "certs: ecdsa, rsa or both, in order%s", "");
 		for (size_t i = 0; i < k; i++) {
 			const char *s = yconf_scalar(v[i]);
 
@@ -356,7 +343,7 @@ static int read_client(struct yconf *c, struct tls_client *t, yaml_node_t *n, ch
 			else if (s && strcmp(s, "rsa") == 0)
 				t->certs[i] = TLSMAP_CERT_RSA;
 			else
-				return fail(err, errlen, c, v[i], "\"%s\" is not ecdsa or rsa",
+				return yconf_fail(err, errlen, c, v[i], "\"%s\" is not ecdsa or rsa",
 				    s ? s : "");
 		}
 	}
@@ -380,31 +367,31 @@ int tlsprofiles_load(struct tls_profiles *ps, const char *path, char *err, size_
 	root = yconf_root(&c);
 	list = root && root->type == YAML_MAPPING_NODE ? yconf_get(&c, root, "profiles") : NULL;
 	if (list == NULL || list->type != YAML_SEQUENCE_NODE) {
-		fail(err, errlen, &c, root, "the file holds no \"profiles:\" list%s", "");
+		yconf_fail(err, errlen, &c, root, "the file holds no \"profiles:\" list%s", "");
 		goto out;
 	}
 	k = items(&c, list, v, TP_PROFILES_MAX);
 	if (k == 0 || k > TP_PROFILES_MAX) {
-		fail(err, errlen, &c, list, "profiles: 1 to %s of them", "32");
+		yconf_fail(err, errlen, &c, list, "profiles: 1 to %s of them", "32");
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
 		if (v[i]->type != YAML_MAPPING_NODE) {
-			fail(err, errlen, &c, v[i], "a profile is a map%s", "");
+			yconf_fail(err, errlen, &c, v[i], "a profile is a map%s", "");
 			goto out;
 		}
 		ps->n++;
 		if (read_profile(&c, &ps->v[i], v[i], err, errlen) < 0)
 			goto out;
 		if (tlsprofiles_find(ps, ps->v[i].name) != &ps->v[i]) {
-			fail(err, errlen, &c, v[i], "profile \"%s\" twice", ps->v[i].name);
+			yconf_fail(err, errlen, &c, v[i], "profile \"%s\" twice", ps->v[i].name);
 			goto out;
 		}
 	}
 	if ((list = yconf_get(&c, root, "clients")) != NULL) {
 		k = items(&c, list, v, TLSMAP_CLIENTS_MAX);
 		if (k > TLSMAP_CLIENTS_MAX || list->type != YAML_SEQUENCE_NODE) {
-			fail(err, errlen, &c, list, "clients: a list of at most %s", "8");
+			yconf_fail(err, errlen, &c, list, "clients: a list of at most %s", "8");
 			goto out;
 		}
 		for (size_t i = 0; i < k; i++) {

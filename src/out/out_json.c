@@ -219,9 +219,7 @@ static json_t *jmap(const struct probe *p, const struct view_opts *v)
 			continue;
 		}
 		e = jprobe(c, v, NULL, NULL);
-		json_object_set_new(e, "same_as_check",
-		    json_boolean(c->ncerts && p->ncerts &&
-		                 strcmp(c->certs[0].sha256, p->certs[0].sha256) == 0));
+		json_object_set_new(e, "same_as_check", json_boolean(tlsmap_same_leaf(c, p)));
 		json_object_set_new(cs, tlsmap_cert_name((enum tlsmap_cert)k), e);
 	}
 	json_object_set_new(o, "certificates", cs);

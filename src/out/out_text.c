@@ -105,7 +105,7 @@ static void out_map_cert(FILE *f, const struct probe *p, const struct probe *c, 
 		fputs(k == TLSMAP_CERT_NO_SNI ? "no certificate (the handshake failed)\n"
 		                              : "none (the handshake failed: it holds no such key)\n",
 		    f);
-	else if (p->ncerts && strcmp(c->certs[0].sha256, p->certs[0].sha256) == 0)
+	else if (tlsmap_same_leaf(c, p))
 		fprintf(f, "the same certificate (%s %d)\n", c->certs[0].key_type,
 		    c->certs[0].key_bits);
 	else
