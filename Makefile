@@ -61,7 +61,7 @@ build/asan/%.o: src/%.c $(HDRS)
 build/asan/mailtls: $(AOBJS) build/asan/main.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
-build/asan/test_%: tests/unit/test_%.c $(AOBJS)
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(AOBJS)
 	$(CC) -std=c11 $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -Wno-missing-prototypes $(INC) $(PKG_CFLAGS) \
 		-o $@ $< $(AOBJS) $(PKG_LIBS) $(GSASL_LIBS) -ldl $$(pkg-config --libs cmocka)
 

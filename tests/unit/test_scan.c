@@ -20,6 +20,7 @@
 #include "model/tlsprofile.h"
 #include "model/verdict.h"
 #include "model/tlsmap.h"
+#include "selfsigned.h"
 #include "tls/hello.h"
 #include "tls/scan.h"
 
@@ -237,23 +238,8 @@ static X509 *cert;
 
 static int setup(void **state)
 {
-	X509_NAME *name;
-
 	(void)state;
-	key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	cert = X509_new();
-	if (key == NULL || cert == NULL)
-		return -1;
-	X509_set_version(cert, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-	X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-	X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
-	X509_set_pubkey(cert, key);
-	name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)"mx.example.test", -1, -1, 0);
-	X509_set_issuer_name(cert, name);
-	return X509_sign(cert, key, EVP_sha256()) > 0 ? 0 : -1;
+	return selfsigned("mx.example.test", &key, &cert);
 }
 
 static int teardown(void **state)
