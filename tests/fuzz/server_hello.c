@@ -35,10 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum hello_result r, rp;
 	unsigned char *copy;
 	size_t cut;
+	int ecdhe;
 
 	if (size == 0)
 		return 0;
 	cut = data[0] % 8 == 0 ? size - 1 : (data[0] * 7u) % size; /* 1/8: all but the last byte */
+	ecdhe = (data[0] >> 3) & 1; /* how the key exchange is read: the same byte's next bit */
 	data++;
 	size--;
 	/* Exact-size copies: a read past len is a heap overflow ASan sees. */
@@ -48,7 +50,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(r, &whole);
 	{
 		struct server_kx kx, kxp;
-		int ecdhe = data[0] & 1;
 		enum hello_result k = hello_read_kx(copy, size, ecdhe, &kx);
 		enum hello_result kp = hello_read_kx(copy, cut > size ? size : cut, ecdhe, &kxp);
 
