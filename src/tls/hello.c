@@ -565,6 +565,9 @@ enum hello_result hello_read_kx(const unsigned char *in, size_t len, int ecdhe,
 				return HELLO_SERVER_HELLO;
 			hlen = 0;
 		}
+		/* A skip may have run to the record's end past what has come: wait for it. */
+		if (len - off - 5 < reclen)
+			return HELLO_MORE;
 		off += 5 + reclen;
 	}
 }
