@@ -2110,7 +2110,7 @@ def scan_cases(modes):
             v = vmap(p)
             if any(e["accepted"] is not False for e in v.values()):
                 return f"versions {[(n, e['accepted']) for n, e in v.items()]}"
-            if not all(e["refusal"] and why in e["refusal"] for e in v.values()):
+            if not all(e["refusal"] and re.search(why, e["refusal"]) for e in v.values()):
                 return f"refusals {[e['refusal'] for e in v.values()]}"
             return None
         return check
@@ -2118,8 +2118,10 @@ def scan_cases(modes):
             "--revocation", "none"]
     case("tls-scan-hostile-garbage-hello", base + ["--port", str(modes["tlsgarbage"])], 2,
          has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=all_of(refused_all(""), message("TLS_MAP", "no version accepted")))
+    # The server closes at once after its 220: a hello that reaches it first turns the close
+    # into a reset (RFC 1122 4.2.2.13), so either is the server ending the connection.
     case("tls-scan-hostile-close-after-starttls", base + ["--port", str(modes["dropstarttls"])], 2,
-         has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=refused_all("closed"))
+         has=("TLS_HANDSHAKE_FAILED", "TLS_MAP"), check=refused_all("closed by server|reset by peer"))
     case("tls-scan-not-without-tls", base + ["--port", str(modes["nostarttls"])], 2,
          has=("STARTTLS_NOT_OFFERED",), lacks=("TLS_MAP",), check=lambda p: None if "tls_map" not in p else "a map")
     # Profiles as data: the legacy listener fails the NCSC guidelines on its versions, CBC with
