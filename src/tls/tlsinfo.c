@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "conf/limits.h"
+#include "tls/libctx.h"
 #include "tls/tlsinfo.h"
 
 /*
@@ -48,7 +49,7 @@ static int hashed_dir(const char *path)
 
 SSL_CTX *tlsinfo_ctx_new(const struct tls_config *cfg, char *err, size_t errlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX *ctx = SSL_CTX_new_ex(cfg->many ? tls_libctx() : NULL, NULL, TLS_client_method());
 	int ok;
 
 	if (ctx == NULL) {

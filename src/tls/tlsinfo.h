@@ -12,6 +12,7 @@
 struct tls_config {
 	const char *ca_file;
 	const char *ca_path;
+	int many; /* a run over many servers: handshakes in tls_libctx(), dearer to start */
 };
 
 /* One SSL_CTX for the whole run: the trust store is loaded once. NULL with err set on error. */

@@ -1773,6 +1773,49 @@ def scale_cases():
         diff = [k for k in one if one[k] != four.get(k)]
         report("scale-workers-same-records", rc1 == rc4 == 0 and len(one) == 100 and not diff,
                f"exit {rc1}/{rc4}, {len(one)}/{len(four)} records, differing: {diff[:3]}")
+    # A list runs its handshakes in tls/libctx.c's context (only the decoders a certificate's
+    # key needs), one domain in OpenSSL's default one: every certificate case, revocation
+    # case and DANE domain of the lab gives the same record either way.
+    if selected("scale-lean-context-same-verdicts"):
+        zone = open(os.path.join(ROOT, "tests/lab/zones/mail.test.zone")).read()
+        cases = sorted({m + ".mail.test" for m in re.findall(r"^([a-z0-9.-]+)\s+A\s", zone, re.M)})
+        cases += [f"{d}.dane.test" for d in ("ee", "ta", "nomatch", "single", "pkix", "bogus", "notlsa")]
+        clist = os.path.join(LAB, "cases.txt")
+        with open(clist, "w") as f:
+            f.write("\n".join(cases) + "\n")
+        L = ["--ca-file", CA, "--resolver", "127.0.0.53@5300", "--trust-anchor", DS, "--no-mta-sts",
+             "--no-dns-records", "--timeout", "5"]
+
+        # What may differ from run to run: times, the OCSP responder's fresh dates, and the
+        # order of a name's addresses (NSD rotates them) and so of its probes.
+        def untimed(v):
+            if isinstance(v, dict):
+                return {k: untimed(x) for k, x in v.items() if k not in ("timing_ms", "checked_at")}
+            if isinstance(v, list):
+                v = [untimed(x) for x in v]
+                if all(isinstance(x, str) for x in v):
+                    return sorted(v)
+                if all(isinstance(x, dict) and "address" in x for x in v):
+                    return sorted(v, key=lambda x: (x.get("host") or "", x["address"], x.get("port") or 0))
+                return v
+            return re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\dZ", "T", v) if isinstance(v, str) else v
+
+        def norm(line):
+            return untimed(json.loads(line))
+        rc, out, err = run(["check", "--jsonl", "--workers", "2", "-f", clist] + L)
+        listed = {d["domain"]: d for d in map(norm, out.splitlines())}
+        diff, codes_seen = [], set()
+        for name in cases:
+            _, o1, _ = run(["check", "--jsonl"] + L + [name])
+            one = norm(o1.splitlines()[0]) if o1.strip() else None
+            codes_seen |= {f["code"] for p in (one or {}).get("probes", []) for f in p["findings"]}
+            if one != listed.get(name):
+                diff.append(name)
+        wanted = {"CERT_EXPIRED", "CERT_SELF_SIGNED", "CERT_HOSTNAME_MISMATCH", "CERT_WEAK_KEY", "CERT_REVOKED",
+                  "DANE_VALID", "DANE_NO_MATCH", "CERT_CHAIN_INCOMPLETE"}
+        report("scale-lean-context-same-verdicts", len(listed) == len(cases) and not diff and wanted <= codes_seen,
+               f"exit {rc}, {len(listed)}/{len(cases)} records, differing: {diff[:4]}; "
+               f"not seen: {sorted(wanted - codes_seen)}")
     if selected("scale-two-shards-by-parallel"):
         merged = os.path.join(LAB, "shards.jsonl")
         cmd = ["parallel", "--will-cite", BIN, "check", "--jsonl", "--shard", "{}/2", "-f", listfile] + R + [":::", "0", "1"]
