@@ -28,7 +28,6 @@ struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, v
 
 	io->base = base;
 	io->lim = lim;
-	io->line = xcalloc(lim->line_max + 1, 1);
 	io->cb = cb;
 	io->arg = arg;
 	return io;

@@ -42,7 +42,8 @@ struct io {
 	int tls;
 	size_t raw_max; /* raw mode (io_start_raw): bytes it may hold; 0 in line mode */
 	evutil_socket_t fd;
-	char *line; /* the line being delivered: lim->line_max + 1 bytes */
+	char *line;      /* the line being delivered (io_take_line grows it) */
+	size_t line_cap; /* its bytes */
 	char err[256];
 };
 
@@ -64,7 +65,7 @@ void io_free(struct io *);
 /* The line reader on its own (pure over an evbuffer; for io.c and the fuzzer). */
 enum io_take { IO_TAKE_LINE, IO_TAKE_MORE, IO_TAKE_TOO_LONG };
 struct evbuffer;
-enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size_t *len);
+enum io_take io_take_line(struct evbuffer *in, size_t line_max, char **line, size_t *cap, size_t *len);
 /* Hand every complete line of in to io->cb, as a read event does. */
 void io_deliver(struct io *, struct evbuffer *in);
 /* Bytes received and not yet read (0: none), and as many of them as fit into buf (len

@@ -9,16 +9,19 @@
 
 #include <event2/buffer.h>
 
+#include "base/util.h"
 #include "net/io.h"
 
 /*
- * The next line of in, without its EOL, into line (line_max + 1 bytes; NUL-terminated).
+ * The next line of in, without its EOL, into *line (NUL-terminated), which grows as lines
+ * need (*cap bytes; at most line_max + 1): a connection holds room for the longest line it
+ * was sent, not for the longest allowed.
  * CRLF is the rule; a bare LF is accepted as many servers send it. A CR at the very end
  * of what has arrived may be the first half of a CRLF whose LF is still on the way, so it
  * does not count against the bound: whether a line fits must not depend on how TCP split
  * it.
  */
-enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size_t *len)
+enum io_take io_take_line(struct evbuffer *in, size_t line_max, char **line, size_t *cap, size_t *len)
 {
 	size_t eol_len = 0, have = evbuffer_get_length(in), n;
 	struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
@@ -36,9 +39,13 @@ enum io_take io_take_line(struct evbuffer *in, size_t line_max, char *line, size
 	n = (size_t)p.pos;
 	if (n > line_max)
 		return IO_TAKE_TOO_LONG;
-	evbuffer_remove(in, line, n);
+	if (n + 1 > *cap) {
+		*cap = n + 1 < 128 ? 128 : n + 1;
+		*line = xreallocarray(*line, *cap, 1);
+	}
+	evbuffer_remove(in, *line, n);
 	evbuffer_drain(in, eol_len);
-	line[n] = '\0';
+	(*line)[n] = '\0';
 	*len = n;
 	return IO_TAKE_LINE;
 }
@@ -50,7 +57,7 @@ void io_deliver(struct io *io, struct evbuffer *in)
 	for (;;) {
 		size_t n = 0;
 
-		switch (io_take_line(in, io->lim->line_max, io->line, &n)) {
+		switch (io_take_line(in, io->lim->line_max, &io->line, &io->line_cap, &n)) {
 		case IO_TAKE_MORE:
 			return;
 		case IO_TAKE_TOO_LONG:

@@ -17,6 +17,7 @@ void reply_reset(struct reply *r)
 {
 	for (size_t i = 0; i < r->nlines; i++)
 		free(r->lines[i]);
+	free(r->lines);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -31,6 +32,12 @@ static enum feed reply_line(struct reply *r, const char *text, size_t len, size_
 	if (r->bytes > lim->reply_bytes) {
 		snprintf(err, errlen, "reply larger than %zu bytes", lim->reply_bytes);
 		return FEED_ERROR;
+	}
+	/* Room as lines come: most replies are one line, an EHLO reply a dozen, and a session
+	 * in flight should not carry room for the limit's thousand (bench/bulk.sh). */
+	if (r->nlines == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4;
+		r->lines = xreallocarray(r->lines, r->cap, sizeof(*r->lines));
 	}
 	r->lines[r->nlines++] = censor(text, len);
 	return FEED_MORE;

@@ -23,9 +23,11 @@ struct reply {
 	size_t nlines;
 	size_t bytes;
 	int complete;
-	char *lines[LIMIT_REPLY_LINES_MAX]; /* censored text after the code/status */
+	char **lines; /* censored text after the code/status, nlines of them */
+	size_t cap;   /* lines' room: grown as lines come, up to the reply_lines limit */
 };
 
+/* Free what the reply holds and make it empty ({0} is empty too). */
 void reply_reset(struct reply *);
 
 enum feed { FEED_MORE, FEED_DONE, FEED_ERROR };

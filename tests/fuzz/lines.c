@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t max = sel < 128 ? sel % 16 + 1 : 4096, n = in.n, pos = 0, *starts, *lens;
 	const uint8_t *s = in.p;
 	struct evbuffer *buf = evbuffer_new();
-	char *line = malloc(max + 1);
+	char *line = NULL;
+	size_t cap = 0;
 	long want, got = 0;
 	int too_long = 0, over = 0;
 
@@ -62,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += chunk;
 		for (;;) {
 			size_t len = 0;
-			enum io_take t = io_take_line(buf, max, line, &len);
+			enum io_take t = io_take_line(buf, max, &line, &cap, &len);
 
 			if (t == IO_TAKE_MORE)
 				break;

@@ -32,7 +32,6 @@ struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, v
 	io->lim = lim;
 	io->cb = cb;
 	io->arg = arg;
-	io->line = xcalloc(lim->line_max + 1, 1);
 	if (fake_in)
 		evbuffer_free(fake_in);
 	fake_in = evbuffer_new();
