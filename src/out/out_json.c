@@ -15,6 +15,7 @@
 #include "model/tlsa.h"
 #include "model/tlsmap.h"
 #include "out/json_util.h"
+#include "out/json_write.h"
 #include "out/output.h"
 
 /* A phase never reached is null, not 0. */
@@ -523,14 +524,13 @@ void out_jsonl_domain(FILE *f, const struct run *r, const struct domain *d,
 	json_object_set_new(o, "checked_at", jtime(r->at));
 	{
 		/* One buffer and one write: json_dumpf calls fwrite for every token. */
-		char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		size_t len;
+		char *s = json_write(o, &len);
 
-		if (s == NULL)
-			fatal("out of memory encoding the record of %s", d->name);
-		fputs(s, f);
+		s[len] = '\n'; /* the NUL: the line is written whole, in one go */
+		fwrite(s, 1, len + 1, f);
 		free(s);
 	}
-	fputc('\n', f);
 	json_decref(o);
 }
 
