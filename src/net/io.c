@@ -1,7 +1,8 @@
 /*
  * io.c - a libevent bufferevent for the socket and, after STARTTLS or at once, an OpenSSL
- * one on the same socket. Lines are delivered one at a time and bounded by limits->line_max; a line
- * that does not end within the bound is an error, never a larger buffer.
+ * one on the same socket. Lines are delivered one at a time and bounded by
+ * limits->line_max; a line that does not end within the bound is an error, never a larger
+ * buffer.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -137,13 +138,6 @@ static long io_quickack_read(BIO *b, int oper, const char *argp, size_t len, int
 	return ret;
 }
 
-static void io_quickack_bio(struct io *io, BIO *b)
-{
-	(void)io;
-	if (b)
-		BIO_set_callback_ex(b, io_quickack_read);
-}
-
 static void io_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct io *io = arg;
@@ -221,7 +215,7 @@ long io_start_tls(struct io *io, SSL *ssl)
 {
 	struct evbuffer *in = bufferevent_get_input(io->bev);
 	size_t stale = evbuffer_get_length(in);
-	struct bufferevent *filter;
+	struct bufferevent *tls;
 
 	/* RFC 3207 5: nothing received before the handshake may be used after it. */
 	evbuffer_drain(in, stale);
@@ -238,22 +232,22 @@ long io_start_tls(struct io *io, SSL *ssl)
 		bufferevent_setfd(io->bev, -1);
 		bufferevent_free(io->bev);
 		io->bev = NULL;
-		filter = bufferevent_openssl_socket_new(io->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+		tls = bufferevent_openssl_socket_new(io->base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
 		    BEV_OPT_CLOSE_ON_FREE);
-		if (filter == NULL)
+		if (tls == NULL)
 			evutil_closesocket(fd);
-		else
-			io_quickack_bio(io, SSL_get_rbio(ssl));
+		else if (SSL_get_rbio(ssl) != NULL)
+			BIO_set_callback_ex(SSL_get_rbio(ssl), io_quickack_read);
 	} else
-		filter = bufferevent_openssl_filter_new(io->base, io->bev, ssl,
+		tls = bufferevent_openssl_filter_new(io->base, io->bev, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-	if (filter == NULL) {
+	if (tls == NULL) {
 		SSL_free(ssl);
 		snprintf(io->err, sizeof(io->err), "cannot start TLS");
 		return -1;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
-	io->bev = filter;
+	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	io->bev = tls;
 	io->ssl = ssl;
 	io->tls = 1;
 	io_arm(io);
