@@ -551,7 +551,7 @@ int check_main(int argc, char **argv)
 	}
 	fd_budget(&o);
 	/* --workers: for many domains only; one server is one connection at a time anyway. */
-	if (o.host == NULL && o.workers != 1 && (o.file || o.ndomains > 1)) {
+	if (check_opts_many(&o) && o.workers != 1) {
 		char err[200];
 		size_t n = o.workers ? o.workers : workers_cpus();
 
@@ -612,7 +612,7 @@ int check_main(int argc, char **argv)
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
 #ifdef __GLIBC__
-	if (o.host == NULL && (o.file || o.ndomains > 1)) {
+	if (check_opts_many(&o)) {
 		struct timeval quarter = {0, 250000};
 		c.trim = event_new(c.base, -1, EV_PERSIST, give_back, &c);
 		evtimer_add(c.trim, &quarter);

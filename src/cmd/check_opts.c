@@ -434,6 +434,11 @@ void check_opts_compose(struct opt *out, const int *shared, size_t nshared,
 	qsort(out, n, sizeof(out[0]), opt_by_name);
 }
 
+int check_opts_many(const struct check_opts *o)
+{
+	return o->host == NULL && (o->file || o->ndomains > 1);
+}
+
 /* A phase keeps its own bound when given; else --timeout, when given, bounds it too. */
 void check_opts_waits(struct check_opts *o)
 {

@@ -150,6 +150,9 @@ void check_opts_compose(struct opt *out, const int *shared, size_t nshared,
 int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size_t errlen);
 /* Each phase's wait, and DNS's and HTTPS's, once every option is in (--timeout's rule). */
 void check_opts_waits(struct check_opts *);
+/* A run over many domains (a list, or more than one named): what --workers, the lean TLS
+ * library context and the page hand-back are for. */
+int check_opts_many(const struct check_opts *);
 
 /* Parse argv (argv[0] is "check"). Returns 0, 1 when --help was printed, or -1 after
  * printing every error found. */

@@ -15,9 +15,8 @@
 int checker_init(struct checker *k, struct check_opts *o, struct event_base *base, int need_dns,
     int domains, const char *cmd)
 {
-	/* The same test as --workers: a list of domains, not one server. */
 	struct tls_config tc = {.ca_file = o->ca_file, .ca_path = o->ca_path,
-	    .many = o->host == NULL && (o->file || o->ndomains > 1)};
+	    .many = check_opts_many(o)};
 	const struct dialect *d = &dialect_smtp;
 	struct dns_config dc = {0};
 	char err[300];
