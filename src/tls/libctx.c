@@ -1,19 +1,24 @@
 /*
  * libctx.c - the OpenSSL library context the handshakes run in: OpenSSL's default provider,
- * seen through a provider of ours that shows it whole except for its decoders, of which it
- * shows only those that read a SubjectPublicKeyInfo.
+ * seen through a provider of ours that shows it whole except for what neither TLS nor a
+ * certificate needs: of its decoders, only those that read a SubjectPublicKeyInfo; of its
+ * ciphers, those of TLS records; none of its MACs, KDFs and digests that TLS and X.509 do
+ * not use.
  *
  * Why: libssl parses every certificate a server sends, and OpenSSL 3.0 decodes each public
  * key by building a decoder chain over every decoder the context offers (40 in the default
  * provider; 3.0 caches none of it, later releases do). Built over the 12 that read a
  * SubjectPublicKeyInfo, the chain costs a third: 0.44 M instructions a certificate instead of
  * 1.14 M (callgrind, an RSA-2048 certificate), two certificates in a common handshake. The
- * same construction also walks every method the context holds, so of the 124 ciphers only
- * the modes a TLS record can use are shown (CBC, GCM, CCM, ChaCha20-Poly1305, the stitched
- * CBC-HMAC ones and NULL; 34): 0.4 M more a domain. tests/unit/test_libctx.c holds the
- * ClientHellos of both contexts against each other, so a cipher libssl wants cannot go
- * missing unseen. Nothing else changes: the keys, ciphers, signatures and key exchanges are
- * the default provider's own code, called with its own provider context.
+ * same construction also walks (in 3.0: copies) every method the context's store holds, so
+ * of the 124 ciphers only the modes a TLS record can use are shown (CBC, GCM, CCM,
+ * ChaCha20-Poly1305, the stitched CBC-HMAC ones and NULL; 34): 0.4 M more a domain; and
+ * without the other MACs, KDFs, their EVP_PKEY bridges, KMAC and BLAKE2, 0.16 M more.
+ * tests/unit/test_libctx.c holds the ClientHellos of both contexts against each other and
+ * completes handshakes with every kind of key exchange, record protection and MAC, so an
+ * algorithm libssl wants cannot go missing unseen. Nothing else changes: the keys, ciphers,
+ * signatures and key exchanges are the default provider's own code, called with its own
+ * provider context.
  *
  * The default provider lives in a private context of its own; ours is the only provider of
  * the context returned, so the default one is not loaded beside it there (OpenSSL loads it
@@ -22,7 +27,7 @@
  * The price is paid once: two more library contexts, each with its own name map, cipher
  * store and random generator, 6 M instructions at start (a one-domain check is 55 M). So it
  * is for runs over many domains (tlsinfo_ctx_new's caller decides); at 2,000 domains it
- * saves 1.8 M of 8.1 M instructions a domain, decoders and ciphers together (bench/bulk.sh).
+ * saves 2.0 M of 8.1 M instructions a domain (bench/bulk.sh).
  */
 #include <string.h>
 
@@ -33,16 +38,55 @@
 
 #include "tls/libctx.h"
 
-/* The default provider has 40 decoders, 12 of them for SubjectPublicKeyInfo; 124 ciphers,
- * 34 of them for TLS records. */
-#define LIBCTX_DECODERS_MAX 32
-#define LIBCTX_CIPHERS_MAX 64
+/*
+ * What is kept of each kind of algorithm, by a rule of its own or by a list of names to
+ * drop. The default provider has 40 decoders, 12 of them for SubjectPublicKeyInfo; 124
+ * ciphers, 34 of them for TLS records; of the rest, what neither TLS nor X.509 uses goes.
+ * Every decoder chain built walks the whole method store (a copy of it, in 3.0), so what
+ * goes costs nothing again.
+ */
+#define LIBCTX_ALGS_MAX 64
+
+static int keep_decoder(const OSSL_ALGORITHM *);
+static int keep_cipher(const OSSL_ALGORITHM *);
+
+/*
+ * The EVP_PKEY bridges to KDFs and MACs (a "key" and a key exchange or signature that
+ * derive or MAC through the EVP_PKEY API) but HMAC's: libssl derives and MACs through
+ * EVP_KDF and EVP_MAC, except that it makes an HMAC key for the MACs of CBC records
+ * (ssl/t1_enc.c). The MACs but HMAC, the KDFs but TLS's, the digests KMAC and BLAKE2 (not
+ * in a TLS signature or a certificate's).
+ */
+static const char *const drop_bridges[] = { "TLS1-PRF", "HKDF", "SCRYPT", "SIPHASH", "POLY1305", "CMAC",
+	NULL };
+static const char *const drop_macs[] = { "BLAKE2BMAC", "BLAKE2SMAC", "CMAC", "GMAC", "KMAC-128", "KMAC-256",
+	"SIPHASH", "POLY1305", NULL };
+static const char *const drop_kdfs[] = { "SSKDF", "PBKDF2", "PKCS12KDF", "SSHKDF", "X963KDF", "KBKDF",
+	"X942KDF-ASN1", "SCRYPT", "KRB5KDF", NULL };
+static const char *const drop_digests[] = { "KECCAK-KMAC-128", "KECCAK-KMAC-256", "BLAKE2S-256",
+	"BLAKE2B-512", NULL };
+
+static struct lean_op {
+	int op;
+	int (*keep)(const OSSL_ALGORITHM *); /* or */
+	const char *const *drop;             /* by first name */
+	OSSL_ALGORITHM algs[LIBCTX_ALGS_MAX + 1]; /* the kept ones, then all NULL */
+} lean_ops[] = {
+	{ OSSL_OP_DECODER, keep_decoder, NULL, { { 0 } } },
+	{ OSSL_OP_CIPHER, keep_cipher, NULL, { { 0 } } },
+	{ OSSL_OP_KEYMGMT, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_KEYEXCH, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_SIGNATURE, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_MAC, NULL, drop_macs, { { 0 } } },
+	{ OSSL_OP_KDF, NULL, drop_kdfs, { { 0 } } },
+	{ OSSL_OP_DIGEST, NULL, drop_digests, { { 0 } } },
+};
+
+#define NLEAN_OPS (sizeof(lean_ops) / sizeof(lean_ops[0]))
 
 static struct {
 	OSSL_LIB_CTX *inner; /* where the default provider is loaded */
 	OSSL_PROVIDER *deflt;
-	OSSL_ALGORITHM decoders[LIBCTX_DECODERS_MAX + 1]; /* the kept ones, then all NULL */
-	OSSL_ALGORITHM ciphers[LIBCTX_CIPHERS_MAX + 1];
 	OSSL_LIB_CTX *outer; /* what libssl is given */
 	int tried;
 } lc;
@@ -50,18 +94,21 @@ static struct {
 static const OSSL_ALGORITHM *lean_query(void *provctx, int op, int *no_cache)
 {
 	(void)provctx;
-	if (op == OSSL_OP_DECODER || op == OSSL_OP_CIPHER) {
-		*no_cache = 0;
-		return op == OSSL_OP_DECODER ? lc.decoders : lc.ciphers;
-	}
+	for (size_t i = 0; i < NLEAN_OPS; i++)
+		if (lean_ops[i].op == op) {
+			*no_cache = 0;
+			return lean_ops[i].algs;
+		}
 	return OSSL_PROVIDER_query_operation(lc.deflt, op, no_cache);
 }
 
 static void lean_unquery(void *provctx, int op, const OSSL_ALGORITHM *algs)
 {
 	(void)provctx;
-	if (algs != lc.decoders && algs != lc.ciphers)
-		OSSL_PROVIDER_unquery_operation(lc.deflt, op, algs);
+	for (size_t i = 0; i < NLEAN_OPS; i++)
+		if (lean_ops[i].op == op)
+			return;
+	OSSL_PROVIDER_unquery_operation(lc.deflt, op, algs);
 }
 
 static const OSSL_PARAM *lean_gettable_params(void *provctx)
@@ -113,23 +160,36 @@ static int keep_cipher(const OSSL_ALGORITHM *a)
 	       strcasestr(n, "-Poly1305");
 }
 
-/* Copy what keep() keeps of the default provider's algorithms for op into out (max of
- * them, then a NULL row); how many, or -1 if there were none or too many. */
-static int keep_of(int op, int (*keep)(const OSSL_ALGORITHM *), OSSL_ALGORITHM *out, int max)
+/* Whether o keeps a (its first name is not on the drop list). */
+static int lean_keeps(const struct lean_op *o, const OSSL_ALGORITHM *a)
+{
+	size_t len = strcspn(a->algorithm_names, ":");
+
+	if (o->keep)
+		return o->keep(a);
+	for (const char *const *d = o->drop; *d; d++)
+		if (strlen(*d) == len && strncmp(*d, a->algorithm_names, len) == 0)
+			return 0;
+	return 1;
+}
+
+/* Copy what o keeps of the default provider's algorithms into o->algs (then a NULL row);
+ * how many, or -1 if there were none or too many. */
+static int keep_of(struct lean_op *o)
 {
 	const OSSL_ALGORITHM *all, *a;
 	int no_cache = 0, n = 0;
 
-	if ((all = OSSL_PROVIDER_query_operation(lc.deflt, op, &no_cache)) == NULL)
+	if ((all = OSSL_PROVIDER_query_operation(lc.deflt, o->op, &no_cache)) == NULL)
 		return -1;
-	for (a = all; a->algorithm_names != NULL && n <= max; a++)
-		if (keep(a)) {
-			if (n < max)
-				out[n] = *a;
+	for (a = all; a->algorithm_names != NULL && n <= LIBCTX_ALGS_MAX; a++)
+		if (lean_keeps(o, a)) {
+			if (n < LIBCTX_ALGS_MAX)
+				o->algs[n] = *a;
 			n++;
 		}
-	OSSL_PROVIDER_unquery_operation(lc.deflt, op, all);
-	return n > 0 && n <= max ? n : -1;
+	OSSL_PROVIDER_unquery_operation(lc.deflt, o->op, all);
+	return n > 0 && n <= LIBCTX_ALGS_MAX ? n : -1;
 }
 
 static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out,
@@ -137,9 +197,9 @@ static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, co
 {
 	(void)handle;
 	(void)in;
-	if (keep_of(OSSL_OP_DECODER, keep_decoder, lc.decoders, LIBCTX_DECODERS_MAX) < 0 ||
-	    keep_of(OSSL_OP_CIPHER, keep_cipher, lc.ciphers, LIBCTX_CIPHERS_MAX) < 0)
-		return 0;
+	for (size_t i = 0; i < NLEAN_OPS; i++)
+		if (keep_of(&lean_ops[i]) < 0)
+			return 0;
 	/* The default provider's algorithms are called with its own context, as if from it. */
 	*provctx = OSSL_PROVIDER_get0_provider_ctx(lc.deflt);
 	*out = lean_dispatch;

@@ -1,6 +1,6 @@
 /*
  * libctx.h - the OpenSSL library context for handshakes: the default provider's algorithms,
- * with only the public-key decoders a certificate needs (why: libctx.c).
+ * but those neither TLS nor a certificate needs (what and why: libctx.c).
  */
 #ifndef MAILTLS_LIBCTX_H
 #define MAILTLS_LIBCTX_H

@@ -1,6 +1,8 @@
 /* Unit tests: the library context of a run over many domains (tls/libctx.c) is the default
- * one to a server: the same ClientHello, TLS 1.3 and TLS 1.2 alike, and every kind of
- * certificate key read; only fewer decoders and ciphers are on show. */
+ * one to a server: the same ClientHello, TLS 1.3 and TLS 1.2 alike, every kind of
+ * certificate key read, and a handshake and a record each way completed with every kind
+ * of key exchange, record protection and MAC a server may choose; only fewer algorithms
+ * are on show. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -254,10 +257,128 @@ static void count_cipher(EVP_CIPHER *c, void *arg)
 	count(c, arg);
 }
 
-/* What makes it lean: fewer decoders and ciphers on show than in the default context. */
-static void test_fewer_decoders_and_ciphers(void **state)
+/*
+ * A client of the lean context and OpenSSL's own server (default context, the 2048-bit
+ * RSA certificate) complete a handshake at version v with the suite (TLS 1.2 and before:
+ * its OpenSSL name) or the TLS 1.3 suite and group given, then a record each way. A key
+ * exchange, cipher, MAC, digest or KDF the lean context lacked would fail it.
+ */
+static void handshake_with(int v, const char *suite, const char *group)
 {
-	int d_default = 0, d_lean = 0, c_default = 0, c_lean = 0;
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+	SSL *c = SSL_new(lean), *s = sctx ? SSL_new(sctx) : NULL;
+	BIO *cb, *sb;
+	EVP_PKEY *key;
+	X509 *cert;
+	char buf[8];
+	int cdone = 0, sdone = 0;
+
+	assert_non_null(s);
+	assert_non_null(c);
+	assert_int_equal(selfsigned("mx.example.test", &key, &cert), 0);
+	assert_int_equal(SSL_use_certificate(s, cert), 1);
+	assert_int_equal(SSL_use_PrivateKey(s, key), 1);
+	SSL_set_security_level(s, 0);
+	SSL_set_security_level(c, 0);
+	SSL_set_dh_auto(s, 1);
+	SSL_set_min_proto_version(s, v);
+	SSL_set_max_proto_version(s, v);
+	SSL_set_min_proto_version(c, v);
+	SSL_set_max_proto_version(c, v);
+	if (v == TLS1_3_VERSION) {
+		assert_int_equal(SSL_set_ciphersuites(c, suite), 1);
+		assert_int_equal(SSL_set_ciphersuites(s, suite), 1);
+	} else {
+		assert_int_equal(SSL_set_cipher_list(c, suite), 1);
+		assert_int_equal(SSL_set_cipher_list(s, suite), 1);
+	}
+	if (group) {
+		assert_int_equal(SSL_set1_groups_list(c, group), 1);
+		assert_int_equal(SSL_set1_groups_list(s, group), 1);
+	}
+	assert_int_equal(BIO_new_bio_pair(&cb, 0, &sb, 0), 1);
+	SSL_set_bio(c, cb, cb);
+	SSL_set_bio(s, sb, sb);
+	SSL_set_connect_state(c);
+	SSL_set_accept_state(s);
+	for (int i = 0; i < 50 && !(cdone && sdone); i++) {
+		if (!cdone)
+			cdone = SSL_do_handshake(c) == 1;
+		if (!sdone)
+			sdone = SSL_do_handshake(s) == 1;
+	}
+	if (!(cdone && sdone))
+		ERR_print_errors_fp(stderr);
+	assert_true(cdone && sdone);
+	assert_int_equal(SSL_version(c), v);
+	assert_string_equal(SSL_CIPHER_get_name(SSL_get_current_cipher(c)), suite);
+	assert_int_equal(SSL_write(c, "ping", 4), 4);
+	assert_int_equal(SSL_read(s, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(SSL_write(s, "pong", 4), 4);
+	assert_int_equal(SSL_read(c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "pong", 4);
+	SSL_free(c);
+	SSL_free(s);
+	SSL_CTX_free(sctx);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+}
+
+static void test_handshakes_complete(void **state)
+{
+	static const struct {
+		int v;
+		const char *suite, *group;
+	} cases[] = {
+	    /* TLS 1.3: the AEADs, and each kind of key exchange (X25519, X448, ECDH, DH) */
+	    {TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", "X25519"},
+	    {TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", "X448"},
+	    {TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256", "P-256"},
+	    {TLS1_3_VERSION, "TLS_AES_128_CCM_SHA256", "ffdhe2048"},
+	    /* TLS 1.2: AEADs, CBC with HMAC-SHA1, -SHA256 and -SHA384, RSA and DH key
+	     * exchange, CCM, no encryption at all */
+	    {TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", NULL},
+	    {TLS1_2_VERSION, "ECDHE-RSA-CHACHA20-POLY1305", NULL},
+	    {TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA", NULL},
+	    {TLS1_2_VERSION, "ECDHE-RSA-AES256-SHA384", NULL},
+	    {TLS1_2_VERSION, "AES128-SHA256", NULL},
+	    {TLS1_2_VERSION, "DHE-RSA-AES256-GCM-SHA384", NULL},
+	    {TLS1_2_VERSION, "DHE-RSA-AES128-CCM", NULL},
+	    {TLS1_2_VERSION, "NULL-SHA256", NULL},
+	    /* TLS 1.0: MD5-SHA1 signatures and the old PRF */
+	    {TLS1_VERSION, "ECDHE-RSA-AES128-SHA", NULL},
+	    {TLS1_VERSION, "DHE-RSA-AES256-SHA", NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		handshake_with(cases[i].v, cases[i].suite, cases[i].group);
+}
+
+static void count_keymgmt(EVP_KEYMGMT *k, void *arg)
+{
+	(void)k;
+	(*(int *)arg)++;
+}
+
+static void count_mac(EVP_MAC *m, void *arg)
+{
+	(void)m;
+	(*(int *)arg)++;
+}
+
+static void count_kdf(EVP_KDF *k, void *arg)
+{
+	(void)k;
+	(*(int *)arg)++;
+}
+
+/* What makes it lean: fewer algorithms on show than in the default context. */
+static void test_fewer_algorithms(void **state)
+{
+	int d_default = 0, d_lean = 0, c_default = 0, c_lean = 0, k_default = 0, k_lean = 0;
+	int m_default = 0, m_lean = 0, f_default = 0, f_lean = 0;
 
 	(void)state;
 	OSSL_DECODER_do_all_provided(NULL, (void (*)(OSSL_DECODER *, void *))count, &d_default);
@@ -266,6 +387,16 @@ static void test_fewer_decoders_and_ciphers(void **state)
 	EVP_CIPHER_do_all_provided(tls_libctx(), count_cipher, &c_lean);
 	assert_true(d_lean > 0 && d_lean * 3 <= d_default);
 	assert_true(c_lean > 0 && c_lean * 3 <= c_default);
+	EVP_KEYMGMT_do_all_provided(NULL, count_keymgmt, &k_default);
+	EVP_KEYMGMT_do_all_provided(tls_libctx(), count_keymgmt, &k_lean);
+	EVP_MAC_do_all_provided(NULL, count_mac, &m_default);
+	EVP_MAC_do_all_provided(tls_libctx(), count_mac, &m_lean);
+	EVP_KDF_do_all_provided(NULL, count_kdf, &f_default);
+	EVP_KDF_do_all_provided(tls_libctx(), count_kdf, &f_lean);
+	assert_true(k_lean > 0 && k_lean < k_default);
+	assert_int_equal(m_lean, 1); /* HMAC */
+	assert_int_equal(f_lean, 3); /* TLS1-PRF, HKDF, TLS13-KDF */
+	assert_true(f_default > f_lean);
 }
 
 int main(void)
@@ -274,7 +405,8 @@ int main(void)
 	    cmocka_unit_test(test_same_client_hello),
 	    cmocka_unit_test(test_same_suites_available),
 	    cmocka_unit_test(test_every_key_kind_read),
-	    cmocka_unit_test(test_fewer_decoders_and_ciphers),
+	    cmocka_unit_test(test_handshakes_complete),
+	    cmocka_unit_test(test_fewer_algorithms),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
