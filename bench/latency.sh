@@ -14,7 +14,16 @@
 # mx-lNNNN, mx-lNNNN A 127.3.0.K) behind 127.0.0.53 ports 5300 (mailtls) and 53
 # (posttls-finger, through a private /etc/resolv.conf). All in a private network
 # namespace. Needs root and `scripts/deps.sh bench` (nftables among it). DELAY, JITTER
-# (ms each way) and LOSS (percent) change the path; LAT_SHELL=CMD runs CMD in the lab.
+# (ms each way) and LOSS (percent) change the path; CONCS the --concurrency values
+# (default "200 1000"), WORKERS_LIST the --workers values (default "1 2"); MT_EXTRA adds
+# options to every mailtls run; PF_N 0 leaves posttls-finger out; LAT_SHELL=CMD runs CMD
+# in the lab.
+#
+# Each run's "peak conns" is counted from outside: the most TCP connections established
+# from mailtls to the servers' addresses at once, sampled with ss every 0.2 s. For 10,000
+# in flight, give as many MX hosts as connections, and fewer DNS queries in flight than
+# connections where descriptors are short (CONCS=10000 MT_EXTRA="--dns-concurrency 2000"
+# bench/latency.sh 100000 100000 0); the descriptor limits are raised as far as root may.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -33,7 +42,13 @@ if [ -z "${LAT_IN_NETNS:-}" ]; then
 	exec env LAT_IN_NETNS=1 unshare -n bash bench/latency.sh "$@"
 fi
 ip link set lo up
+# mailtls, the delay proxy and nginx each hold a descriptor or two per connection.
+ulimit -Hn 1048576 2>/dev/null || ulimit -Hn 65536 2>/dev/null || true
 ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
+CONCS=${CONCS:-200 1000}
+WORKERS_LIST=${WORKERS_LIST:-1 2}
+for v in $CONCS $WORKERS_LIST; do case $v in '' | *[!0-9]* | 0) die "CONCS and WORKERS_LIST take numbers >= 1: $v" ;; esac; done
+maxconc=$(echo "$CONCS" | tr ' ' '\n' | sort -n | tail -n 1)
 
 [ -x "$BIN" ] || make -s build/mailtls >/dev/null
 mkdir -p "$LAB"
@@ -81,19 +96,29 @@ zone:
     zonefile: "bulk.test.zone"
 EOF
 nsd -c "$NS/nsd.conf" || die "nsd did not start: $(tail -n 3 "$NS/nsd.log")"
-bash tests/lab/nginx-mail.sh start "$LAB" >/dev/null
+# Room in nginx for every connection the largest run holds (in either worker: which one
+# accepts a connection is up to the kernel).
+NGINX_CONNS=$((maxconc > 3072 ? maxconc + 1024 : 4096)) bash tests/lab/nginx-mail.sh start "$LAB" >/dev/null
 specs=(udp:127.0.0.53:5300=127.0.0.53:5301 udp:127.0.0.53:53=127.0.0.53:5301)
 for k in 1 2 3 4 5 6 7 8; do specs+=("tcp:127.3.0.$k:25=127.0.1.$k:25"); done
-"$W/delayproxy" "${DELAY:-50}" "${JITTER:-10}" "${specs[@]}" >"$W/proxy.out" 2>&1 &
-PROXY=$!
+# A proxy process per path: each holds two descriptors a connection, and one process for
+# all would run out of them (or of its one core) first at 10,000 in flight.
+PROXIES=()
+rm -f "$W"/proxy.*.out
+for i in "${!specs[@]}"; do
+	"$W/delayproxy" "${DELAY:-50}" "${JITTER:-10}" "${specs[$i]}" >"$W/proxy.$i.out" 2>&1 &
+	PROXIES+=($!)
+done
 cleanup() {
-	kill "$PROXY" 2>/dev/null || true
+	kill "${PROXIES[@]}" 2>/dev/null || true
 	kill "$(cat "$NS/nsd.pid" 2>/dev/null)" 2>/dev/null || true
 	bash tests/lab/nginx-mail.sh stop "$LAB" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-for _ in $(seq 100); do grep -q ready "$W/proxy.out" 2>/dev/null && break; sleep 0.05; done
-grep -q ready "$W/proxy.out" || die "delayproxy: $(cat "$W/proxy.out")"
+for i in "${!specs[@]}"; do
+	for _ in $(seq 100); do grep -q ready "$W/proxy.$i.out" 2>/dev/null && break; sleep 0.05; done
+	grep -q ready "$W/proxy.$i.out" || die "delayproxy ${specs[$i]}: $(cat "$W/proxy.$i.out")"
+done
 nft add table inet lat
 nft add chain inet lat out '{ type filter hook output priority 0; }'
 LOSS=${LOSS:-1}
@@ -107,7 +132,7 @@ fi
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "l%06d.bulk.test\n", i }' >"$W/all.list"
 head -n "$PFN" "$W/all.list" >"$W/pf.list"
 MT=("$BIN" check --jsonl --trust-anchor none --resolver 127.0.0.53@5300 --ca-file "$CA"
-	--no-mta-sts --no-dns-records --timeout 10)
+	--no-mta-sts --no-dns-records --timeout 10 ${MT_EXTRA:-})
 "${MT[@]}" l000001.bulk.test >"$W/sample" 2>&1 || die "mailtls does not pass a sample: $(head -c 400 "$W/sample")"
 
 # LAT_SHELL=CMD: run CMD in the lab instead of the benchmark (to look around).
@@ -129,20 +154,39 @@ summary() { # name list
 	EOF
 }
 
-echo "latency lab: $N domains over $MX MX hosts, 50+-10 ms each way, 1% loss; $(nproc) CPUs"
-printf '%-34s %8s %10s %9s %11s %9s  %s\n' run wall_s domains/s CPU_s CPU_ms/dom peak_MiB result
-for workers in 1 2; do
-	for conc in 200 1000; do
+# peak_conns FILE: sample, until FILE exists, the TCP connections established to the
+# servers' (delayed) addresses; print the most seen at once.
+peak_conns() {
+	local most=0 n
+	while [ ! -e "$1" ]; do
+		n=$(ss -Htn state established dst 127.3.0.0/16 2>/dev/null | wc -l)
+		[ "$n" -le "$most" ] || most=$n
+		sleep 0.2
+	done
+	echo "$most"
+}
+
+echo "latency lab: $N domains over $MX MX hosts, ${DELAY:-50}+-${JITTER:-10} ms each way, $LOSS% loss; $(nproc) CPUs; descriptors $(ulimit -Sn)"
+printf '%-34s %8s %10s %9s %11s %9s %6s  %s\n' run wall_s domains/s CPU_s CPU_ms/dom peak_MiB peak_conns result
+for workers in $WORKERS_LIST; do
+	for conc in $CONCS; do
 		name=w${workers}c$conc
+		rm -f "$W/$name.done"
+		peak_conns "$W/$name.done" >"$W/$name.peak" &
+		sampler=$!
 		/usr/bin/time -f "%e %U %S %M" -o "$W/$name.time" "${MT[@]}" --workers "$workers" \
 			--concurrency "$conc" --per-host "$conc" -f "$W/all.list" >"$W/$name.jsonl" 2>"$W/$name.err" || true
+		touch "$W/$name.done"
+		wait "$sampler"
 		read -r wall user sys rss < <(tail -n 1 "$W/$name.time")
-		printf '%-34s %8.1f %10.1f %9.1f %11.3f %9.1f  %s\n' "mailtls --workers $workers --concurrency $conc" \
+		printf '%-34s %8.1f %10.1f %9.1f %11.3f %9.1f %6s  %s\n' "mailtls --workers $workers --concurrency $conc" \
 			"$wall" "$(echo "$N $wall" | awk '{ print $1 / $2 }')" "$(echo "$user $sys" | awk '{ print $1 + $2 }')" \
 			"$(echo "$user $sys $N" | awk '{ print 1000 * ($1 + $2) / $3 }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')" \
-			"$(summary "$name" "$W/all.list")"
+			"$(cat "$W/$name.peak")" "$(summary "$name" "$W/all.list")"
+		grep -v '^$' "$W/$name.err" | sed 's/^/    /' | head -n 3
 	done
 done
+[ "$PFN" -gt 0 ] || exit 0
 
 echo "nameserver 127.0.0.53" >"$W/resolv.conf"
 # shellcheck disable=SC2016 # expanded by the inner sh
@@ -151,7 +195,7 @@ unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "
 	sh -c 'exec xargs -P 200 -n 1 posttls-finger -c -l secure -F "$1" <"$2" >"$3" 2>&1' sh \
 	"$CA" "$W/pf.list" "$W/pf.out" || true
 read -r wall user sys rss < <(tail -n 1 "$W/pf.time")
-printf '%-34s %8.1f %10.1f %9.1f %11.3f %9.1f  %s\n' "posttls-finger xargs -P 200 ($PFN)" "$wall" \
+printf '%-34s %8.1f %10.1f %9.1f %11.3f %9.1f %6s  %s\n' "posttls-finger xargs -P 200 ($PFN)" "$wall" \
 	"$(echo "$PFN $wall" | awk '{ print $1 / $2 }')" "$(echo "$user $sys" | awk '{ print $1 + $2 }')" \
-	"$(echo "$user $sys $PFN" | awk '{ print 1000 * ($1 + $2) / $3 }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')" \
+	"$(echo "$user $sys $PFN" | awk '{ print 1000 * ($1 + $2) / $3 }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')" - \
 	"$(grep -c 'Verified TLS connection established' "$W/pf.out" || true)/$PFN verified"

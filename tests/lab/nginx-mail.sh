@@ -22,7 +22,8 @@
 # ("local 127.0.0.0/8 dev lo" in `ip route show table local`), and a socket may
 # bind any address of a local route. start checks that first and says so if not.
 #
-# NGINX_WORKERS (default 2) sets worker_processes.
+# NGINX_WORKERS (default 2) sets worker_processes, NGINX_CONNS (default 4096) each
+# worker's worker_connections.
 set -eu
 
 HERE="$(cd "$(dirname "$0")" && pwd -P)"
@@ -41,7 +42,8 @@ LOG="$NGDIR/error.log"
 OUT="$NGDIR/nginx.out"
 LAB_LOGS=("$OUT" "$LOG")
 WORKERS=${NGINX_WORKERS:-2}
-CONNS=4096
+CONNS=${NGINX_CONNS:-4096}
+case $CONNS in '' | *[!0-9]* | 0) lab_die "NGINX_CONNS must be a number >= 1: $CONNS" ;; esac
 PORT=25
 # 127.0.1.1 .. 127.0.1.8: the A records of mx1..mx8.bulk.test.
 mapfile -t ADDRS < <(seq -f '127.0.1.%g' 1 8)
