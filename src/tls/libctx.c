@@ -7,18 +7,18 @@
  *
  * Why: libssl parses every certificate a server sends, and OpenSSL 3.0 decodes each public
  * key by building a decoder chain over every decoder the context offers (40 in the default
- * provider; 3.0 caches none of it, later releases do). Built over the 12 that read a
- * SubjectPublicKeyInfo, the chain costs a third: 0.44 M instructions a certificate instead of
- * 1.14 M (callgrind, an RSA-2048 certificate), two certificates in a common handshake. The
- * same construction also walks (in 3.0: copies) every method the context's store holds, so
- * of the 124 ciphers only the modes a TLS record can use are shown (CBC, GCM, CCM,
- * ChaCha20-Poly1305, the stitched CBC-HMAC ones and NULL; 34): 0.4 M more a domain; and
- * without the other MACs, KDFs, their EVP_PKEY bridges, KMAC and BLAKE2, 0.16 M more.
- * tests/unit/test_libctx.c holds the ClientHellos of both contexts against each other and
- * completes handshakes with every kind of key exchange, record protection and MAC, so an
- * algorithm libssl wants cannot go missing unseen. Nothing else changes: the keys, ciphers,
- * signatures and key exchanges are the default provider's own code, called with its own
- * provider context.
+ * provider; 3.0 caches none of it, later releases do). The same construction walks (in
+ * 3.0: copies) every method the context's store holds. So of the decoders only the 11
+ * that read a SubjectPublicKeyInfo into a key are shown; of the 124 ciphers only the modes
+ * a TLS record can use (CBC, GCM, CCM, ChaCha20-Poly1305, the stitched CBC-HMAC ones and
+ * NULL; 34); and none of the other MACs, KDFs, their EVP_PKEY bridges, KMAC or BLAKE2.
+ * A chain then costs 0.34 M instructions a certificate instead of 1.14 M (callgrind, an
+ * RSA-2048 certificate), two certificates in a common handshake.
+ * tests/unit/test_libctx.c holds the ClientHellos of both contexts against each other,
+ * reads a certificate of every key kind and completes handshakes with every kind of key
+ * exchange, record protection and MAC, so an algorithm libssl wants cannot go missing
+ * unseen. Nothing else changes: the keys, ciphers, signatures and key exchanges are the
+ * default provider's own code, called with its own provider context.
  *
  * The default provider lives in a private context of its own; ours is the only provider of
  * the context returned, so the default one is not loaded beside it there (OpenSSL loads it
@@ -27,7 +27,7 @@
  * The price is paid once: two more library contexts, each with its own name map, cipher
  * store and random generator, 6 M instructions at start (a one-domain check is 55 M). So it
  * is for runs over many domains (tlsinfo_ctx_new's caller decides); at 2,000 domains it
- * saves 2.0 M of 8.1 M instructions a domain (bench/bulk.sh).
+ * saves 2.1 M of 8.1 M instructions a domain (bench/bulk.sh).
  */
 #include <string.h>
 
@@ -40,7 +40,7 @@
 
 /*
  * What is kept of each kind of algorithm, by a rule of its own or by a list of names to
- * drop. The default provider has 40 decoders, 12 of them for SubjectPublicKeyInfo; 124
+ * drop. The default provider has 40 decoders, 11 of them for SubjectPublicKeyInfo; 124
  * ciphers, 34 of them for TLS records; of the rest, what neither TLS nor X.509 uses goes.
  * Every decoder chain built walks the whole method store (a copy of it, in 3.0), so what
  * goes costs nothing again.
@@ -139,10 +139,15 @@ static const OSSL_DISPATCH lean_dispatch[] = {
 	{ 0, NULL },
 };
 
-/* A decoder of a SubjectPublicKeyInfo. */
+/*
+ * A decoder of a SubjectPublicKeyInfo into a key (RSA, EC, ...): 11. Not the twelfth,
+ * "DER", which only unwraps one into the key's own structure for the decoders of those,
+ * none of which is here; the chains would walk it for nothing (0.14 M a domain).
+ */
 static int keep_decoder(const OSSL_ALGORITHM *a)
 {
-	return a->property_definition && strstr(a->property_definition, "structure=SubjectPublicKeyInfo");
+	return a->property_definition && strstr(a->property_definition, "structure=SubjectPublicKeyInfo") &&
+	       strcmp(a->algorithm_names, "DER") != 0;
 }
 
 /* A cipher a TLS record layer may ask for (libssl's table in ssl/ssl_ciph.c): CBC but not

@@ -169,8 +169,9 @@ static void test_same_suites_available(void **state)
 	SSL_free(t);
 }
 
-/* A certificate of each key kind a server may hold is read with its key in the lean
- * context, as libssl reads it. */
+/* A certificate of each key kind a server may hold (and of the key-exchange kinds, which a
+ * certificate may carry too) is read with its key in the lean context, as libssl reads
+ * it. */
 static void test_every_key_kind_read(void **state)
 {
 	static const struct {
@@ -178,7 +179,8 @@ static void test_every_key_kind_read(void **state)
 		const char *param;
 		size_t bits;
 	} kinds[] = {{"RSA", NULL, 2048}, {"EC", "P-256", 0}, {"EC", "P-384", 0}, {"ED25519", NULL, 0},
-	    {"ED448", NULL, 0}, {"RSA-PSS", NULL, 2048}, {"DSA", NULL, 0}};
+	    {"ED448", NULL, 0}, {"RSA-PSS", NULL, 2048}, {"DSA", NULL, 0}, {"X25519", NULL, 0},
+	    {"X448", NULL, 0}, {"SM2", NULL, 0}, {"DH", "ffdhe2048", 0}};
 	EVP_PKEY *signer, *issuer_key;
 	X509 *issuer;
 
@@ -192,7 +194,14 @@ static void test_every_key_kind_read(void **state)
 		const unsigned char *p;
 		int len;
 
-		if (kinds[i].param)
+		if (kinds[i].param && strcmp(kinds[i].type, "DH") == 0) { /* a named group */
+			EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+
+			assert_int_equal(EVP_PKEY_keygen_init(pc), 1);
+			assert_int_equal(EVP_PKEY_CTX_set_group_name(pc, kinds[i].param), 1);
+			assert_int_equal(EVP_PKEY_keygen(pc, &k), 1);
+			EVP_PKEY_CTX_free(pc);
+		} else if (kinds[i].param)
 			k = EVP_PKEY_Q_keygen(NULL, NULL, kinds[i].type, kinds[i].param);
 		else if (strcmp(kinds[i].type, "RSA-PSS") == 0) { /* EVP_PKEY_Q_keygen knows only RSA */
 			EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
