@@ -28,6 +28,7 @@
 #include "cmd/cmd.h"
 #include "engine/target.h"
 #include "net/dns.h"
+#include "net/lag.h"
 #include "net/workers.h"
 #include "out/output.h"
 #include "pki/verify.h"
@@ -70,6 +71,7 @@ struct check {
 	double t0;
 	struct event *progress;
 	struct event *trim; /* bulk runs: freed memory back to the system (give_back) */
+	struct lag *lag;    /* ... and how far the loops fell behind */
 	int progress_shown;
 	struct strset resumed_set; /* --resume: the domains the file holds a line for */
 	size_t resumed;     /* ... met in the input again and skipped */
@@ -618,6 +620,10 @@ int check_main(int argc, char **argv)
 		evtimer_add(c.trim, &quarter);
 	}
 #endif
+	if (check_opts_many(&o) && (c.lag = lag_new(c.base, ws)) == NULL) {
+		fprintf(stderr, "mailtls check: cannot create a timer\n");
+		goto out;
+	}
 	if (c.run.domain_mode && isatty(STDERR_FILENO)) {
 		struct timeval half = {0, 500000};
 		c.progress = event_new(c.base, -1, EV_PERSIST, show_progress, &c);
@@ -687,6 +693,13 @@ int check_main(int argc, char **argv)
 	if (c.resumed)
 		fprintf(stderr, "mailtls check: --resume %s: %zu domain%s done before, not checked again\n",
 		    o.resume, c.resumed, c.resumed == 1 ? "" : "s");
+	if (c.lag && lag_worst_ms(c.lag) >= LAG_WARN_MS)
+		fprintf(stderr,
+		    "mailtls check: this machine fell behind: its event loops ran up to %.1f s late, "
+		    "so timeouts and SERVFAIL answers in this run may be its own rather than the "
+		    "servers'; a lower --concurrency (or --dns-concurrency) may check as many domains "
+		    "a second with fewer of them\n",
+		    lag_worst_ms(c.lag) / 1000);
 	if (c.inconclusive && c.run.domain_mode)
 		fprintf(stderr,
 		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): inconclusive, "
@@ -698,6 +711,7 @@ int check_main(int argc, char **argv)
 	if (c.log_failed) /* the audit trail is incomplete: no verdict stands on it */
 		rc = STATUS_UNKNOWN;
 out:
+	lag_free(c.lag); /* first: its timers are on the workers' loops too */
 	if (sigint)
 		event_free(sigint);
 	if (sigterm)

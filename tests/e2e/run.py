@@ -632,6 +632,27 @@ def domain_cases():
         report("dom-interrupt-says-what-was-left", p.returncode == 3 and "3 in flight dropped" in err and out == "",
                f"exit {p.returncode} {err[-600:]!r}")
 
+    # A run whose loops fall a second behind says that its timeouts may be its own: here
+    # the process is stopped for 1.5 s (as a machine with too few CPUs would hold it); the
+    # same run left alone says nothing of it.
+    if selected("dom-machine-fell-behind-said"):
+        argv = [BIN, "check", "--jsonl", "--resolver", "127.0.0.54@5300", "--trust-anchor", "none",
+                "--timeout", "3", "a.test", "b.test"]
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=sanitizer_env())
+        time.sleep(0.5)
+        p.send_signal(signal.SIGSTOP)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGCONT)
+        out, err = p.communicate(timeout=30)
+        m = re.search(r"this machine fell behind: its event loops ran up to (\d+\.\d) s late, so timeouts "
+                      r"and SERVFAIL answers in this run may be its own", err)
+        late = float(m.group(1)) if m else 0
+        q = subprocess.run(argv, capture_output=True, text=True, env=sanitizer_env(), timeout=30)
+        report("dom-machine-fell-behind-said", m is not None and 1.0 <= late <= 3.0 and len(out.splitlines()) == 2
+               and "fell behind" not in q.stderr and len(q.stdout.splitlines()) == 2,
+               f"stopped: {err[-300:]!r} {len(out.splitlines())} lines; left alone: {q.stderr[-300:]!r}")
+
 
 def cli_case(name, argv, exit, out_re=None, err_re=None, env=None):
     if args.k and args.k not in name:
