@@ -3,10 +3,9 @@
  * worker's) runs a 100 ms timer of its own and notes how late it fires. A machine given
  * more connections than its CPUs can serve lets each wait its turn, past the timeouts,
  * and the servers would be blamed for it (bench/latency.sh, 100,000 domains each with an
- * MX host of its own, 10,000 in flight on 2 CPUs:
- * the loops up to 1.9 to 3.7 s late, 0.3 to 1.4% of the domains timed out or were
- * answered SERVFAIL; at 1,000 in flight, under 0.4 s late, 0.01%, as many domains a
- * second). The run says so at its end.
+ * MX host of its own, 10,000 in flight on 2 CPUs: the loops up to 1.9 to 3.7 s late, 0.3
+ * to 1.4% of the domains timed out or were answered SERVFAIL; at 1,000 in flight, under
+ * 0.4 s late, 0.01%, as many domains a second). The run says so at its end.
  */
 #ifndef MAILTLS_LAG_H
 #define MAILTLS_LAG_H
