@@ -100,23 +100,28 @@ int io_write_line(struct io *io, const char *line, size_t len)
  * TLS 1.3 server holds the EHLO reply behind its session tickets until they are ACKed
  * (the tickets never reach the line reader). Linux only; elsewhere a no-op.
  */
+static void io_ack_now(evutil_socket_t fd)
+{
+#ifdef TCP_QUICKACK
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
+}
+
+/* Plaintext: after every read into the input buffer. */
 static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct io *io = arg;
 
 	(void)buf;
-#ifdef TCP_QUICKACK
-	if (info->n_added > 0) {
-		int one = 1;
-		setsockopt(io->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-	}
-#else
-	(void)io;
-	(void)info;
-#endif
+	if (info->n_added > 0)
+		io_ack_now(io->fd);
 }
 
-/* The same for TLS on the socket itself: after every read of the socket BIO. */
+/* TLS on the socket itself: after every read of the socket BIO. */
 static long io_quickack_read(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
     int ret, size_t *processed)
 {
@@ -125,16 +130,8 @@ static long io_quickack_read(BIO *b, int oper, const char *argp, size_t len, int
 	(void)argi;
 	(void)argl;
 	(void)processed;
-#ifdef TCP_QUICKACK
-	if (oper == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0) {
-		int one = 1;
-
-		setsockopt((int)BIO_get_fd(b, NULL), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-	}
-#else
-	(void)b;
-	(void)oper;
-#endif
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0)
+		io_ack_now((evutil_socket_t)BIO_get_fd(b, NULL));
 	return ret;
 }
 
