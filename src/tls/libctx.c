@@ -91,24 +91,31 @@ static struct {
 	int tried;
 } lc;
 
+/* The kind of algorithm op is, when ours filters it; NULL: the default provider's whole. */
+static const struct lean_op *lean_op_of(int op)
+{
+	for (size_t i = 0; i < NLEAN_OPS; i++)
+		if (lean_ops[i].op == op)
+			return &lean_ops[i];
+	return NULL;
+}
+
 static const OSSL_ALGORITHM *lean_query(void *provctx, int op, int *no_cache)
 {
+	const struct lean_op *o = lean_op_of(op);
+
 	(void)provctx;
-	for (size_t i = 0; i < NLEAN_OPS; i++)
-		if (lean_ops[i].op == op) {
-			*no_cache = 0;
-			return lean_ops[i].algs;
-		}
-	return OSSL_PROVIDER_query_operation(lc.deflt, op, no_cache);
+	if (o == NULL)
+		return OSSL_PROVIDER_query_operation(lc.deflt, op, no_cache);
+	*no_cache = 0;
+	return o->algs;
 }
 
 static void lean_unquery(void *provctx, int op, const OSSL_ALGORITHM *algs)
 {
 	(void)provctx;
-	for (size_t i = 0; i < NLEAN_OPS; i++)
-		if (lean_ops[i].op == op)
-			return;
-	OSSL_PROVIDER_unquery_operation(lc.deflt, op, algs);
+	if (lean_op_of(op) == NULL)
+		OSSL_PROVIDER_unquery_operation(lc.deflt, op, algs);
 }
 
 static const OSSL_PARAM *lean_gettable_params(void *provctx)
