@@ -613,16 +613,17 @@ int check_main(int argc, char **argv)
 	sigterm = evsignal_new(c.base, SIGTERM, on_signal, &c);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
+	if (check_opts_many(&o)) { /* a bulk run's timers: pages back, and the loops' lateness */
 #ifdef __GLIBC__
-	if (check_opts_many(&o)) {
 		struct timeval quarter = {0, 250000};
+
 		c.trim = event_new(c.base, -1, EV_PERSIST, give_back, &c);
 		evtimer_add(c.trim, &quarter);
-	}
 #endif
-	if (check_opts_many(&o) && (c.lag = lag_new(c.base, ws)) == NULL) {
-		fprintf(stderr, "mailtls check: cannot create a timer\n");
-		goto out;
+		if ((c.lag = lag_new(c.base, ws)) == NULL) {
+			fprintf(stderr, "mailtls check: cannot create a timer\n");
+			goto out;
+		}
 	}
 	if (c.run.domain_mode && isatty(STDERR_FILENO)) {
 		struct timeval half = {0, 500000};
