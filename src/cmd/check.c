@@ -420,7 +420,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
  * record buffers leave holes between the chains and results that outlive them: each
  * thread's allocator arena keeps those pages. Four times a second, hand whole free pages
  * back (malloc_trim also releases them inside an arena, not only at its top): with 200
- * connections in flight, 72 KiB of peak RSS a connection instead of 86 (bench/bulk.sh),
+ * connections in flight, 72 KiB of peak RSS a connection instead of 86 (bench/bulk.sh,
+ * then measured over a 20-domain floor),
  * and a long run's RSS follows what is in flight, not what once was.
  */
 static void give_back(evutil_socket_t fd, short what, void *arg)
