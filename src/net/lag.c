@@ -1,7 +1,6 @@
 /*
- * lag.c - the loops' lateness (lag.h). Each loop's timer keeps the worst lateness since
- * the run's loop last read it, in an atomic of its own: a worker's timer and the reader
- * never take a lock.
+ * lag.c - the loops' lateness (lag.h). Each loop's timer keeps its worst lateness in an
+ * atomic of its own, read when asked: a worker's timer and the reader never take a lock.
  */
 #include <stdlib.h>
 
@@ -12,13 +11,12 @@
 struct tick {
 	struct event *ev;
 	double last;        /* when it last fired (ms, now_ms()); its own loop's alone */
-	unsigned long late; /* worst lateness since read (ms); atomic */
+	unsigned long late; /* worst lateness so far (ms); atomic */
 };
 
 struct lag {
-	struct tick *t; /* [0]: the run's loop, which also reads the others; then the workers' */
+	struct tick *t; /* [0]: the run's loop, then the workers' */
 	size_t nt;
-	double worst;
 };
 
 static const struct timeval every = {0, LAG_TICK_MS * 1000};
@@ -35,26 +33,11 @@ static void tick_note(struct tick *t)
 		;
 }
 
-static void worker_tick(evutil_socket_t fd, short what, void *arg)
+static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	tick_note(arg);
-}
-
-static void main_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct lag *g = arg;
-
-	(void)fd;
-	(void)what;
-	tick_note(&g->t[0]);
-	for (size_t i = 0; i < g->nt; i++) {
-		unsigned long l = __atomic_exchange_n(&g->t[i].late, 0, __ATOMIC_RELAXED);
-
-		if ((double)l > g->worst)
-			g->worst = (double)l;
-	}
 }
 
 struct lag *lag_new(struct event_base *base, struct workers *ws)
@@ -64,8 +47,7 @@ struct lag *lag_new(struct event_base *base, struct workers *ws)
 	g->nt = 1 + (ws ? workers_count(ws) : 0);
 	g->t = xcalloc(g->nt, sizeof(*g->t));
 	for (size_t i = 0; i < g->nt; i++) {
-		g->t[i].ev = i == 0 ? event_new(base, -1, EV_PERSIST, main_tick, g)
-		                    : event_new(workers_base(ws, i - 1), -1, EV_PERSIST, worker_tick, &g->t[i]);
+		g->t[i].ev = event_new(i == 0 ? base : workers_base(ws, i - 1), -1, EV_PERSIST, on_tick, &g->t[i]);
 		if (g->t[i].ev == NULL || event_add(g->t[i].ev, &every) != 0) {
 			lag_free(g);
 			return NULL;
@@ -76,7 +58,15 @@ struct lag *lag_new(struct event_base *base, struct workers *ws)
 
 double lag_worst_ms(const struct lag *g)
 {
-	return g->worst;
+	unsigned long worst = 0;
+
+	for (size_t i = 0; i < g->nt; i++) {
+		unsigned long l = __atomic_load_n(&g->t[i].late, __ATOMIC_RELAXED);
+
+		if (l > worst)
+			worst = l;
+	}
+	return (double)worst;
 }
 
 void lag_free(struct lag *g)

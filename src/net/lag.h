@@ -21,7 +21,7 @@ struct lag;
 
 /* Watches base and the loops of ws (NULL: none). NULL if a timer cannot be made. */
 struct lag *lag_new(struct event_base *base, struct workers *ws);
-/* The latest any loop has run so far (ms), as seen by base's loop. */
+/* The latest any loop has run so far (ms); from any thread. */
 double lag_worst_ms(const struct lag *);
 /* Before the workers stop. */
 void lag_free(struct lag *);
