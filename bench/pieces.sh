@@ -2,7 +2,7 @@
 # bench/pieces.sh [N] - a server that writes each reply line in two pieces with Nagle on
 # (as GNU Mailutils and Perdition write), checked N times (default 30) one after another:
 # wall milliseconds per check. A client that delays its ACKs waits ~40 ms for the second
-# piece of every line; mailtls sets TCP_QUICKACK from the connect on. BIN picks the
+# piece of every line; mailtls sets TCP_QUICKACK after each of its sends. BIN picks the
 # binary (default build/mailtls); BIN2 adds a second row (an older build, to compare).
 # The server is tests/e2e/hostile.py's "pieces" mode on 127.0.0.51 (the e2e suite uses .50).
 set -eu

@@ -94,11 +94,15 @@ int io_write_line(struct io *io, const char *line, size_t len)
 }
 
 /*
- * Quick ACKs from the connect on: every time the socket layer reads, the pending ACK goes
- * out at once. Servers that write a reply in several small pieces (GNU Mailutils,
- * Perdition) otherwise wait for our delayed ACK (40 ms) before each later piece, and a
- * TLS 1.3 server holds the EHLO reply behind its session tickets until they are ACKed
- * (the tickets never reach the line reader). Linux only; elsewhere a no-op.
+ * Quick ACKs. Servers that write a reply in several small pieces with Nagle on (GNU
+ * Mailutils, Perdition) send each later piece only when the one before is ACKed, and a
+ * TLS 1.3 server holds the EHLO reply behind its session tickets until they are ACKed (the
+ * tickets never reach the line reader): a client that delays its ACKs waits 40 ms for each.
+ * Linux ACKs at once when a read empties the socket of a small segment, unless the
+ * connection is in "ping-pong" mode, which a send soon after a receive turns on (the reply
+ * is expected to carry the ACK). So every send is followed by TCP_QUICKACK, which leaves
+ * that mode, and the reads ACK by themselves: one setsockopt a write, not one a read.
+ * Linux only; elsewhere a no-op.
  */
 static void io_ack_now(evutil_socket_t fd)
 {
@@ -111,18 +115,18 @@ static void io_ack_now(evutil_socket_t fd)
 #endif
 }
 
-/* Plaintext: after every read into the input buffer. */
+/* Plaintext: after every write from the output buffer to the socket. */
 static void io_quickack(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct io *io = arg;
 
 	(void)buf;
-	if (info->n_added > 0)
+	if (info->n_deleted > 0)
 		io_ack_now(io->fd);
 }
 
-/* TLS on the socket itself: after every read of the socket BIO. */
-static long io_quickack_read(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+/* TLS on the socket itself: after every write of the socket BIO. */
+static long io_quickack_write(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
     int ret, size_t *processed)
 {
 	(void)argp;
@@ -130,7 +134,7 @@ static long io_quickack_read(BIO *b, int oper, const char *argp, size_t len, int
 	(void)argi;
 	(void)argl;
 	(void)processed;
-	if (oper == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0)
+	if (oper == (BIO_CB_WRITE | BIO_CB_RETURN) && ret > 0)
 		io_ack_now((evutil_socket_t)BIO_get_fd(b, NULL));
 	return ret;
 }
@@ -188,7 +192,7 @@ static void io_event_cb(struct bufferevent *bev, short what, void *arg)
 
 			io->fd = bufferevent_getfd(bev);
 			setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			evbuffer_add_cb(bufferevent_get_input(bev), io_quickack, io);
+			evbuffer_add_cb(bufferevent_get_output(bev), io_quickack, io);
 		}
 		io->cb(io, io->tls ? IO_TLS_READY : IO_CONNECTED, NULL, 0, io->arg);
 		return;
@@ -222,7 +226,7 @@ long io_start_tls(struct io *io, SSL *ssl)
 		 * passed through one more buffer pair and BIO (8 KiB a connection at 200 in flight,
 		 * bench/bulk.sh). What the server sent and nobody read yet stays in the socket, and
 		 * the handshake reads it as TLS, as the filter would have. The quick ACKs move to
-		 * the socket BIO's reads.
+		 * the socket BIO's writes.
 		 */
 		evutil_socket_t fd = io->fd;
 
@@ -233,8 +237,8 @@ long io_start_tls(struct io *io, SSL *ssl)
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (tls == NULL)
 			evutil_closesocket(fd);
-		else if (SSL_get_rbio(ssl) != NULL)
-			BIO_set_callback_ex(SSL_get_rbio(ssl), io_quickack_read);
+		else if (SSL_get_wbio(ssl) != NULL)
+			BIO_set_callback_ex(SSL_get_wbio(ssl), io_quickack_write);
 	} else
 		tls = bufferevent_openssl_filter_new(io->base, io->bev, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
