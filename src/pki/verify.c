@@ -17,6 +17,7 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "conf/limits.h"
+#include "pki/sigcache.h"
 #include "pki/verify.h"
 #include "tls/tlsinfo.h"
 
@@ -746,6 +747,7 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 	/* A certificate the user put in the trust store is an anchor, root or not (an
 	 * intermediate pinned with --ca-file): RFC 5280 6.1.1 lets any key be a trust anchor. */
 	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sctx), X509_V_FLAG_PARTIAL_CHAIN);
+	sigcache_use(sctx); /* an intermediate's signature by its CA once, not on every chain */
 	(void)X509_verify_cert(sctx);
 	path = X509_STORE_CTX_get1_chain(sctx);
 

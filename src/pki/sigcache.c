@@ -1,0 +1,282 @@
+/*
+ * sigcache.c - a CA certificate's signature by its issuer, verified once for many chains.
+ *
+ * Why: in a run over many domains most chains share a few issuing CAs (one public CA's
+ * intermediate stands behind a great many mail servers' certificates), and OpenSSL checks
+ * that intermediate's signature by the root again on every chain: the digest of the
+ * certificate and an RSA or ECDSA verification, the one step of verifying a path whose
+ * result is known beforehand (the same bytes, the same signature, the same issuer key).
+ *
+ * How: X509_verify_cert() checks the signatures and dates of the path it built in one
+ * function a store context may replace (X509_STORE_CTX_set_verify). sigcache_verify() is
+ * that function, written after OpenSSL 3.0's own (internal_verify() in
+ * crypto/x509/x509_vfy.c) for the common case: a path that ends in a certificate
+ * X509_check_issued() finds issued by itself, no X509_V_FLAG_CHECK_SS_SIGNATURE, no
+ * certificate with extensions OpenSSL cannot read. Anything else goes to OpenSSL's own.
+ * It reports the same errors, in the same order, at the same depths, to the same callback
+ * (tests/unit/test_sigcache.c holds the two against each other). One thing differs: a
+ * certificate above the leaf whose bytes (to be signed, signature algorithm and value)
+ * were verified before under the same issuer certificate is not verified again. The
+ * leaf's signature always is, and only a signature that verified is kept.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <openssl/x509v3.h>
+
+#include "base/util.h"
+#include "pki/sigcache.h"
+
+#define SIGCACHE_SLOTS 256 /* one per issuing CA seen; a run meets a few dozen */
+
+struct sigcache {
+	pthread_mutex_t mu;
+	X509_STORE_CTX_verify_fn openssl; /* OpenSSL's own: internal_verify() */
+	struct {
+		X509 *subject, *issuer; /* up-referenced; a verified signature of subject */
+	} slot[SIGCACHE_SLOTS];
+	size_t hits, added;
+};
+
+static int sigcache_idx = -1;
+static pthread_once_t sigcache_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t sigcache_make = PTHREAD_MUTEX_INITIALIZER;
+
+/* With the store it belongs to. */
+static void sigcache_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct sigcache *c = ptr;
+
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < SIGCACHE_SLOTS; i++) {
+		X509_free(c->slot[i].subject);
+		X509_free(c->slot[i].issuer);
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void sigcache_init(void)
+{
+	sigcache_idx = X509_STORE_get_ex_new_index(0, NULL, NULL, NULL, sigcache_free);
+}
+
+/* The last bytes of a signature value are as good as random: the certificate's slot. */
+static size_t slot_of(const X509 *x)
+{
+	const ASN1_BIT_STRING *sig;
+	const unsigned char *d;
+	size_t h = 0;
+	int n;
+
+	X509_get0_signature(&sig, NULL, x);
+	n = ASN1_STRING_length(sig);
+	d = ASN1_STRING_get0_data(sig);
+	for (int i = n > 4 ? n - 4 : 0; i < n; i++)
+		h = h << 8 | d[i];
+	return h % SIGCACHE_SLOTS;
+}
+
+/* The same certificate: to-be-signed bytes (X509_cmp compares them whole once their
+ * SHA-1 agrees), signature algorithm and signature value. */
+static int same_cert(const X509 *a, const X509 *b)
+{
+	const ASN1_BIT_STRING *sa, *sb;
+	const X509_ALGOR *aa, *ab;
+
+	if (a == b)
+		return 1;
+	if (a == NULL || b == NULL || X509_cmp(a, b) != 0)
+		return 0;
+	X509_get0_signature(&sa, &aa, a);
+	X509_get0_signature(&sb, &ab, b);
+	return ASN1_STRING_cmp(sa, sb) == 0 && X509_ALGOR_cmp(aa, ab) == 0;
+}
+
+static int known(struct sigcache *c, const X509 *subject, const X509 *issuer)
+{
+	size_t i = slot_of(subject);
+	int hit;
+
+	pthread_mutex_lock(&c->mu);
+	hit = same_cert(c->slot[i].subject, subject) && same_cert(c->slot[i].issuer, issuer);
+	c->hits += (size_t)hit;
+	pthread_mutex_unlock(&c->mu);
+	return hit;
+}
+
+static void remember(struct sigcache *c, X509 *subject, X509 *issuer)
+{
+	size_t i = slot_of(subject);
+	X509 *old_subject, *old_issuer;
+
+	if (!X509_up_ref(subject))
+		return;
+	if (!X509_up_ref(issuer)) {
+		X509_free(subject);
+		return;
+	}
+	pthread_mutex_lock(&c->mu);
+	old_subject = c->slot[i].subject;
+	old_issuer = c->slot[i].issuer;
+	c->slot[i].subject = subject;
+	c->slot[i].issuer = issuer;
+	c->added++;
+	pthread_mutex_unlock(&c->mu);
+	X509_free(old_subject);
+	X509_free(old_issuer);
+}
+
+/* An error to the verify callback, as OpenSSL's verify_cb_cert() raises it: 0 to stop. */
+static int fail(X509_STORE_CTX *ctx, X509 *x, int depth, int err)
+{
+	X509_STORE_CTX_set_error_depth(ctx, depth);
+	X509_STORE_CTX_set_current_cert(ctx, x);
+	X509_STORE_CTX_set_error(ctx, err);
+	return X509_STORE_CTX_get_verify_cb(ctx)(0, ctx);
+}
+
+/* OpenSSL's ossl_x509_signing_allowed(): the issuer's key usage lets it sign subject. */
+static int signing_allowed(X509 *issuer, X509 *subject)
+{
+	uint32_t ku = X509_get_key_usage(issuer); /* every bit without the extension */
+
+	if (X509_get_extension_flags(subject) & EXFLAG_PROXY)
+		return ku & KU_DIGITAL_SIGNATURE ? X509_V_OK : X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE;
+	return ku & KU_KEY_CERT_SIGN ? X509_V_OK : X509_V_ERR_KEYUSAGE_NO_CERTSIGN;
+}
+
+/* OpenSSL's ossl_x509_check_cert_time(): 0 to stop. */
+static int check_time(X509_STORE_CTX *ctx, X509 *x, int depth)
+{
+	X509_VERIFY_PARAM *vpm = X509_STORE_CTX_get0_param(ctx);
+	unsigned long flags = X509_VERIFY_PARAM_get_flags(vpm);
+	time_t t, *pt = NULL;
+	int i;
+
+	if (flags & X509_V_FLAG_USE_CHECK_TIME) {
+		t = X509_VERIFY_PARAM_get_time(vpm);
+		pt = &t;
+	} else if (flags & X509_V_FLAG_NO_CHECK_TIME) {
+		return 1;
+	}
+	i = X509_cmp_time(X509_get0_notBefore(x), pt);
+	if (i == 0 && !fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD))
+		return 0;
+	if (i > 0 && !fail(ctx, x, depth, X509_V_ERR_CERT_NOT_YET_VALID))
+		return 0;
+	i = X509_cmp_time(X509_get0_notAfter(x), pt);
+	if (i == 0 && !fail(ctx, x, depth, X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD))
+		return 0;
+	if (i < 0 && !fail(ctx, x, depth, X509_V_ERR_CERT_HAS_EXPIRED))
+		return 0;
+	return 1;
+}
+
+/* Whether the loop below is OpenSSL's for this path; if not, OpenSSL's own runs. */
+static int common_case(X509_STORE_CTX *ctx, STACK_OF(X509) *chain)
+{
+	int n = sk_X509_num(chain);
+
+	if (n < 1 || (X509_VERIFY_PARAM_get_flags(X509_STORE_CTX_get0_param(ctx)) &
+	                 X509_V_FLAG_CHECK_SS_SIGNATURE))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (X509_get_extension_flags(sk_X509_value(chain, i)) & EXFLAG_INVALID)
+			return 0;
+	return X509_check_issued(sk_X509_value(chain, n - 1), sk_X509_value(chain, n - 1)) ==
+	    X509_V_OK;
+}
+
+/* From the top of the path down: each certificate's signature by the one above it (the
+ * top's own is not checked, as in OpenSSL), then its dates; success said at each depth. */
+static int sigcache_verify(X509_STORE_CTX *ctx)
+{
+	struct sigcache *c = X509_STORE_get_ex_data(X509_STORE_CTX_get0_store(ctx), sigcache_idx);
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+	int n = sk_X509_num(chain) - 1;
+	X509 *xi, *xs;
+
+	if (!common_case(ctx, chain))
+		return c->openssl(ctx);
+	xi = xs = sk_X509_value(chain, n);
+	X509_STORE_CTX_set_error_depth(ctx, n);
+	while (n >= 0) {
+		if (xs != xi) {
+			EVP_PKEY *pkey = X509_get0_pubkey(xi);
+			int ret = signing_allowed(xi, xs);
+
+			if (ret != X509_V_OK && !fail(ctx, xi, n + 1, ret))
+				return 0;
+			if (pkey == NULL) {
+				if (!fail(ctx, xi, n + 1, X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY))
+					return 0;
+			} else if (n == 0 || !known(c, xs, xi)) {
+				if (X509_verify(xs, pkey) <= 0) {
+					if (!fail(ctx, xs, n, X509_V_ERR_CERT_SIGNATURE_FAILURE))
+						return 0;
+				} else if (n > 0) {
+					remember(c, xs, xi);
+				}
+			}
+		}
+		if (!check_time(ctx, xs, n))
+			return 0;
+		X509_STORE_CTX_set_current_cert(ctx, xs);
+		X509_STORE_CTX_set_error_depth(ctx, n);
+		if (!X509_STORE_CTX_get_verify_cb(ctx)(1, ctx))
+			return 0;
+		if (--n >= 0) {
+			xi = xs;
+			xs = sk_X509_value(chain, n);
+		}
+	}
+	return 1;
+}
+
+void sigcache_use(X509_STORE_CTX *sctx)
+{
+	X509_STORE *store = X509_STORE_CTX_get0_store(sctx);
+	struct sigcache *c;
+
+	pthread_once(&sigcache_once, sigcache_init);
+	if (store == NULL || sigcache_idx < 0)
+		return;
+	pthread_mutex_lock(&sigcache_make);
+	if ((c = X509_STORE_get_ex_data(store, sigcache_idx)) == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		pthread_mutex_init(&c->mu, NULL);
+		c->openssl = X509_STORE_CTX_get_verify(sctx);
+		if (c->openssl == NULL || !X509_STORE_set_ex_data(store, sigcache_idx, c)) {
+			pthread_mutex_destroy(&c->mu);
+			free(c);
+			c = NULL;
+		}
+	}
+	pthread_mutex_unlock(&sigcache_make);
+	if (c != NULL)
+		X509_STORE_CTX_set_verify(sctx, sigcache_verify);
+}
+
+void sigcache_stats(X509_STORE *store, size_t *hits, size_t *added)
+{
+	struct sigcache *c = NULL;
+
+	*hits = *added = 0;
+	pthread_once(&sigcache_once, sigcache_init);
+	if (store != NULL && sigcache_idx >= 0)
+		c = X509_STORE_get_ex_data(store, sigcache_idx);
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	*hits = c->hits;
+	*added = c->added;
+	pthread_mutex_unlock(&c->mu);
+}
