@@ -101,23 +101,9 @@ static X509 *cert(const char *cn, EVP_PKEY *k, X509 *issuer, EVP_PKEY *issuer_ke
 	return cert_skid(cn, k, issuer, issuer_key, ca, ku, from, to, "hash");
 }
 
-/* x as a server would send it: encoded and read back, so its bytes are its own. */
-static X509 *wire(X509 *x)
-{
-	unsigned char *der = NULL, *p;
-	const unsigned char *q;
-	int len = i2d_X509(x, &der);
-	X509 *y;
-
-	assert_true(len > 0);
-	q = p = der;
-	assert_non_null(y = d2i_X509(NULL, &q, len));
-	OPENSSL_free(p);
-	return y;
-}
-
-/* The same certificate with one bit of its signature value flipped. */
-static X509 *tampered(X509 *x)
+/* x encoded and read back, so its bytes are its own (as a server sends it); with flip, one
+ * bit of its signature value flipped on the way. */
+static X509 *reread(X509 *x, int flip)
 {
 	unsigned char *der = NULL;
 	const unsigned char *q;
@@ -125,11 +111,23 @@ static X509 *tampered(X509 *x)
 	X509 *y;
 
 	assert_true(len > 8);
-	der[len - 3] ^= 0x01; /* the signature value is the encoding's last field */
+	if (flip)
+		der[len - 3] ^= 0x01; /* the signature value is the encoding's last field */
 	q = der;
 	assert_non_null(y = d2i_X509(NULL, &q, len));
 	OPENSSL_free(der);
 	return y;
+}
+
+static X509 *wire(X509 *x)
+{
+	return reread(x, 0);
+}
+
+/* The same certificate with one bit of its signature value flipped. */
+static X509 *tampered(X509 *x)
+{
+	return reread(x, 1);
 }
 
 struct run {
