@@ -102,16 +102,16 @@ put("dkim", "ed25519", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrw
 put("dkim", "revoked", "v=DKIM1; p=")
 put("tlsrpt", "typical", "v=TLSRPTv1; rua=mailto:tlsrpt@example.org,https://report.example.org/v1")
 
-# ---- json_write: a small program of values (see the target's comment)
+# ---- json_stream: a small program of values (see the target's comment)
 def jstr(b):
     return bytes([0, len(b)]) + b
 
 
-put("json_write", "record", bytes([5]) + jstr(b"domain") + jstr(b"example.test") + jstr(b"ms") + bytes([2])
+put("json_stream", "record", bytes([5]) + jstr(b"domain") + jstr(b"example.test") + jstr(b"ms") + bytes([2])
     + struct.pack(">d", 0.2789350003004074) + jstr(b"probes") + bytes([4, 5]) + jstr(b"port") + bytes([1])
     + struct.pack(">q", 25) + jstr(b"ok") + bytes([3, 0]) + bytes([6, 6, 6]))
-put("json_write", "escapes", jstr(b'a"b\\c\x01\x1f\t\n\r\x08\x0c') + jstr("caf\u00e9 \u20ac \U0001f512".encode()))
-put("json_write", "numbers", bytes([1]) + struct.pack(">q", -2**63) + bytes([2]) + struct.pack(">d", 1e21)
+put("json_stream", "escapes", jstr(b'a"b\\c\x01\x1f\t\n\r\x08\x0c') + jstr("caf\u00e9 \u20ac \U0001f512".encode()))
+put("json_stream", "numbers", bytes([1]) + struct.pack(">q", -2**63) + bytes([2]) + struct.pack(">d", 1e21)
     + bytes([2]) + struct.pack(">d", 5e-324) + bytes([2]) + struct.pack(">d", -0.0))
 put("sts_txt", "typical", "v=STSv1; id=20261123T1;")
 put("sts_txt", "extension", "v=STSv1;id=abc123 ; ext-field=value")

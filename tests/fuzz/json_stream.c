@@ -1,9 +1,11 @@
 /*
- * json_write.c - json_write (out/json_write.c) against jansson's own json_dumps: a value
- * built from the input must come out as the same bytes from both. Any difference aborts.
+ * json_stream.c - the stream writer (out/json_stream.c) against jansson's own json_dumps: a
+ * document built from the input, walked into the stream, must come out as the same bytes
+ * from both, compact and indented. A string jansson refuses (not UTF-8) is written alone
+ * and must come out as JSON that jansson parses back to one string. Any difference aborts.
  *
  * Input layout, a small program: each byte picks what comes next (by its value mod 8):
- * 0 a string of the next byte's count of bytes (skipped when jansson finds it not UTF-8),
+ * 0 a string of the next byte's count of bytes (when jansson finds it not UTF-8: alone),
  * 1 an integer of the next 8 bytes, 2 a real of the next 8 bytes (skipped if not finite),
  * 3 true, false or null, 4 an array opens, 5 an object opens (its keys are the strings
  * that follow), 6 the innermost array or object closes.
@@ -13,9 +15,45 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "out/json_write.h"
+#include "json_walk.h"
+#include "out/json_stream.h"
 
-#define DEPTH_MAX 32
+#define DEPTH_MAX (JS_MAXDEPTH - 1) /* and the empty container the deepest may hold */
+
+static void same(const json_t *root, int indent)
+{
+	char *want = json_dumps(root, JSON_ENCODE_ANY | JSON_PRESERVE_ORDER |
+	    (indent ? JSON_INDENT(indent) : JSON_COMPACT));
+	struct js w;
+	size_t len = 0;
+	char *got;
+
+	js_init(&w, indent);
+	json_walk(&w, NULL, root);
+	got = js_finish(&w, &len);
+	if (want == NULL || strcmp(want, got) != 0 || len != strlen(want))
+		abort();
+	free(want);
+	free(got);
+}
+
+/* Bytes jansson refuses as a string: written anyway, as JSON that reads back as a string. */
+static void not_utf8(const uint8_t *p, size_t n)
+{
+	struct js w;
+	size_t len;
+	char *got;
+	json_t *back;
+
+	js_init(&w, 0);
+	js_stringn(&w, NULL, (const char *)p, n);
+	got = js_finish(&w, &len);
+	back = json_loadb(got, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	if (!json_is_string(back) || json_string_length(back) < n)
+		abort();
+	json_decref(back);
+	free(got);
+}
 
 static uint64_t take64(struct fuzz_in *in)
 {
@@ -54,6 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			}
 			v = json_stringn((const char *)in.p, n);
+			if (v == NULL)
+				not_utf8(in.p, n);
 			in.p += n;
 			in.n -= n;
 		} else if (op == 1) {
@@ -93,16 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(v);
 	}
 	free(key);
-	{
-		char *want = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-		size_t len = 0;
-		char *got = json_write(root, &len);
-
-		if (want == NULL || strcmp(want, got) != 0 || len != strlen(want))
-			abort();
-		free(want);
-		free(got);
-	}
+	same(root, 0);
+	same(root, 2);
 	json_decref(root);
 	return 0;
 }
