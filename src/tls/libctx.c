@@ -102,13 +102,30 @@ static const struct lean_op *lean_op_of(int op)
 	return NULL;
 }
 
+/*
+ * What the store keeps: a kind fetched at most a few times a run is not kept, so the
+ * copies of the store every parsed key makes (3 K instructions a domain for each
+ * algorithm held) do not carry it. The random generators are fetched when a thread's
+ * DRBGs are made; RSA encryption for a TLS 1.2 RSA key exchange, once in such a
+ * handshake; RSA's KEM never. Each such fetch builds that kind's few algorithms afresh.
+ */
+static int lean_fetched_seldom(int op)
+{
+	return op == OSSL_OP_RAND || op == OSSL_OP_ASYM_CIPHER || op == OSSL_OP_KEM;
+}
+
 static const OSSL_ALGORITHM *lean_query(void *provctx, int op, int *no_cache)
 {
 	const struct lean_op *o = lean_op_of(op);
+	const OSSL_ALGORITHM *algs;
 
 	(void)provctx;
-	if (o == NULL)
-		return OSSL_PROVIDER_query_operation(lc.deflt, op, no_cache);
+	if (o == NULL) {
+		algs = OSSL_PROVIDER_query_operation(lc.deflt, op, no_cache);
+		if (lean_fetched_seldom(op))
+			*no_cache = 1;
+		return algs;
+	}
 	*no_cache = 0;
 	return o->algs;
 }
