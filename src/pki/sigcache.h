@@ -15,7 +15,13 @@
  */
 void sigcache_use(X509_STORE_CTX *sctx);
 
-/* What the cache of store did so far: signatures taken from it, signatures added. */
-void sigcache_stats(X509_STORE *store, size_t *hits, size_t *added);
+/* What the cache of a store did so far. */
+struct sigcache_stats {
+	size_t hits;  /* signatures taken from it */
+	size_t added; /* signatures added */
+	size_t lent;  /* certificates below verified with the key of a copy it holds */
+};
+
+void sigcache_stats(X509_STORE *store, struct sigcache_stats *);
 
 #endif

@@ -241,23 +241,26 @@ static void against_openssl(X509 *leaf, X509 *inter, unsigned long flags, time_t
 static void test_good_path_verified_once(void **state)
 {
 	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter), *inter2 = wire(pki.inter);
-	size_t hits0, added0, hits, added;
+	struct sigcache_stats st0, st;
 	struct run plain;
 
 	(void)state;
-	sigcache_stats(pki.store, &hits0, &added0);
+	sigcache_stats(pki.store, &st0);
 	against_openssl(leaf, inter, 0, 0, &plain);
 	assert_int_equal(plain.err, X509_V_OK);
 	assert_int_equal(calls_with(&plain, 0), 3); /* success said at each depth */
-	sigcache_stats(pki.store, &hits, &added);
-	assert_int_equal(added - added0, 1); /* the intermediate's, not the leaf's */
-	assert_int_equal(hits - hits0, 1);   /* the second cached run took it */
+	sigcache_stats(pki.store, &st);
+	assert_int_equal(st.added - st0.added, 1); /* the intermediate's, not the leaf's */
+	assert_int_equal(st.hits - st0.hits, 1);   /* the second cached run took it */
+	assert_int_equal(st.lent - st0.lent, 1);   /* and verified the leaf with its key */
 
-	/* Another copy of the same bytes (another connection's) is the same certificate. */
+	/* Another copy of the same bytes (another connection's) is the same certificate, and
+	 * the cache's copy's key verifies the leaf below it. */
 	against_openssl(leaf, inter2, 0, 0, &plain);
 	assert_int_equal(plain.err, X509_V_OK);
-	sigcache_stats(pki.store, &hits, &added);
-	assert_int_equal(hits - hits0, 3);
+	sigcache_stats(pki.store, &st);
+	assert_int_equal(st.hits - st0.hits, 3);
+	assert_int_equal(st.lent - st0.lent, 3);
 	X509_free(leaf);
 	X509_free(inter);
 	X509_free(inter2);
@@ -266,19 +269,20 @@ static void test_good_path_verified_once(void **state)
 static void test_tampered_intermediate_never_taken_from_cache(void **state)
 {
 	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter), *bad = tampered(pki.inter);
-	size_t hits0, added0, hits, added;
+	struct sigcache_stats st0, st;
 	struct run plain;
 
 	(void)state;
 	against_openssl(leaf, inter, 0, 0, &plain); /* the good one is in the cache */
-	sigcache_stats(pki.store, &hits0, &added0);
+	sigcache_stats(pki.store, &st0);
 	/* The same to-be-signed bytes, another signature value: verified, and it fails. */
 	against_openssl(leaf, bad, 0, 0, &plain);
 	assert_int_equal(plain.err, X509_V_ERR_CERT_SIGNATURE_FAILURE);
 	assert_int_equal(calls_with(&plain, X509_V_ERR_CERT_SIGNATURE_FAILURE), 1);
-	sigcache_stats(pki.store, &hits, &added);
-	assert_int_equal(hits, hits0);
-	assert_int_equal(added, added0);
+	sigcache_stats(pki.store, &st);
+	assert_int_equal(st.hits, st0.hits);
+	assert_int_equal(st.added, st0.added);
+	assert_int_equal(st.lent, st0.lent); /* nor its copy's key lent */
 	X509_free(leaf);
 	X509_free(inter);
 	X509_free(bad);
@@ -297,7 +301,7 @@ static void test_same_intermediate_other_issuer_key(void **state)
 	STACK_OF(X509) *sent = sk_X509_new_null();
 	STACK_OF(X509_OBJECT) *objs;
 	struct run plain, cached;
-	size_t hits, added;
+	struct sigcache_stats st;
 
 	(void)state;
 	sk_X509_push(sent, leaf);
@@ -305,8 +309,8 @@ static void test_same_intermediate_other_issuer_key(void **state)
 	X509_STORE_add_cert(store, pki.root);
 	verify(store, leaf, sent, 0, 0, 1, &cached);
 	assert_int_equal(cached.err, X509_V_OK);
-	sigcache_stats(store, &hits, &added);
-	assert_int_equal(added, 1);
+	sigcache_stats(store, &st);
+	assert_int_equal(st.added, 1);
 
 	/* The same store, its root swapped for the impostor: the cached pair is not taken. */
 	objs = X509_STORE_get0_objects(store);
@@ -318,8 +322,9 @@ static void test_same_intermediate_other_issuer_key(void **state)
 	same_run(&plain, &cached);
 	assert_int_equal(plain.err, X509_V_ERR_CERT_SIGNATURE_FAILURE);
 	assert_int_equal(calls_with(&plain, X509_V_ERR_CERT_SIGNATURE_FAILURE), 1);
-	sigcache_stats(store, &hits, &added);
-	assert_int_equal(hits, 0);
+	sigcache_stats(store, &st);
+	assert_int_equal(st.hits, 0);
+	assert_int_equal(st.lent, 0);
 	sk_X509_free(sent);
 	X509_STORE_free(store);
 	X509_free(other_root);
