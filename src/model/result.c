@@ -80,14 +80,8 @@ void probe_clear(struct probe *p)
 	if (p->path)
 		sk_X509_pop_free(p->path, X509_free);
 	free(p->staple);
-	for (size_t i = 0; i < p->ncerts; i++) {
-		free(p->certs[i].subject);
-		free(p->certs[i].issuer);
-		free(p->certs[i].serial);
-		strlist_free(&p->certs[i].san);
-		free(p->certs[i].rev.url);
-		free(p->certs[i].rev.why);
-	}
+	for (size_t i = 0; i < p->ncerts; i++)
+		cert_info_free(&p->certs[i]);
 	free(p->certs);
 	free(p->facts.matched_name);
 	free(p->facts.trust_anchor);
@@ -95,6 +89,30 @@ void probe_clear(struct probe *p)
 	dane_rrset_unref(p->dane);
 	tlsmap_free(p->map);
 	memset(p, 0, sizeof(*p));
+}
+
+void cert_info_free(struct cert_info *ci)
+{
+	free(ci->subject);
+	free(ci->issuer);
+	free(ci->serial);
+	strlist_free(&ci->san);
+	free(ci->rev.url);
+	free(ci->rev.why);
+	memset(ci, 0, sizeof(*ci));
+}
+
+void cert_info_copy(struct cert_info *dst, const struct cert_info *src)
+{
+	*dst = *src;
+	dst->subject = src->subject ? xstrdup(src->subject) : NULL;
+	dst->issuer = src->issuer ? xstrdup(src->issuer) : NULL;
+	dst->serial = src->serial ? xstrdup(src->serial) : NULL;
+	memset(&dst->san, 0, sizeof(dst->san));
+	for (size_t i = 0; i < src->san.n; i++)
+		strlist_add(&dst->san, src->san.v[i]);
+	memset(&dst->rev, 0, sizeof(dst->rev));
+	dst->in_path = 0;
 }
 
 void probe_free(struct probe *p)

@@ -87,6 +87,11 @@ struct cert_info {
 	struct revocation rev;
 };
 
+void cert_info_free(struct cert_info *); /* what it holds; then all zero */
+/* dst a copy of src's description of a certificate: what it holds duplicated, nothing
+ * yet known of it in a path (in_path, rev zero). */
+void cert_info_copy(struct cert_info *dst, const struct cert_info *src);
+
 /* Facts established by verify.c; findings and status are derived from these. */
 struct verify_facts {
 	int checked;      /* a chain was seen and judged */

@@ -28,6 +28,8 @@
 
 #include "base/util.h"
 #include "pki/sigcache.h"
+#include "tls/storedata.h"
+#include "tls/tlsinfo.h"
 
 #define SIGCACHE_SLOTS 256 /* one per issuing CA seen; a run meets a few dozen */
 
@@ -40,22 +42,11 @@ struct sigcache {
 	struct sigcache_stats stats;
 };
 
-static int sigcache_idx = -1;
-static pthread_once_t sigcache_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t sigcache_make = PTHREAD_MUTEX_INITIALIZER;
-
 /* With the store it belongs to. */
-static void sigcache_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+static void sigcache_free(void *ptr)
 {
 	struct sigcache *c = ptr;
 
-	(void)parent;
-	(void)ad;
-	(void)idx;
-	(void)argl;
-	(void)argp;
-	if (c == NULL)
-		return;
 	for (size_t i = 0; i < SIGCACHE_SLOTS; i++) {
 		X509_free(c->slot[i].subject);
 		X509_free(c->slot[i].issuer);
@@ -64,52 +55,31 @@ static void sigcache_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, 
 	free(c);
 }
 
-static void sigcache_init(void)
+/* For the store of sctx, whose verification function is OpenSSL's own. */
+static void *sigcache_new(void *sctx)
 {
-	sigcache_idx = X509_STORE_get_ex_new_index(0, NULL, NULL, NULL, sigcache_free);
+	struct sigcache *c = xcalloc(1, sizeof(*c));
+
+	pthread_mutex_init(&c->mu, NULL);
+	if ((c->openssl = X509_STORE_CTX_get_verify(sctx)) == NULL) {
+		sigcache_free(c);
+		return NULL;
+	}
+	return c;
 }
 
-/* The last bytes of a signature value are as good as random: the certificate's slot. */
-static size_t slot_of(const X509 *x)
-{
-	const ASN1_BIT_STRING *sig;
-	const unsigned char *d;
-	size_t h = 0;
-	int n;
-
-	X509_get0_signature(&sig, NULL, x);
-	n = ASN1_STRING_length(sig);
-	d = ASN1_STRING_get0_data(sig);
-	for (int i = n > 4 ? n - 4 : 0; i < n; i++)
-		h = h << 8 | d[i];
-	return h % SIGCACHE_SLOTS;
-}
-
-/* The same certificate: to-be-signed bytes (X509_cmp compares them whole once their
- * SHA-1 agrees), signature algorithm and signature value. */
-static int same_cert(const X509 *a, const X509 *b)
-{
-	const ASN1_BIT_STRING *sa, *sb;
-	const X509_ALGOR *aa, *ab;
-
-	if (a == b)
-		return 1;
-	if (a == NULL || b == NULL || X509_cmp(a, b) != 0)
-		return 0;
-	X509_get0_signature(&sa, &aa, a);
-	X509_get0_signature(&sb, &ab, b);
-	return ASN1_STRING_cmp(sa, sb) == 0 && X509_ALGOR_cmp(aa, ab) == 0;
-}
+static struct store_data sigcache_data = STORE_DATA(sigcache_new, sigcache_free);
 
 /* Whether subject's signature by issuer was verified before; if so, *kept is the copy
  * of subject the cache holds, up-referenced (the caller frees it). */
 static int known(struct sigcache *c, const X509 *subject, const X509 *issuer, X509 **kept)
 {
-	size_t i = slot_of(subject);
+	size_t i = tlsinfo_cert_slot(subject, SIGCACHE_SLOTS);
 	int hit;
 
 	pthread_mutex_lock(&c->mu);
-	hit = same_cert(c->slot[i].subject, subject) && same_cert(c->slot[i].issuer, issuer) &&
+	hit = tlsinfo_same_cert(c->slot[i].subject, subject) &&
+	    tlsinfo_same_cert(c->slot[i].issuer, issuer) &&
 	    X509_up_ref(c->slot[i].subject);
 	if (hit)
 		*kept = c->slot[i].subject;
@@ -120,7 +90,7 @@ static int known(struct sigcache *c, const X509 *subject, const X509 *issuer, X5
 
 static void remember(struct sigcache *c, X509 *subject, X509 *issuer)
 {
-	size_t i = slot_of(subject);
+	size_t i = tlsinfo_cert_slot(subject, SIGCACHE_SLOTS);
 	X509 *old_subject, *old_issuer;
 
 	if (!X509_up_ref(subject))
@@ -212,7 +182,7 @@ static int common_case(X509_STORE_CTX *ctx, STACK_OF(X509) *chain)
  */
 static int sigcache_verify(X509_STORE_CTX *ctx)
 {
-	struct sigcache *c = X509_STORE_get_ex_data(X509_STORE_CTX_get0_store(ctx), sigcache_idx);
+	struct sigcache *c = store_data(X509_STORE_CTX_get0_store(ctx), &sigcache_data, NULL);
 	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
 	int n = sk_X509_num(chain) - 1, ok = 0;
 	X509 *xi, *xs, *lent = NULL, *kept = NULL; /* lent: the cache's copy of xi */
@@ -266,36 +236,15 @@ out:
 
 void sigcache_use(X509_STORE_CTX *sctx)
 {
-	X509_STORE *store = X509_STORE_CTX_get0_store(sctx);
-	struct sigcache *c;
-
-	pthread_once(&sigcache_once, sigcache_init);
-	if (store == NULL || sigcache_idx < 0)
-		return;
-	pthread_mutex_lock(&sigcache_make);
-	if ((c = X509_STORE_get_ex_data(store, sigcache_idx)) == NULL) {
-		c = xcalloc(1, sizeof(*c));
-		pthread_mutex_init(&c->mu, NULL);
-		c->openssl = X509_STORE_CTX_get_verify(sctx);
-		if (c->openssl == NULL || !X509_STORE_set_ex_data(store, sigcache_idx, c)) {
-			pthread_mutex_destroy(&c->mu);
-			free(c);
-			c = NULL;
-		}
-	}
-	pthread_mutex_unlock(&sigcache_make);
-	if (c != NULL)
+	if (store_data(X509_STORE_CTX_get0_store(sctx), &sigcache_data, sctx) != NULL)
 		X509_STORE_CTX_set_verify(sctx, sigcache_verify);
 }
 
 void sigcache_stats(X509_STORE *store, struct sigcache_stats *st)
 {
-	struct sigcache *c = NULL;
+	struct sigcache *c = store_data(store, &sigcache_data, NULL);
 
 	memset(st, 0, sizeof(*st));
-	pthread_once(&sigcache_once, sigcache_init);
-	if (store != NULL && sigcache_idx >= 0)
-		c = X509_STORE_get_ex_data(store, sigcache_idx);
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&c->mu);

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "base/util.h"
 #include "conf/limits.h"
 #include "tls/libctx.h"
+#include "tls/storedata.h"
 #include "tls/tlsinfo.h"
 
 /*
@@ -263,6 +265,15 @@ static int tlsinfo_must_staple(X509 *x)
 	return found;
 }
 
+/* Floor division: a certificate expiring in 6 hours has 0 days left, one that expired 6
+ * hours ago has -1. */
+static long days_left(time_t not_after, time_t at)
+{
+	long long d = (long long)not_after - (long long)at;
+
+	return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
 void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -317,12 +328,7 @@ void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 
 	ci->not_before = tlsinfo_time(X509_get0_notBefore(x));
 	ci->not_after = tlsinfo_time(X509_get0_notAfter(x));
-	/* Floor division: a certificate expiring in 6 hours has 0 days left, one that expired
-	 * 6 hours ago has -1. */
-	{
-		long long d = (long long)ci->not_after - (long long)at;
-		ci->days_left = (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
-	}
+	ci->days_left = days_left(ci->not_after, at);
 	describe_key(x, ci);
 	X509_get0_signature(NULL, &alg, x);
 	OBJ_obj2txt(ci->sig_alg, sizeof(ci->sig_alg), alg->algorithm, 0);
@@ -339,14 +345,143 @@ void tlsinfo_cert(X509 *x, time_t at, struct cert_info *ci)
 	ERR_clear_error();
 }
 
-void tlsinfo_describe(struct probe *p, time_t at)
+int tlsinfo_same_cert(const X509 *a, const X509 *b)
+{
+	const ASN1_BIT_STRING *sa, *sb;
+	const X509_ALGOR *aa, *ab;
+
+	if (a == b)
+		return 1;
+	/* X509_cmp compares the to-be-signed bytes whole once their SHA-1 agrees. */
+	if (a == NULL || b == NULL || X509_cmp(a, b) != 0)
+		return 0;
+	X509_get0_signature(&sa, &aa, a);
+	X509_get0_signature(&sb, &ab, b);
+	return ASN1_STRING_cmp(sa, sb) == 0 && X509_ALGOR_cmp(aa, ab) == 0;
+}
+
+size_t tlsinfo_cert_slot(const X509 *x, size_t n)
+{
+	const ASN1_BIT_STRING *sig;
+	const unsigned char *d;
+	size_t h = 0;
+	int len;
+
+	X509_get0_signature(&sig, NULL, x);
+	len = ASN1_STRING_length(sig);
+	d = ASN1_STRING_get0_data(sig);
+	for (int i = len > 4 ? len - 4 : 0; i < len; i++)
+		h = h << 8 | d[i];
+	return h % n;
+}
+
+/*
+ * The descriptions of CA certificates, kept for the run. Why: describing a certificate
+ * (its names printed, two SHA-256 fingerprints, its key, dates and extensions) is 0.16 M
+ * instructions, and the intermediate a chain carries is nearly always one a run has met
+ * before. Only the very same certificate (tlsinfo_same_cert) is taken from here, and a
+ * copy is made: days_left is counted again from the probe's own time, and nothing of a
+ * path (in_path, revocation) comes along.
+ */
+#define DESC_SLOTS 64
+
+struct desc_cache {
+	pthread_mutex_t mu;
+	struct {
+		X509 *x; /* up-referenced */
+		struct cert_info ci;
+	} slot[DESC_SLOTS];
+	size_t hits;
+};
+
+static void desc_free(void *ptr)
+{
+	struct desc_cache *c = ptr;
+
+	for (size_t i = 0; i < DESC_SLOTS; i++) {
+		X509_free(c->slot[i].x);
+		cert_info_free(&c->slot[i].ci);
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void *desc_new(void *arg)
+{
+	struct desc_cache *c = xcalloc(1, sizeof(*c));
+
+	(void)arg;
+	pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+static struct store_data desc_data = STORE_DATA(desc_new, desc_free);
+
+/* ci from the cache when x is there (1), else 0. */
+static int desc_known(struct desc_cache *c, X509 *x, time_t at, struct cert_info *ci)
+{
+	size_t i = tlsinfo_cert_slot(x, DESC_SLOTS);
+	int hit;
+
+	pthread_mutex_lock(&c->mu);
+	if ((hit = tlsinfo_same_cert(c->slot[i].x, x)) != 0) {
+		cert_info_copy(ci, &c->slot[i].ci);
+		c->hits++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (hit)
+		ci->days_left = days_left(ci->not_after, at);
+	return hit;
+}
+
+static void desc_remember(struct desc_cache *c, X509 *x, const struct cert_info *ci)
+{
+	size_t i = tlsinfo_cert_slot(x, DESC_SLOTS);
+	struct cert_info old;
+	X509 *old_x;
+
+	if (!X509_up_ref(x))
+		return;
+	pthread_mutex_lock(&c->mu);
+	old_x = c->slot[i].x;
+	old = c->slot[i].ci;
+	c->slot[i].x = x;
+	cert_info_copy(&c->slot[i].ci, ci);
+	pthread_mutex_unlock(&c->mu);
+	X509_free(old_x);
+	cert_info_free(&old);
+}
+
+void tlsinfo_describe(struct probe *p, time_t at, X509_STORE *cache)
 {
 	int n = p->chain ? sk_X509_num(p->chain) : 0;
+	struct desc_cache *c = n > 1 ? store_data(cache, &desc_data, cache) : NULL;
 
 	if (n <= 0)
 		return;
 	p->certs = xcalloc((size_t)n, sizeof(*p->certs));
 	p->ncerts = (size_t)n;
-	for (int i = 0; i < n; i++)
-		tlsinfo_cert(sk_X509_value(p->chain, i), at, &p->certs[i]);
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(p->chain, i);
+
+		/* The leaf is a server's own: met once, not worth keeping. */
+		if (i > 0 && c && desc_known(c, x, at, &p->certs[i]))
+			continue;
+		tlsinfo_cert(x, at, &p->certs[i]);
+		if (i > 0 && c)
+			desc_remember(c, x, &p->certs[i]);
+	}
+}
+
+size_t tlsinfo_describe_hits(X509_STORE *store)
+{
+	struct desc_cache *c = store_data(store, &desc_data, NULL);
+	size_t hits = 0;
+
+	if (c) {
+		pthread_mutex_lock(&c->mu);
+		hits = c->hits;
+		pthread_mutex_unlock(&c->mu);
+	}
+	return hits;
 }

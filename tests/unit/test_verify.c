@@ -69,7 +69,7 @@ static struct probe *probe_for(const char *host, const char *cn, const char *san
 
 	p->chain = sk_X509_new_null();
 	sk_X509_push(p->chain, make_cert(cn, san));
-	tlsinfo_describe(p, time(NULL));
+	tlsinfo_describe(p, time(NULL), NULL);
 	return p;
 }
 
