@@ -40,9 +40,10 @@
 #include "tls/libctx.h"
 
 /*
- * What is kept of each kind of algorithm, by a rule of its own or by a list of names to
- * drop. The default provider has 40 decoders, 11 of them for SubjectPublicKeyInfo; 124
- * ciphers, 17 of them for TLS records; of the rest, what neither TLS nor X.509 uses goes.
+ * What is kept of each kind of algorithm: by a rule of its own, a list of the names kept
+ * or a list of the names dropped. The default provider has 40 decoders, 11 of them for
+ * SubjectPublicKeyInfo; 124 ciphers, 17 of them for TLS records; of the rest, what neither
+ * TLS nor X.509 uses goes.
  * Every decoder chain built walks the whole method store (a copy of it, in 3.0), and the
  * first fetch of a kind puts every algorithm of that kind on show into the store, so what
  * goes costs nothing again: each one kept costs about 3 K instructions a domain.
@@ -50,7 +51,19 @@
 #define LIBCTX_ALGS_MAX 64
 
 static int keep_decoder(const OSSL_ALGORITHM *);
-static int keep_cipher(const OSSL_ALGORITHM *);
+
+/*
+ * The ciphers libssl's record layer asks for (OpenSSL 3.0, ssl/ssl_ciph.c: its table of
+ * record ciphers and the stitched CBC-HMAC ones it tries first), by the default provider's
+ * first name for each: what a suite of "ALL:COMPLEMENTOFALL" at security level 0 may use
+ * and the default provider has (DES, RC4, RC2, IDEA and SEED are in the legacy one). Not
+ * the 192-bit keys, ARIA's CBC and CCM, SM4 or the modes no suite uses: no suite needs
+ * them, and tests/unit/test_libctx.c holds every suite available in both contexts.
+ */
+static const char *const tls_ciphers[] = { "AES-128-CBC", "AES-256-CBC", "AES-128-GCM", "AES-256-GCM",
+	"AES-128-CCM", "AES-256-CCM", "ChaCha20-Poly1305", "ARIA-128-GCM", "ARIA-256-GCM",
+	"CAMELLIA-128-CBC", "CAMELLIA-256-CBC", "DES-EDE3-CBC", "NULL", "AES-128-CBC-HMAC-SHA1",
+	"AES-256-CBC-HMAC-SHA1", "AES-128-CBC-HMAC-SHA256", "AES-256-CBC-HMAC-SHA256", NULL };
 
 /*
  * The EVP_PKEY bridges to KDFs and MACs (a "key" and a key exchange or signature that
@@ -71,17 +84,18 @@ static const char *const drop_digests[] = { "KECCAK-KMAC-128", "KECCAK-KMAC-256"
 static struct lean_op {
 	int op;
 	int (*keep)(const OSSL_ALGORITHM *); /* or */
+	const char *const *only;             /* by first name, or */
 	const char *const *drop;             /* by first name */
 	OSSL_ALGORITHM algs[LIBCTX_ALGS_MAX + 1]; /* the kept ones, then all NULL */
 } lean_ops[] = {
-	{ OSSL_OP_DECODER, keep_decoder, NULL, { { 0 } } },
-	{ OSSL_OP_CIPHER, keep_cipher, NULL, { { 0 } } },
-	{ OSSL_OP_KEYMGMT, NULL, drop_bridges, { { 0 } } },
-	{ OSSL_OP_KEYEXCH, NULL, drop_bridges, { { 0 } } },
-	{ OSSL_OP_SIGNATURE, NULL, drop_bridges, { { 0 } } },
-	{ OSSL_OP_MAC, NULL, drop_macs, { { 0 } } },
-	{ OSSL_OP_KDF, NULL, drop_kdfs, { { 0 } } },
-	{ OSSL_OP_DIGEST, NULL, drop_digests, { { 0 } } },
+	{ OSSL_OP_DECODER, keep_decoder, NULL, NULL, { { 0 } } },
+	{ OSSL_OP_CIPHER, NULL, tls_ciphers, NULL, { { 0 } } },
+	{ OSSL_OP_KEYMGMT, NULL, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_KEYEXCH, NULL, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_SIGNATURE, NULL, NULL, drop_bridges, { { 0 } } },
+	{ OSSL_OP_MAC, NULL, NULL, drop_macs, { { 0 } } },
+	{ OSSL_OP_KDF, NULL, NULL, drop_kdfs, { { 0 } } },
+	{ OSSL_OP_DIGEST, NULL, NULL, drop_digests, { { 0 } } },
 };
 
 #define NLEAN_OPS (sizeof(lean_ops) / sizeof(lean_ops[0]))
@@ -176,40 +190,26 @@ static int keep_decoder(const OSSL_ALGORITHM *a)
 	       strcmp(a->algorithm_names, "DER") != 0;
 }
 
-/*
- * The ciphers libssl's record layer asks for (OpenSSL 3.0, ssl/ssl_ciph.c: its table of
- * record ciphers and the stitched CBC-HMAC ones it tries first), by the default provider's
- * first name for each: what a suite of "ALL:COMPLEMENTOFALL" at security level 0 may use
- * and the default provider has (DES, RC4, RC2, IDEA and SEED are in the legacy one). Not
- * the 192-bit keys, ARIA's CBC and CCM, SM4 or the modes no suite uses: no suite needs
- * them, and tests/unit/test_libctx.c holds every suite available in both contexts.
- */
-static const char *const tls_ciphers[] = { "AES-128-CBC", "AES-256-CBC", "AES-128-GCM", "AES-256-GCM",
-	"AES-128-CCM", "AES-256-CCM", "ChaCha20-Poly1305", "ARIA-128-GCM", "ARIA-256-GCM",
-	"CAMELLIA-128-CBC", "CAMELLIA-256-CBC", "DES-EDE3-CBC", "NULL", "AES-128-CBC-HMAC-SHA1",
-	"AES-256-CBC-HMAC-SHA1", "AES-128-CBC-HMAC-SHA256", "AES-256-CBC-HMAC-SHA256", NULL };
-
-static int keep_cipher(const OSSL_ALGORITHM *a)
+/* Whether a's first name (its names are ':'-separated aliases) is on list; OpenSSL's
+ * names compare without case. */
+static int first_name_in(const OSSL_ALGORITHM *a, const char *const *list)
 {
 	size_t len = strcspn(a->algorithm_names, ":");
 
-	for (const char *const *c = tls_ciphers; *c; c++)
-		if (strlen(*c) == len && strncasecmp(*c, a->algorithm_names, len) == 0)
+	for (const char *const *n = list; *n; n++)
+		if (strlen(*n) == len && strncasecmp(*n, a->algorithm_names, len) == 0)
 			return 1;
 	return 0;
 }
 
-/* Whether o keeps a (its first name is not on the drop list). */
+/* Whether o keeps a: by its rule, its list of the kept, or its list of the dropped. */
 static int lean_keeps(const struct lean_op *o, const OSSL_ALGORITHM *a)
 {
-	size_t len = strcspn(a->algorithm_names, ":");
-
 	if (o->keep)
 		return o->keep(a);
-	for (const char *const *d = o->drop; *d; d++)
-		if (strlen(*d) == len && strncmp(*d, a->algorithm_names, len) == 0)
-			return 0;
-	return 1;
+	if (o->only)
+		return first_name_in(a, o->only);
+	return !first_name_in(a, o->drop);
 }
 
 /* Copy what o keeps of the default provider's algorithms into o->algs (then a NULL row);
