@@ -248,7 +248,8 @@ void sigcache_stats(X509_STORE *store, struct sigcache_stats *st)
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&c->mu);
-	*st = c->stats;
+	st->hits = c->stats.hits;
+	st->added = c->stats.added;
 	pthread_mutex_unlock(&c->mu);
-	st->lent = __atomic_load_n(&c->stats.lent, __ATOMIC_RELAXED);
+	st->lent = __atomic_load_n(&c->stats.lent, __ATOMIC_RELAXED); /* counted without the lock */
 }
