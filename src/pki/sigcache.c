@@ -1,5 +1,5 @@
 /*
- * sigcache.c - a CA certificate's signature by its issuer, verified once for many chains.
+ * sigcache.c - a certificate's signature by its issuer, verified once for many chains.
  *
  * Why: in a run over many domains most chains share a few issuing CAs (one public CA's
  * intermediate stands behind a great many mail servers' certificates), and OpenSSL checks
@@ -15,9 +15,14 @@
  * certificate with extensions OpenSSL cannot read. Anything else goes to OpenSSL's own.
  * It reports the same errors, in the same order, at the same depths, to the same callback
  * (tests/unit/test_sigcache.c holds the two against each other). One thing differs: a
- * certificate above the leaf whose bytes (to be signed, signature algorithm and value)
- * were verified before under the same issuer certificate is not verified again. The
- * leaf's signature always is, and only a signature that verified is kept.
+ * certificate whose bytes (to be signed, signature algorithm and value) were verified
+ * before under the same issuer certificate is not verified again. Only a signature that
+ * verified is kept.
+ *
+ * Leaves have a table of their own, so that the many a run meets once never push a CA out.
+ * A leaf is met again more often than it seems: one certificate can stand behind a great
+ * many MX names (a provider's wildcard for its customers' hosts, as in
+ * <tenant>.mail.protection.outlook.com), each a probe of its own.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -32,15 +37,27 @@
 #include "tls/tlsinfo.h"
 
 #define SIGCACHE_SLOTS 256 /* one per issuing CA seen; a run meets a few dozen */
+#define LEAF_SLOTS 64      /* leaves: a place lost to a leaf met once is soon retaken */
+
+struct sig {
+	X509 *subject, *issuer; /* up-referenced; a verified signature of subject */
+};
 
 struct sigcache {
 	pthread_mutex_t mu;
 	X509_STORE_CTX_verify_fn openssl; /* OpenSSL's own: internal_verify() */
-	struct {
-		X509 *subject, *issuer; /* up-referenced; a verified signature of subject */
-	} slot[SIGCACHE_SLOTS];
+	struct sig slot[SIGCACHE_SLOTS];  /* CA certificates */
+	struct sig leaf[LEAF_SLOTS];
 	struct sigcache_stats stats;
 };
+
+/* The place of subject at depth (0: the leaf). */
+static struct sig *place(struct sigcache *c, const X509 *subject, int depth)
+{
+	if (depth == 0)
+		return &c->leaf[tlsinfo_cert_slot(subject, LEAF_SLOTS)];
+	return &c->slot[tlsinfo_cert_slot(subject, SIGCACHE_SLOTS)];
+}
 
 /* With the store it belongs to. */
 static void sigcache_free(void *ptr)
@@ -50,6 +67,10 @@ static void sigcache_free(void *ptr)
 	for (size_t i = 0; i < SIGCACHE_SLOTS; i++) {
 		X509_free(c->slot[i].subject);
 		X509_free(c->slot[i].issuer);
+	}
+	for (size_t i = 0; i < LEAF_SLOTS; i++) {
+		X509_free(c->leaf[i].subject);
+		X509_free(c->leaf[i].issuer);
 	}
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -70,27 +91,27 @@ static void *sigcache_new(void *sctx)
 
 static struct store_data sigcache_data = STORE_DATA(sigcache_new, sigcache_free);
 
-/* Whether subject's signature by issuer was verified before; if so, *kept is the copy
- * of subject the cache holds, up-referenced (the caller frees it). */
-static int known(struct sigcache *c, const X509 *subject, const X509 *issuer, X509 **kept)
+/* Whether subject's signature by issuer was verified before; if so and kept is not NULL,
+ * *kept is the copy of subject the cache holds, up-referenced (the caller frees it). */
+static int known(struct sigcache *c, const X509 *subject, const X509 *issuer, int depth,
+    X509 **kept)
 {
-	size_t i = tlsinfo_cert_slot(subject, SIGCACHE_SLOTS);
+	struct sig *s = place(c, subject, depth);
 	int hit;
 
 	pthread_mutex_lock(&c->mu);
-	hit = tlsinfo_same_cert(c->slot[i].subject, subject) &&
-	    tlsinfo_same_cert(c->slot[i].issuer, issuer) &&
-	    X509_up_ref(c->slot[i].subject);
-	if (hit)
-		*kept = c->slot[i].subject;
+	hit = tlsinfo_same_cert(s->subject, subject) && tlsinfo_same_cert(s->issuer, issuer) &&
+	    (kept == NULL || X509_up_ref(s->subject));
+	if (hit && kept)
+		*kept = s->subject;
 	c->stats.hits += (size_t)hit;
 	pthread_mutex_unlock(&c->mu);
 	return hit;
 }
 
-static void remember(struct sigcache *c, X509 *subject, X509 *issuer)
+static void remember(struct sigcache *c, X509 *subject, X509 *issuer, int depth)
 {
-	size_t i = tlsinfo_cert_slot(subject, SIGCACHE_SLOTS);
+	struct sig *s = place(c, subject, depth);
 	X509 *old_subject, *old_issuer;
 
 	if (!X509_up_ref(subject))
@@ -100,10 +121,10 @@ static void remember(struct sigcache *c, X509 *subject, X509 *issuer)
 		return;
 	}
 	pthread_mutex_lock(&c->mu);
-	old_subject = c->slot[i].subject;
-	old_issuer = c->slot[i].issuer;
-	c->slot[i].subject = subject;
-	c->slot[i].issuer = issuer;
+	old_subject = s->subject;
+	old_issuer = s->issuer;
+	s->subject = subject;
+	s->issuer = issuer;
 	c->stats.added++;
 	pthread_mutex_unlock(&c->mu);
 	X509_free(old_subject);
@@ -196,20 +217,19 @@ static int sigcache_verify(X509_STORE_CTX *ctx)
 			EVP_PKEY *pkey = X509_get0_pubkey(lent ? lent : xi);
 			int ret = signing_allowed(xi, xs);
 
-			if (lent && pkey)
-				__atomic_add_fetch(&c->stats.lent, 1, __ATOMIC_RELAXED);
-
 			if (ret != X509_V_OK && !fail(ctx, xi, n + 1, ret))
 				goto out;
 			if (pkey == NULL) {
 				if (!fail(ctx, xi, n + 1, X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY))
 					goto out;
-			} else if (n == 0 || !known(c, xs, xi, &kept)) {
+			} else if (!known(c, xs, xi, n, n > 0 ? &kept : NULL)) {
+				if (lent)
+					__atomic_add_fetch(&c->stats.lent, 1, __ATOMIC_RELAXED);
 				if (X509_verify(xs, pkey) <= 0) {
 					if (!fail(ctx, xs, n, X509_V_ERR_CERT_SIGNATURE_FAILURE))
 						goto out;
-				} else if (n > 0) {
-					remember(c, xs, xi);
+				} else {
+					remember(c, xs, xi, n);
 				}
 			}
 		}

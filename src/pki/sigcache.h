@@ -1,5 +1,5 @@
 /*
- * sigcache.h - a CA certificate's signature by its issuer, verified once for many chains.
+ * sigcache.h - a certificate's signature by its issuer, verified once for many chains.
  */
 #ifndef MAILTLS_SIGCACHE_H
 #define MAILTLS_SIGCACHE_H
@@ -9,7 +9,7 @@
 #include <openssl/x509_vfy.h>
 
 /*
- * Let X509_verify_cert(sctx) take the signatures of CA certificates from the cache of its
+ * Let X509_verify_cert(sctx) take the signatures it verified before from the cache of its
  * store (made on first use, freed with the store). Call after X509_STORE_CTX_init, and
  * only for a context with no DANE (nothing of ours uses DANE through a store context).
  */
@@ -19,7 +19,7 @@ void sigcache_use(X509_STORE_CTX *sctx);
 struct sigcache_stats {
 	size_t hits;  /* signatures taken from it */
 	size_t added; /* signatures added */
-	size_t lent;  /* certificates below verified with the key of a copy it holds */
+	size_t lent;  /* signatures below verified with the key of a copy it holds */
 };
 
 void sigcache_stats(X509_STORE *store, struct sigcache_stats *);

@@ -1,8 +1,8 @@
 /* Unit tests: pki/sigcache.c against OpenSSL's own X509_verify_cert(). For every path,
  * good or broken, the verify callback sees the same calls (ok, error, depth, certificate)
  * in the same order, and X509_verify_cert returns the same, with the cache cold and warm;
- * a CA certificate's signature is taken from the cache only for the very same bytes under
- * the very same issuer. */
+ * a signature is taken from the cache only for the very same bytes under the very same
+ * issuer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,7 +240,11 @@ static void against_openssl(X509 *leaf, X509 *inter, unsigned long flags, time_t
 
 static void test_good_path_verified_once(void **state)
 {
-	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter), *inter2 = wire(pki.inter);
+	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter);
+	X509 *leaf2 = wire(pki.leaf), *inter2 = wire(pki.inter);
+	X509 *mx2 = cert("mx2.example.test", pki.leaf_key, pki.inter, pki.int_key, 0,
+	    "critical,digitalSignature", -3600, 86400 * 90L);
+	X509 *other = wire(mx2);
 	struct sigcache_stats st0, st;
 	struct run plain;
 
@@ -250,39 +254,91 @@ static void test_good_path_verified_once(void **state)
 	assert_int_equal(plain.err, X509_V_OK);
 	assert_int_equal(calls_with(&plain, 0), 3); /* success said at each depth */
 	sigcache_stats(pki.store, &st);
-	assert_int_equal(st.added - st0.added, 1); /* the intermediate's, not the leaf's */
-	assert_int_equal(st.hits - st0.hits, 1);   /* the second cached run took it */
-	assert_int_equal(st.lent - st0.lent, 1);   /* and verified the leaf with its key */
+	assert_int_equal(st.added - st0.added, 2); /* the intermediate's and the leaf's */
+	assert_int_equal(st.hits - st0.hits, 2);   /* the second cached run took both */
+	assert_int_equal(st.lent - st0.lent, 0);   /* and verified nothing */
 
-	/* Another copy of the same bytes (another connection's) is the same certificate, and
-	 * the cache's copy's key verifies the leaf below it. */
-	against_openssl(leaf, inter2, 0, 0, &plain);
+	/* Other copies of the same bytes (another connection's, another MX name's) are the
+	 * same certificates. */
+	against_openssl(leaf2, inter2, 0, 0, &plain);
 	assert_int_equal(plain.err, X509_V_OK);
 	sigcache_stats(pki.store, &st);
-	assert_int_equal(st.hits - st0.hits, 3);
-	assert_int_equal(st.lent - st0.lent, 3);
+	assert_int_equal(st.hits - st0.hits, 6);
+	assert_int_equal(st.added - st0.added, 2);
+
+	/* Another leaf under the same intermediate: verified once, with the key of the
+	 * cache's copy of the intermediate. */
+	against_openssl(other, inter2, 0, 0, &plain);
+	assert_int_equal(plain.err, X509_V_OK);
+	sigcache_stats(pki.store, &st);
+	assert_int_equal(st.added - st0.added, 3);
+	assert_int_equal(st.hits - st0.hits, 9); /* the intermediate twice, then the leaf */
+	assert_int_equal(st.lent - st0.lent, 1);
 	X509_free(leaf);
 	X509_free(inter);
+	X509_free(leaf2);
 	X509_free(inter2);
+	X509_free(mx2);
+	X509_free(other);
+}
+
+/* The good path put in the cache, then leaf under inter, one of them with its signature
+ * tampered with: the run fails at that signature alone, as OpenSSL's does; *d is what the
+ * cache did meanwhile. */
+static void tampered_run(X509 *leaf, X509 *inter, struct sigcache_stats *d)
+{
+	X509 *good_leaf = wire(pki.leaf), *good_inter = wire(pki.inter);
+	struct sigcache_stats st0, st;
+	struct run plain;
+
+	against_openssl(good_leaf, good_inter, 0, 0, &plain);
+	sigcache_stats(pki.store, &st0);
+	against_openssl(leaf, inter, 0, 0, &plain);
+	assert_int_equal(plain.err, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+	assert_int_equal(calls_with(&plain, X509_V_ERR_CERT_SIGNATURE_FAILURE), 1);
+	sigcache_stats(pki.store, &st);
+	d->hits = st.hits - st0.hits;
+	d->added = st.added - st0.added;
+	d->lent = st.lent - st0.lent;
+	X509_free(good_leaf);
+	X509_free(good_inter);
 }
 
 static void test_tampered_intermediate_never_taken_from_cache(void **state)
 {
-	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter), *bad = tampered(pki.inter);
-	struct sigcache_stats st0, st;
+	X509 *leaf = wire(pki.leaf), *bad = tampered(pki.inter);
+	struct sigcache_stats d;
+
+	(void)state;
+	/* The same to-be-signed bytes, another signature value: verified, and it fails. */
+	tampered_run(leaf, bad, &d);
+	/* Under that other issuer certificate (the same key) the leaf's signature is
+	 * verified, and kept: the second cached run takes it, and only it. */
+	assert_int_equal(d.added, 1);
+	assert_int_equal(d.hits, 1);
+	assert_int_equal(d.lent, 0); /* the bad copy's key is never lent */
+	X509_free(leaf);
+	X509_free(bad);
+}
+
+static void test_tampered_leaf_never_taken_from_cache(void **state)
+{
+	X509 *leaf = wire(pki.leaf), *inter = wire(pki.inter), *bad = tampered(pki.leaf);
+	struct sigcache_stats d, st0, st;
 	struct run plain;
 
 	(void)state;
-	against_openssl(leaf, inter, 0, 0, &plain); /* the good one is in the cache */
+	tampered_run(bad, inter, &d);
+	assert_int_equal(d.hits, 2);  /* the intermediate, in each cached run */
+	assert_int_equal(d.added, 0); /* the bad leaf failed: nothing kept */
+	assert_int_equal(d.lent, 2);  /* verified each time, with the lent key */
+	/* and the good leaf is still there */
 	sigcache_stats(pki.store, &st0);
-	/* The same to-be-signed bytes, another signature value: verified, and it fails. */
-	against_openssl(leaf, bad, 0, 0, &plain);
-	assert_int_equal(plain.err, X509_V_ERR_CERT_SIGNATURE_FAILURE);
-	assert_int_equal(calls_with(&plain, X509_V_ERR_CERT_SIGNATURE_FAILURE), 1);
+	against_openssl(leaf, inter, 0, 0, &plain);
+	assert_int_equal(plain.err, X509_V_OK);
 	sigcache_stats(pki.store, &st);
-	assert_int_equal(st.hits, st0.hits);
+	assert_int_equal(st.hits - st0.hits, 4);
 	assert_int_equal(st.added, st0.added);
-	assert_int_equal(st.lent, st0.lent); /* nor its copy's key lent */
 	X509_free(leaf);
 	X509_free(inter);
 	X509_free(bad);
@@ -310,7 +366,7 @@ static void test_same_intermediate_other_issuer_key(void **state)
 	verify(store, leaf, sent, 0, 0, 1, &cached);
 	assert_int_equal(cached.err, X509_V_OK);
 	sigcache_stats(store, &st);
-	assert_int_equal(st.added, 1);
+	assert_int_equal(st.added, 2); /* the intermediate's and the leaf's */
 
 	/* The same store, its root swapped for the impostor: the cached pair is not taken. */
 	objs = X509_STORE_get0_objects(store);
@@ -323,7 +379,7 @@ static void test_same_intermediate_other_issuer_key(void **state)
 	assert_int_equal(plain.err, X509_V_ERR_CERT_SIGNATURE_FAILURE);
 	assert_int_equal(calls_with(&plain, X509_V_ERR_CERT_SIGNATURE_FAILURE), 1);
 	sigcache_stats(store, &st);
-	assert_int_equal(st.hits, 0);
+	assert_int_equal(st.hits, 1); /* the leaf's, by the very same intermediate: good still */
 	assert_int_equal(st.lent, 0);
 	sk_X509_free(sent);
 	X509_STORE_free(store);
@@ -386,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_path_verified_once),
 		cmocka_unit_test(test_tampered_intermediate_never_taken_from_cache),
+		cmocka_unit_test(test_tampered_leaf_never_taken_from_cache),
 		cmocka_unit_test(test_same_intermediate_other_issuer_key),
 		cmocka_unit_test(test_broken_paths_same_as_openssl),
 	};
