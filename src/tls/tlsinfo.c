@@ -376,21 +376,32 @@ size_t tlsinfo_cert_slot(const X509 *x, size_t n)
 }
 
 /*
- * The descriptions of CA certificates, kept for the run. Why: describing a certificate
- * (its names printed, two SHA-256 fingerprints, its key, dates and extensions) is 0.16 M
+ * The descriptions of certificates, kept for the run. Why: describing a certificate (its
+ * names printed, two SHA-256 fingerprints, its key, dates and extensions) is 0.16 M
  * instructions, and the intermediate a chain carries is nearly always one a run has met
- * before. Only the very same certificate (tlsinfo_same_cert) is taken from here, and a
- * copy is made: days_left is counted again from the probe's own time, and nothing of a
- * path (in_path, revocation) comes along.
+ * before; so is, often, a leaf: one certificate can stand behind a great many MX names (a
+ * provider's wildcard for its customers' hosts), each a probe of its own. Only the very
+ * same certificate (tlsinfo_same_cert) is taken from here, and a copy is made: days_left
+ * is counted again from the probe's own time, and nothing of a path (in_path,
+ * revocation) comes along.
+ *
+ * Leaves have places of their own, so that the many met once never push a CA out, and a
+ * leaf's description is kept only when the leaf is met a second time: the first time its
+ * place only holds it, so a leaf met once costs a reference, not a copy of its names.
  */
 #define DESC_SLOTS 64
+#define DESC_LEAF_SLOTS 64
+
+struct desc {
+	X509 *x;            /* up-referenced */
+	struct cert_info ci; /* x's description when described */
+	int described;
+};
 
 struct desc_cache {
 	pthread_mutex_t mu;
-	struct {
-		X509 *x; /* up-referenced */
-		struct cert_info ci;
-	} slot[DESC_SLOTS];
+	struct desc slot[DESC_SLOTS];     /* CA certificates */
+	struct desc leaf[DESC_LEAF_SLOTS];
 	size_t hits;
 };
 
@@ -401,6 +412,10 @@ static void desc_free(void *ptr)
 	for (size_t i = 0; i < DESC_SLOTS; i++) {
 		X509_free(c->slot[i].x);
 		cert_info_free(&c->slot[i].ci);
+	}
+	for (size_t i = 0; i < DESC_LEAF_SLOTS; i++) {
+		X509_free(c->leaf[i].x);
+		cert_info_free(&c->leaf[i].ci);
 	}
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -417,15 +432,23 @@ static void *desc_new(void *arg)
 
 static struct store_data desc_data = STORE_DATA(desc_new, desc_free);
 
-/* ci from the cache when x is there (1), else 0. */
-static int desc_known(struct desc_cache *c, X509 *x, time_t at, struct cert_info *ci)
+/* The place of x at depth (0: the leaf). */
+static struct desc *desc_place(struct desc_cache *c, const X509 *x, int depth)
 {
-	size_t i = tlsinfo_cert_slot(x, DESC_SLOTS);
+	if (depth == 0)
+		return &c->leaf[tlsinfo_cert_slot(x, DESC_LEAF_SLOTS)];
+	return &c->slot[tlsinfo_cert_slot(x, DESC_SLOTS)];
+}
+
+/* ci from the cache when x is there (1), else 0. */
+static int desc_known(struct desc_cache *c, X509 *x, int depth, time_t at, struct cert_info *ci)
+{
+	struct desc *d = desc_place(c, x, depth);
 	int hit;
 
 	pthread_mutex_lock(&c->mu);
-	if ((hit = tlsinfo_same_cert(c->slot[i].x, x)) != 0) {
-		cert_info_copy(ci, &c->slot[i].ci);
+	if ((hit = d->described && tlsinfo_same_cert(d->x, x)) != 0) {
+		cert_info_copy(ci, &d->ci);
 		c->hits++;
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -434,19 +457,23 @@ static int desc_known(struct desc_cache *c, X509 *x, time_t at, struct cert_info
 	return hit;
 }
 
-static void desc_remember(struct desc_cache *c, X509 *x, const struct cert_info *ci)
+static void desc_remember(struct desc_cache *c, X509 *x, int depth, const struct cert_info *ci)
 {
-	size_t i = tlsinfo_cert_slot(x, DESC_SLOTS);
+	struct desc *d = desc_place(c, x, depth);
 	struct cert_info old;
 	X509 *old_x;
 
 	if (!X509_up_ref(x))
 		return;
 	pthread_mutex_lock(&c->mu);
-	old_x = c->slot[i].x;
-	old = c->slot[i].ci;
-	c->slot[i].x = x;
-	cert_info_copy(&c->slot[i].ci, ci);
+	old_x = d->x;
+	old = d->ci;
+	/* A leaf met for the first time: held, not described. */
+	d->described = depth > 0 || tlsinfo_same_cert(old_x, x);
+	d->x = x;
+	memset(&d->ci, 0, sizeof(d->ci));
+	if (d->described)
+		cert_info_copy(&d->ci, ci);
 	pthread_mutex_unlock(&c->mu);
 	X509_free(old_x);
 	cert_info_free(&old);
@@ -455,21 +482,21 @@ static void desc_remember(struct desc_cache *c, X509 *x, const struct cert_info 
 void tlsinfo_describe(struct probe *p, time_t at, X509_STORE *cache)
 {
 	int n = p->chain ? sk_X509_num(p->chain) : 0;
-	struct desc_cache *c = n > 1 ? store_data(cache, &desc_data, cache) : NULL;
+	struct desc_cache *c;
 
 	if (n <= 0)
 		return;
+	c = store_data(cache, &desc_data, cache);
 	p->certs = xcalloc((size_t)n, sizeof(*p->certs));
 	p->ncerts = (size_t)n;
 	for (int i = 0; i < n; i++) {
 		X509 *x = sk_X509_value(p->chain, i);
 
-		/* The leaf is a server's own: met once, not worth keeping. */
-		if (i > 0 && c && desc_known(c, x, at, &p->certs[i]))
+		if (c && desc_known(c, x, i, at, &p->certs[i]))
 			continue;
 		tlsinfo_cert(x, at, &p->certs[i]);
-		if (i > 0 && c)
-			desc_remember(c, x, &p->certs[i]);
+		if (c)
+			desc_remember(c, x, i, &p->certs[i]);
 	}
 }
 

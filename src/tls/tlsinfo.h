@@ -22,10 +22,10 @@ SSL_CTX *tlsinfo_ctx_new(const struct tls_config *, char *err, size_t errlen);
 void tlsinfo_capture(struct probe *, SSL *);
 
 /*
- * Fill p->certs from p->chain; days_left is counted from at. With a store, the
- * descriptions of the certificates above the leaf are kept in a cache of that store
- * (made on first use, freed with it) and taken from it for the very same certificate:
- * most chains of a run share a few CA certificates.
+ * Fill p->certs from p->chain; days_left is counted from at. With a store, descriptions
+ * are kept in a cache of that store (made on first use, freed with it) and taken from it
+ * for the very same certificate: most chains of a run share a few CA certificates, and
+ * many MX names one leaf. A CA certificate's is kept the first time, a leaf's the second.
  */
 void tlsinfo_describe(struct probe *, time_t at, X509_STORE *cache);
 /* Descriptions the cache of store gave so far. */

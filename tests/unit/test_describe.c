@@ -1,8 +1,10 @@
-/* Unit tests: tlsinfo_describe's cache of CA certificates' descriptions (tls/tlsinfo.c).
- * A certificate above the leaf is described once for a store; another copy of the very
- * same bytes (another connection's) takes the description from the cache, field for field
- * what describing it gives, with its days left counted from its own time and nothing of a
- * path carried over. Other bytes, or the same certificate as a leaf, are described anew. */
+/* Unit tests: tlsinfo_describe's cache of certificates' descriptions (tls/tlsinfo.c).
+ * A certificate above the leaf is described once for a store, a leaf twice (the second
+ * time it is met, its description is kept); another copy of the very same bytes (another
+ * connection's) then takes the description from the cache, field for field what
+ * describing it gives, with its days left counted from its own time and nothing of a path
+ * carried over. Other bytes are described anew, and the same bytes as a leaf and above
+ * one are kept apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -220,12 +222,61 @@ static void test_other_bytes_or_the_leaf_described_anew(void **state)
 	X509_STORE_free(store);
 }
 
+static void test_leaf_kept_when_met_again(void **state)
+{
+	X509_STORE *store = X509_STORE_new();
+	struct probe *p[4], *want = plain(ca, now + 86400);
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		p[i] = sent(leaf, NULL);
+	tlsinfo_describe(p[0], now, store);
+	tlsinfo_describe(p[1], now, store); /* met again: described, and now kept */
+	assert_int_equal(tlsinfo_describe_hits(store), 0);
+	/* What verification later sets on a probe's description stays there. */
+	p[1]->certs[0].in_path = 1;
+	p[1]->certs[0].rev.status = REV_REVOKED;
+	tlsinfo_describe(p[2], now, store);
+	tlsinfo_describe(p[3], now + 86400, store);
+	assert_int_equal(tlsinfo_describe_hits(store), 2);
+	same_description(&p[2]->certs[0], &p[0]->certs[0]);
+	same_description(&p[3]->certs[0], &want->certs[0]); /* a day less left */
+	assert_ptr_not_equal(p[2]->certs[0].subject, p[1]->certs[0].subject); /* a copy */
+	for (int i = 0; i < 4; i++)
+		probe_free(p[i]);
+	probe_free(want);
+	X509_STORE_free(store);
+}
+
+static void test_leaf_met_once_does_not_push_a_ca_out(void **state)
+{
+	X509_STORE *store = X509_STORE_new();
+	struct probe *first = sent(leaf, ca, NULL), *again = sent(leaf, ca, NULL);
+	struct probe *as_leaf = sent(ca, NULL), *other = sent(ca_other, NULL);
+
+	(void)state;
+	tlsinfo_describe(first, now, store);
+	/* The CA's very bytes as a leaf: where CA certificates are kept, they would take the
+	 * place of its description. */
+	tlsinfo_describe(as_leaf, now, store);
+	tlsinfo_describe(other, now, store);
+	tlsinfo_describe(again, now, store);
+	assert_int_equal(tlsinfo_describe_hits(store), 1); /* the CA, still there */
+	probe_free(first);
+	probe_free(again);
+	probe_free(as_leaf);
+	probe_free(other);
+	X509_STORE_free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ca_described_once),
 	    cmocka_unit_test(test_days_left_from_the_probes_own_time),
 	    cmocka_unit_test(test_other_bytes_or_the_leaf_described_anew),
+	    cmocka_unit_test(test_leaf_kept_when_met_again),
+	    cmocka_unit_test(test_leaf_met_once_does_not_push_a_ca_out),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
