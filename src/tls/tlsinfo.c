@@ -393,14 +393,14 @@ size_t tlsinfo_cert_slot(const X509 *x, size_t n)
 #define DESC_LEAF_SLOTS 64
 
 struct desc {
-	X509 *x;            /* up-referenced */
+	X509 *x;             /* up-referenced */
 	struct cert_info ci; /* x's description when described */
 	int described;
 };
 
 struct desc_cache {
 	pthread_mutex_t mu;
-	struct desc slot[DESC_SLOTS];     /* CA certificates */
+	struct desc slot[DESC_SLOTS]; /* CA certificates */
 	struct desc leaf[DESC_LEAF_SLOTS];
 	size_t hits;
 };

@@ -240,7 +240,8 @@ static void test_leaf_kept_when_met_again(void **state)
 	tlsinfo_describe(p[3], now + 86400, store);
 	assert_int_equal(tlsinfo_describe_hits(store), 2);
 	same_description(&p[2]->certs[0], &p[0]->certs[0]);
-	same_description(&p[3]->certs[0], &want->certs[0]); /* a day less left */
+	/* Judged a day later, a day less left. */
+	same_description(&p[3]->certs[0], &want->certs[0]);
 	assert_ptr_not_equal(p[2]->certs[0].subject, p[1]->certs[0].subject); /* a copy */
 	for (int i = 0; i < 4; i++)
 		probe_free(p[i]);
