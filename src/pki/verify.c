@@ -730,7 +730,7 @@ void verify_probe(struct probe *p, const struct verify_params *vp)
 
 	if (p->chain == NULL || sk_X509_num(p->chain) == 0)
 		return;
-	tlsinfo_describe(p, vp->at, vp->store); /* a CA certificate described once a run */
+	tlsinfo_describe(p, vp->at, vp->store); /* descriptions kept for the run */
 	p->facts.checked = 1;
 	leaf = sk_X509_value(p->chain, 0);
 	memset(&log, 0, sizeof(log));

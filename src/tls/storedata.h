@@ -1,7 +1,7 @@
 /*
  * storedata.h - state of one's own kept with an X509_STORE: made on first use, freed with
  * the store. The run's trust store lives as long as the run and is shared by every worker,
- * which is what a cache of what was learnt about CA certificates needs (pki/sigcache.c,
+ * which is what a cache of what was learnt about certificates needs (pki/sigcache.c,
  * tlsinfo_describe's descriptions).
  */
 #ifndef MAILTLS_STOREDATA_H
