@@ -15,7 +15,15 @@ ADDR=127.0.0.10
 
 [ -x "$BIN" ] || make -s build/mailtls
 command -v posttls-finger >/dev/null || { echo "bench: posttls-finger not installed (apt-get install postfix)" >&2; exit 1; }
-bash tests/lab/postfix.sh start "$LAB" >/dev/null
+# A Postfix this script starts is stopped at its end (a test lab left running on the same
+# loopback ports stops a later `make test` at "ports in use"); one already running, as
+# after `make demo`, is used and left running.
+if bash tests/lab/postfix.sh status "$LAB"; then
+	echo "bench: using the lab Postfix already running in $LAB" >&2
+else
+	trap 'bash tests/lab/postfix.sh stop "$LAB" >/dev/null 2>&1 || true' EXIT
+	bash tests/lab/postfix.sh start "$LAB" >/dev/null
+fi
 
 # Both must agree the listener is fine before they are timed.
 "$BIN" check --host "$HOST" --address "$ADDR" --ca-file "$CA" >/dev/null ||
