@@ -115,21 +115,33 @@ int check_ports_parse(const char *s, uint16_t *ports, size_t *n, char *err, size
 	return 0;
 }
 
+/*
+ * A shard number: decimal digits only, ending at stop (or at the end of s), at most
+ * 1000000. strtoul alone would take a sign or blanks: "-1" would be 2^64 - 1.
+ */
+static int shard_number(const char *s, int stop, unsigned long *v)
+{
+	size_t len = strspn(s, "0123456789");
+
+	if (len == 0 || len > 7 || s[len] != stop)
+		return -1;
+	*v = strtoul(s, NULL, 10);
+	return *v <= 1000000 ? 0 : -1;
+}
+
 /* "K/N", or "N" with K from the environment of a Kubernetes Indexed Job or a Slurm array. */
 static int shard_parse(const char *s, unsigned long *k, unsigned long *n, char *err, size_t errlen)
 {
 	const char *envs[] = {"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}, *ks = NULL;
-	char *end;
+	const char *slash = strchr(s, '/');
 
-	*n = strtoul(strchr(s, '/') ? strchr(s, '/') + 1 : s, &end, 10);
-	if (*end != '\0' || *n < 1 || *n > 1000000) {
+	if (shard_number(slash ? slash + 1 : s, '\0', n) != 0 || *n < 1) {
 		snprintf(err, errlen, "\"%s\" is not K/N or N with N between 1 and 1000000", s);
 		return -1;
 	}
-	if (strchr(s, '/')) {
-		*k = strtoul(s, &end, 10);
-		if (end == s || *end != '/') {
-			snprintf(err, errlen, "\"%s\": K is not a number", s);
+	if (slash) {
+		if (shard_number(s, '/', k) != 0) {
+			snprintf(err, errlen, "\"%s\": K is not a number from 0", s);
 			return -1;
 		}
 	} else {
@@ -143,10 +155,9 @@ static int shard_parse(const char *s, unsigned long *k, unsigned long *n, char *
 			    s, s);
 			return -1;
 		}
-		*k = strtoul(ks, &end, 10);
-		if (end == ks || *end != '\0') {
-			snprintf(err, errlen, "the shard index \"%.40s\" from the environment is not "
-			                      "a number",
+		if (shard_number(ks, '\0', k) != 0) {
+			snprintf(err, errlen,
+			    "the shard index \"%.40s\" from the environment is not a number from 0",
 			    ks);
 			return -1;
 		}

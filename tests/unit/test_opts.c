@@ -204,6 +204,14 @@ static void shards_and_names(void **state)
 	assert_int_equal(parse(&o, "--shard", "4/4", "x.test", NULL), -1);
 	assert_int_equal(parse(&o, "--shard", "0/0", "x.test", NULL), -1);
 	assert_int_equal(parse(&o, "--shard", "a/2", "x.test", NULL), -1);
+	/* No sign or blank: strtoul would read "-1" as 2^64 - 1 and " 2" as 2. */
+	assert_int_equal(parse(&o, "--shard", "-1/2", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "+1/2", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "1/ 2", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "1/2/3", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "0/1000001", "x.test", NULL), -1);
+	assert_int_equal(parse(&o, "--shard", "999999/1000000", "x.test", NULL), 0);
+	assert_true(o.shard_k == 999999 && o.shard_n == 1000000);
 	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), -1); /* no index given */
 	setenv("SLURM_ARRAY_TASK_ID", "2", 1);
 	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), 0);
@@ -213,6 +221,8 @@ static void shards_and_names(void **state)
 	assert_int_equal(o.shard_k, 0);
 	setenv("JOB_COMPLETION_INDEX", "7", 1);
 	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), -1); /* 7 >= 3 */
+	setenv("JOB_COMPLETION_INDEX", "-1", 1);
+	assert_int_equal(parse(&o, "--shard", "3", "x.test", NULL), -1);
 	unsetenv("JOB_COMPLETION_INDEX");
 	unsetenv("SLURM_ARRAY_TASK_ID");
 	assert_int_equal(parse(&o, "--resume", "f.jsonl", "x.test", NULL), -1); /* needs --jsonl */
