@@ -92,44 +92,6 @@ size_t revocation_fetches(const struct revocation_env *env)
 	return env->fetches;
 }
 
-/* "http://host[:port]/path": the host and port a fetch connects to; -1 for anything else
- * (userinfo, an IPv6 literal in brackets is fine). */
-static int url_split(const char *url, char *host, size_t hostlen, unsigned *port)
-{
-	const char *h = url + 7, *end;
-	size_t n;
-
-	if (strncmp(url, "http://", 7) != 0)
-		return -1;
-	if (*h == '[') {
-		end = strchr(h, ']');
-		if (end == NULL)
-			return -1;
-		h++;
-		n = (size_t)(end - h);
-		end++;
-	} else {
-		n = strcspn(h, ":/?#@");
-		end = h + n;
-		if (*end == '@')
-			return -1;
-	}
-	if (n == 0 || n >= hostlen)
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	*port = 80;
-	if (*end == ':') {
-		char *stop;
-		unsigned long p = strtoul(end + 1, &stop, 10);
-
-		if (p == 0 || p > 65535 || (*stop != '/' && *stop != '\0'))
-			return -1;
-		*port = (unsigned)p;
-	}
-	return 0;
-}
-
 static void job_free(struct rev_job *j)
 {
 	if (j->prev)
@@ -300,7 +262,7 @@ static void fetch_start(struct rev_fetch *f)
 		fetch_answered(f);
 		return;
 	}
-	if (url_split(f->url, f->host, sizeof(f->host), &f->port) != 0) {
+	if (rev_url_split(f->url, f->host, sizeof(f->host), &f->port) != 0) {
 		snprintf(f->err, sizeof(f->err), "%.200s: not a URL mailtls fetches (plain http only)",
 		    f->url);
 		fetch_answered(f);

@@ -5,6 +5,7 @@
  * leaves to the caller: which certificate a response is about, the dates against the time
  * the check is judged at, and the CRL's issuer, and says each failure in words.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,4 +368,45 @@ void rev_crl_free(struct rev_crl *c)
 		return;
 	X509_CRL_free(c->crl);
 	free(c);
+}
+
+/* The URL is the certificate's words: nothing but what a plain http fetch may connect to. */
+int rev_url_split(const char *url, char *host, size_t hostlen, unsigned *port)
+{
+	const char *h = url + 7, *end;
+	size_t n;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return -1;
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (end == NULL)
+			return -1;
+		h++;
+		n = (size_t)(end - h);
+		end++;
+		if (*end != '\0' && strchr(":/?#", *end) == NULL)
+			return -1;
+	} else {
+		n = strcspn(h, ":/?#@");
+		end = h + n;
+		if (*end == '@')
+			return -1;
+	}
+	if (n == 0 || n >= hostlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = 80;
+	if (*end == ':') {
+		char *stop;
+		unsigned long p = strtoul(end + 1, &stop, 10);
+
+		/* Digits only: strtoul would also take " 80" and "+80", which curl refuses. */
+		if (!isdigit((unsigned char)end[1]) || p == 0 || p > 65535 ||
+		    (*stop != '/' && *stop != '\0'))
+			return -1;
+		*port = (unsigned)p;
+	}
+	return 0;
 }

@@ -25,6 +25,10 @@ int rev_crl_url(X509 *, char *url, size_t len);
 /* Its caIssuers URL (AIA): where its issuer may be fetched. */
 int rev_ca_issuers_url(X509 *, char *url, size_t len);
 
+/* "http://host[:port]/path" (host a name, an IPv4 or a bracketed IPv6 literal, port digits
+ * only): the host and port a fetch connects to; -1 for anything else, userinfo included. */
+int rev_url_split(const char *url, char *host, size_t hostlen, unsigned *port);
+
 /* A DER OCSP request for cert (SHA-1 CertID, as responders expect); malloc'd, *len set. */
 unsigned char *rev_ocsp_request(X509 *cert, X509 *issuer, size_t *len);
 

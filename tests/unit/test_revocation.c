@@ -48,6 +48,37 @@ static void hostile_ocsp_and_crl_bytes(void **state)
 	X509_STORE_free(store);
 }
 
+/* A responder's or CRL's URL from a certificate: the host and port to connect to, or -1. */
+static void urls(void **state)
+{
+	static const struct {
+		const char *url, *host;
+		unsigned port;
+	} good[] = {{"http://ocsp.test/", "ocsp.test", 80}, {"http://ocsp.test", "ocsp.test", 80},
+	    {"http://ocsp.test:8080/x?y", "ocsp.test", 8080},
+	    {"http://127.0.0.71:80", "127.0.0.71", 80}, {"http://[::1]:8888/ca.crl", "::1", 8888},
+	    {"http://[::1]", "::1", 80}};
+	static const char *const bad[] = {"https://ocsp.test/", "ldap://ocsp.test/", "http://",
+	    "http:///x", "http://u:p@ocsp.test/", "http://ocsp.test:/", "http://ocsp.test:0/",
+	    "http://ocsp.test:65536/", "http://ocsp.test: 80/", "http://ocsp.test:+80/",
+	    "http://ocsp.test:-1/", "http://ocsp.test:80x/", "http://[::1", "http://[::1]x/",
+	    "http://[]/"};
+	char host[64];
+	unsigned port;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(rev_url_split(good[i].url, host, sizeof(host), &port), 0);
+		assert_string_equal(host, good[i].host);
+		assert_int_equal(port, good[i].port);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (rev_url_split(bad[i], host, sizeof(host), &port) != -1)
+			fail_msg("%s was taken: host %s port %u", bad[i], host, port);
+	/* A host longer than the room for it. */
+	assert_int_equal(rev_url_split("http://a-rather-long-name.test/", host, 8, &port), -1);
+}
+
 static void names(void **state)
 {
 	(void)state;
@@ -63,6 +94,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(hostile_ocsp_and_crl_bytes),
+	    cmocka_unit_test(urls),
 	    cmocka_unit_test(names),
 	};
 	return cmocka_run_group_tests_name("revocation", tests, NULL, NULL);
