@@ -24,6 +24,8 @@ int addr_domain_syntax(const char *s, const char **why)
 {
 	size_t len = strlen(s), label = 0;
 
+	if (len > 0 && s[len - 1] == '.')
+		len--; /* the root's: not counted */
 	if (len == 0 || len > 253) {
 		*why = "a domain name is 1 to 253 characters";
 		return 0;
@@ -31,7 +33,7 @@ int addr_domain_syntax(const char *s, const char **why)
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '.') {
-			if (label == 0 && !(p[1] == '\0' && p != s)) {
+			if (label == 0) { /* "..", a leading dot, or "." alone; "a." is fine */
 				*why = "empty label";
 				return 0;
 			}

@@ -265,14 +265,12 @@ static void ac_hostname(struct ac_parse *ps, const char *v, size_t n)
 		    rec_quote(q, v, n), AC_PLACEHOLDER);
 		return;
 	}
-	/* One trailing dot is the root, and names are compared without it; a second is an
-	 * empty label (which addr_domain_syntax would let through as its trailing dot). */
-	if (o > 0 && h[o - 1] == '.')
-		h[--o] = '\0';
-	if (o > 0 && h[o - 1] == '.')
-		why = "empty label";
-	else if (addr_is_ip(h) || addr_domain_syntax(h, &why))
+	if (addr_is_ip(h) || addr_domain_syntax(h, &why)) {
+		/* One trailing dot is the root, and names are compared without it. */
+		if (o > 0 && h[o - 1] == '.')
+			h[--o] = '\0';
 		return;
+	}
 	ac_fault(ps, "hostname \"%s\": %s", rec_quote(q, v, n), why);
 	h[0] = '\0';
 }
