@@ -46,9 +46,9 @@ struct input {
 	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
 	 * while the next line is on its way: read into rbuf when readable (ev). */
 	int stream;
-	int fd;
+	int fd; /* -1: no file */
 	char rbuf[INPUT_LINE_MAX];
-	size_t rlen;
+	size_t roff, rlen;          /* the bytes not yet taken: rbuf[roff, rlen) */
 	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
 	struct event *ev;
 };
@@ -81,6 +81,23 @@ struct check {
 	size_t nheld, next_seq;
 };
 
+/*
+ * Bytes outside printable ASCII become '?', blanks too unless keep_blanks. No domain name
+ * holds one, so a name stays as it was; a line holding a NUL or a terminal's escape codes
+ * is shown, in every view, as the invalid name it is. The same for the shard's hash and
+ * --resume, which see the name as the output says it.
+ */
+static void input_printable(char *s, size_t n, int keep_blanks)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 || c >= 0x7f) &&
+		    !(keep_blanks && c != '\0' && c != '\n' && isspace(c)))
+			s[i] = '?';
+	}
+}
+
 /* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
 static int input_clean(char *s, char *buf, size_t len)
 {
@@ -96,41 +113,48 @@ static int input_clean(char *s, char *buf, size_t len)
 	if (*s == '\0')
 		return 0;
 	snprintf(buf, len, "%s", s);
+	input_printable(buf, strlen(buf), 0);
 	return 1;
 }
 
-/* The next line of a stream, without blocking: 1 with a name, 0 at its end or (waiting set)
- * when no whole line has come yet. */
-static int input_stream(struct input *in, char *buf, size_t len)
+/*
+ * The next line of the file, a regular one or a stream read without blocking: 1 with a
+ * name (why set for a line no name can be, however it reads), 0 at its end or (waiting
+ * set) when no whole line has come yet. Lines are read into rbuf, never more than it holds.
+ */
+static int input_line(struct input *in, char *buf, size_t len, const char **why)
 {
 	for (;;) {
-		char *nl = memchr(in->rbuf, '\n', in->rlen);
+		char *line = in->rbuf + in->roff;
+		size_t avail = in->rlen - in->roff;
+		char *nl = memchr(line, '\n', avail);
 		ssize_t n;
 
-		if (nl || (in->eof && in->rlen)) {
-			size_t l = nl ? (size_t)(nl - in->rbuf) : in->rlen;
-			int got;
+		if (nl || (in->eof && avail)) {
+			size_t l = nl ? (size_t)(nl - line) : avail;
 
-			in->rbuf[l] = '\0';
 			in->lineno++;
+			in->roff += l + (nl != NULL);
 			if (in->skipping) {
 				in->skipping = 0;
-				got = 0;
-			} else {
-				got = input_clean(in->rbuf, buf, len);
+				continue;
 			}
-			l += nl != NULL;
-			memmove(in->rbuf, in->rbuf + l, in->rlen - l);
-			in->rlen -= l;
-			if (got)
+			input_printable(line, l, 1);
+			line[l] = '\0';
+			if (input_clean(line, buf, len))
 				return 1;
 			continue;
 		}
 		if (in->eof)
 			return 0;
+		memmove(in->rbuf, line, avail);
+		in->roff = 0;
+		in->rlen = avail;
 		if (in->rlen == sizeof(in->rbuf) - 1) {
 			/* Longer than any name: reported as invalid, the rest of it skipped. */
+			input_printable(in->rbuf, 60, 0);
 			snprintf(buf, len, "%.60s...", in->rbuf);
+			*why = "the line is longer than any domain name";
 			in->rlen = 0;
 			in->skipping = 1;
 			return 1;
@@ -148,50 +172,33 @@ static int input_stream(struct input *in, char *buf, size_t len)
 	}
 }
 
-/* Next domain from the arguments, then the file; 0 at the end (or, waiting set, for now). */
-static int input_next(struct input *in, char *buf, size_t len)
+/* Next domain from the arguments, then the file; 0 at the end (or, waiting set, for now).
+ * why: as input_line says, else NULL. */
+static int input_next(struct input *in, char *buf, size_t len, const char **why)
 {
-	char line[INPUT_LINE_MAX];
-
-	while (in->next < in->nargs) {
+	*why = NULL;
+	if (in->next < in->nargs) {
 		snprintf(buf, len, "%s", in->args[in->next++]);
+		input_printable(buf, strlen(buf), 0);
 		return 1;
 	}
-	if (in->stream)
-		return input_stream(in, buf, len);
-	while (in->f && fgets(line, sizeof(line), in->f)) {
-		char *s = line;
-
-		in->lineno++;
-		if (strchr(line, '\n') == NULL && !feof(in->f)) {
-			int c;
-			while ((c = fgetc(in->f)) != EOF && c != '\n')
-				;
-			snprintf(buf, len, "%.60s...", line); /* reported as invalid */
-			return 1;
-		}
-		if (input_clean(s, buf, len))
-			return 1;
-	}
-	return 0;
+	return in->fd >= 0 ? input_line(in, buf, len, why) : 0;
 }
 
+/* The lines of a regular file that are names (or try to be), as feed() will meet them. */
 static size_t count_lines(const char *fname)
 {
-	FILE *f = fopen(fname, "r");
-	char line[1024];
+	struct input *in = xcalloc(1, sizeof(*in));
+	char name[INPUT_LINE_MAX];
+	const char *why;
 	size_t n = 0;
 
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (*s && *s != '#')
+	if ((in->fd = open(fname, O_RDONLY | O_CLOEXEC)) >= 0) {
+		while (input_line(in, name, sizeof(name), &why))
 			n++;
+		close(in->fd);
 	}
-	fclose(f);
+	free(in);
 	return n;
 }
 
@@ -298,24 +305,26 @@ static void fd_budget(struct check_opts *o)
 
 static void feed(struct check *c)
 {
-	char name[1024];
+	char name[INPUT_LINE_MAX];
+	const char *why;
 
 	if (c->feeding || c->interrupted)
 		return;
 	c->feeding = 1;
 	while (engine_domains_in_flight(c->engine) + c->nheld < c->window &&
-	    input_next(&c->in, name, sizeof(name))) {
-		const char *why = NULL;
+	    input_next(&c->in, name, sizeof(name), &why)) {
 		size_t seq = c->in.seq++;
+		int valid = why == NULL && addr_domain_syntax(name, &why);
 		size_t l = strlen(name);
 
-		if (l > 1 && name[l - 1] == '.')
+		/* The root's dot ends a name, and names are compared without it. */
+		if (valid && l > 1 && name[l - 1] == '.')
 			name[l - 1] = '\0';
 		if (!input_mine(c, name)) {
 			c->in.seq--;
 			continue;
 		}
-		if (addr_domain_syntax(name, &why))
+		if (valid)
 			engine_add_domain(c->engine, name, seq);
 		else
 			engine_add_invalid(c->engine, name, seq, why);
@@ -506,15 +515,17 @@ int check_main(int argc, char **argv)
 			struct stat st;
 
 			/* A pipe, a terminal, a socket: read as it comes, never blocking the loop. */
-			if (fstat(fileno(c.in.f), &st) == 0 && !S_ISREG(st.st_mode)) {
+			c.in.fd = fileno(c.in.f);
+			if (fstat(c.in.fd, &st) == 0 && !S_ISREG(st.st_mode)) {
 				c.in.stream = 1;
-				c.in.fd = fileno(c.in.f);
 				stream_flags = fcntl(c.in.fd, F_GETFL);
 				if (stream_flags < 0 ||
 				    fcntl(c.in.fd, F_SETFL, stream_flags | O_NONBLOCK) < 0)
-					c.in.stream = 0; /* then fgets, blocking, as before */
+					c.in.stream = 0; /* then read as it comes, blocking */
 			}
 		}
+	} else {
+		c.in.fd = -1;
 	}
 	c.log.fd = -1;
 	if (o.log) {

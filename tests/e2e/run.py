@@ -1760,6 +1760,47 @@ def scale_cases():
         report("scale-resume-after-kill-9", first == 50 and rc == 0 and sorted(got) == sorted(names)
                and f"{first} domains done before" in err,
                f"first run {first} lines; then exit {rc}, {len(got)} lines, {len(set(got))} distinct; {err[-200:]!r}")
+    # A list is untrusted bytes: a NUL, a terminal's escape codes, CRLF, a line longer than
+    # the reader's buffer, no newline at the end. Each line is one result, a bad one shown
+    # with '?' for what is not printable; none swallows the next; a file and a pipe agree.
+    if selected("scale-hostile-list-lines"):
+        raw = (b"s1.dom.test\r\n"
+               b"s2.dom.test\x00s3.dom.test\n"
+               b"red\x1b[31m.dom.test  # a comment\n"
+               + b"x" * 5000 + b"\n"
+               b"s4.dom.test..\n"
+               b"\n   \t\n"
+               b"s5.dom.test")
+        hostile = os.path.join(LAB, "hostile-list.txt")
+        with open(hostile, "wb") as f:
+            f.write(raw)
+        want = {"s1.dom.test": None,
+                "s2.dom.test?s3.dom.test": "not a domain name",
+                "red?[31m.dom.test": "not a domain name",
+                "x" * 60 + "...": "the line is longer than any domain name",
+                "s4.dom.test..": "empty label",
+                "s5.dom.test": None}
+        problems = []
+        for how in ("file", "pipe"):
+            argv = [BIN, "check", "--jsonl", "-f", hostile if how == "file" else "-"] + R
+            pr = subprocess.run(argv, input=raw if how == "pipe" else None, capture_output=True,
+                                env=sanitizer_env(), timeout=120)
+            if b"\x1b" in pr.stdout or b"\x00" in pr.stdout:
+                problems.append(f"{how}: raw control bytes in the output")
+            got = {}
+            for line in pr.stdout.decode().splitlines():
+                d = json.loads(line)
+                msg = " ".join(f["message"] for f in d["findings"] if f["code"] == "DNS_FAILED")
+                got[d["domain"]] = msg
+            if sorted(got) != sorted(want):
+                problems.append(f"{how}: domains {sorted(got)}")
+                continue
+            for name, why in want.items():
+                if (why is None) != (got[name] == "") or (why and why not in got[name]):
+                    problems.append(f"{how}: {name}: {got[name]!r}")
+            if pr.returncode != 2:
+                problems.append(f"{how}: exit {pr.returncode}")
+        report("scale-hostile-list-lines", not problems, "; ".join(problems))
     # --ordered: lines in input order, whatever finishes first (a bad name is done before it
     # is fed; a domain behind the shared MX takes a connection); on 3 workers.
     if selected("scale-ordered-jsonl"):
