@@ -64,6 +64,7 @@ struct check {
 	size_t done;
 	size_t failed;       /* domains whose status is crit */
 	size_t inconclusive; /* domains refused for now (status unknown) */
+	size_t ok, warned;
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -150,8 +151,10 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 		memmove(in->rbuf, line, avail);
 		in->roff = 0;
 		in->rlen = avail;
-		if (in->rlen == sizeof(in->rbuf) - 1) {
-			/* Longer than any name: reported as invalid, the rest of it skipped. */
+		if (in->rlen == sizeof(in->rbuf) - 1 && in->skipping) {
+			in->rlen = 0; /* more of a line already reported */
+		} else if (in->rlen == sizeof(in->rbuf) - 1) {
+			/* Longer than any name: reported once as invalid, the rest of it skipped. */
 			input_printable(in->rbuf, 60, 0);
 			snprintf(buf, len, "%.60s...", in->rbuf);
 			*why = "the line is longer than any domain name";
@@ -399,6 +402,10 @@ static void emit(struct domain *d, void *arg)
 		c->inconclusive++; /* refused for now: no verdict either way */
 	else if (d->status >= STATUS_CRIT)
 		c->failed++;
+	else if (d->status == STATUS_WARN)
+		c->warned++;
+	else
+		c->ok++;
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
@@ -719,6 +726,14 @@ int check_main(int argc, char **argv)
 		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): inconclusive, "
 		    "check %s again later\n",
 		    c.inconclusive, c.inconclusive == 1 ? "" : "s", c.inconclusive == 1 ? "it" : "them");
+	/* A list's tally, where a run's lines went to a file or a pipe. */
+	if (c.run.domain_mode && !o.nagios && c.done > 1)
+		fprintf(stderr,
+		    "mailtls check: %zu domains in %.1f s (%.0f a second): %zu ok, %zu warn, %zu "
+		    "crit, %zu unknown\n",
+		    c.done, (now_ms() - c.t0) / 1000.0,
+		    c.done / ((now_ms() - c.t0) / 1000.0 + 1e-9), c.ok, c.warned, c.failed,
+		    c.inconclusive);
 	/* Nothing checked is no verdict, unless all was done before or is another shard's. */
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted && !c.resumed && !c.other_shards)
 		rc = STATUS_UNKNOWN;

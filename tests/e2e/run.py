@@ -1788,18 +1788,23 @@ def scale_cases():
             if b"\x1b" in pr.stdout or b"\x00" in pr.stdout:
                 problems.append(f"{how}: raw control bytes in the output")
             got = {}
-            for line in pr.stdout.decode().splitlines():
+            lines = pr.stdout.decode().splitlines()
+            for line in lines:
                 d = json.loads(line)
                 msg = " ".join(f["message"] for f in d["findings"] if f["code"] == "DNS_FAILED")
                 got[d["domain"]] = msg
-            if sorted(got) != sorted(want):
-                problems.append(f"{how}: domains {sorted(got)}")
+            if len(lines) != len(want) or sorted(got) != sorted(want):
+                problems.append(f"{how}: {len(lines)} lines, domains {sorted(got)}")
                 continue
             for name, why in want.items():
                 if (why is None) != (got[name] == "") or (why and why not in got[name]):
                     problems.append(f"{how}: {name}: {got[name]!r}")
             if pr.returncode != 2:
                 problems.append(f"{how}: exit {pr.returncode}")
+            # The run's tally on standard error: the two good names, the four bad ones.
+            if not re.search(rb"6 domains in [0-9.]+ s \([0-9]+ a second\): 2 ok, 0 warn, 4 crit, 0 unknown",
+                             pr.stderr):
+                problems.append(f"{how}: no tally: {pr.stderr[-300:]!r}")
         report("scale-hostile-list-lines", not problems, "; ".join(problems))
     # --ordered: lines in input order, whatever finishes first (a bad name is done before it
     # is fed; a domain behind the shared MX takes a connection); on 3 workers.
