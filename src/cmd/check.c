@@ -154,7 +154,8 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 		if (in->rlen == sizeof(in->rbuf) - 1 && in->skipping) {
 			in->rlen = 0; /* more of a line already reported */
 		} else if (in->rlen == sizeof(in->rbuf) - 1) {
-			/* Longer than any name: reported once as invalid, the rest of it skipped. */
+			/* Longer than any name: reported once as invalid, the rest of it skipped.
+			 */
 			input_printable(in->rbuf, 60, 0);
 			snprintf(buf, len, "%.60s...", in->rbuf);
 			*why = "the line is longer than any domain name";
