@@ -221,40 +221,80 @@ static int input_mine(struct check *c, const char *name)
 	return 1;
 }
 
+/* The next line of f into buf, its '\n' kept: its length, 0 at the end, -1 when it is
+ * longer than cap (no line mailtls writes is). */
+static ssize_t resume_line(FILE *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int ch;
+
+	while (n < cap && (ch = getc_unlocked(f)) != EOF) {
+		buf[n++] = (char)ch;
+		if (ch == '\n')
+			return (ssize_t)n;
+	}
+	return n < cap ? (ssize_t)n : -1;
+}
+
 /*
  * --resume FILE: the domains FILE holds a whole line for are done; a line a killed run left
  * half written is cut off, so that every line is whole; then the lines of this run go to
  * FILE's end, one write() each (a line is written whole or not at all, until the next kill).
+ * A FILE with a whole line that is not one of ours (a domain list given by mistake, a file
+ * damaged in its middle) is neither cut nor added to; nor is the input itself.
  */
 static int resume_open(struct check *c, const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = xcalloc(1, RESUME_LINE_MAX);
+	struct stat rs, is;
 	ssize_t n;
 	off_t good = 0;
+	size_t lineno = 0;
+	const char *bad = NULL;
 
 	if (fd < 0 || (f = fdopen(dup(fd), "r")) == NULL) {
 		fprintf(stderr, "mailtls check: --resume %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		free(line);
 		return -1;
 	}
-	while ((n = getline(&line, &cap, f)) > 0) {
+	if (c->in.fd >= 0 && fstat(fd, &rs) == 0 && fstat(c->in.fd, &is) == 0 &&
+	    rs.st_dev == is.st_dev && rs.st_ino == is.st_ino)
+		bad = "it is the input (-f): give the results a file of their own";
+	while (bad == NULL && (n = resume_line(f, line, RESUME_LINE_MAX)) != 0) {
 		json_t *j;
 		const char *d;
 
-		if (line[n - 1] != '\n')
+		lineno++;
+		if (n > 0 && line[n - 1] != '\n')
 			break; /* torn: cut below */
-		if ((j = json_loads(line, 0, NULL)) != NULL &&
-		    (d = json_string_value(json_object_get(j, "domain"))) != NULL)
+		if (n == 1) {  /* a blank line, as a merge of files may leave */
+			good += n;
+			continue;
+		}
+		j = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
+		if ((d = json_string_value(json_object_get(j, "domain"))) != NULL)
 			strset_add(&c->resumed_set, d);
+		else
+			bad = "is not a line mailtls check --jsonl writes";
 		json_decref(j);
 		good += n;
 	}
 	free(line);
 	fclose(f);
+	if (bad) {
+		if (lineno)
+			fprintf(stderr,
+			    "mailtls check: --resume %s: line %zu %s; the file is left as it is\n",
+			    path, lineno, bad);
+		else
+			fprintf(stderr, "mailtls check: --resume %s: %s\n", path, bad);
+		close(fd);
+		return -1;
+	}
 	if (ftruncate(fd, good) != 0 || dup2(fd, STDOUT_FILENO) < 0) {
 		fprintf(stderr, "mailtls check: --resume %s: %s\n", path, strerror(errno));
 		close(fd);

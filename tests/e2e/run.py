@@ -1760,6 +1760,21 @@ def scale_cases():
         report("scale-resume-after-kill-9", first == 50 and rc == 0 and sorted(got) == sorted(names)
                and f"{first} domains done before" in err,
                f"first run {first} lines; then exit {rc}, {len(got)} lines, {len(set(got))} distinct; {err[-200:]!r}")
+    # --resume appends to a file of results only: not to the input, nor to a file with a
+    # whole line that is not one (a domain list named by mistake); either is left as it was.
+    if selected("scale-resume-refuses-other-files"):
+        problems = []
+        mine = os.path.join(LAB, "resume-list-copy.txt")
+        shutil.copyfile(listfile, mine)
+        before = open(mine, "rb").read()
+        rc, o2, err = run(["check", "--jsonl", "--resume", mine, "-f", mine] + R)
+        if rc != 3 or "it is the input (-f)" not in err or open(mine, "rb").read() != before:
+            problems.append(f"input as --resume: exit {rc}, {err[-200:]!r}")
+        rc, o2, err = run(["check", "--jsonl", "--resume", mine, "-f", listfile] + R)
+        if rc != 3 or "line 1 is not a line mailtls check --jsonl writes" not in err or \
+                open(mine, "rb").read() != before:
+            problems.append(f"a list as --resume: exit {rc}, {err[-200:]!r}")
+        report("scale-resume-refuses-other-files", not problems, "; ".join(problems))
     # A list is untrusted bytes: a NUL, a terminal's escape codes, CRLF, a line longer than
     # the reader's buffer, no newline at the end. Each line is one result, a bad one shown
     # with '?' for what is not printable; none swallows the next; a file and a pipe agree.
