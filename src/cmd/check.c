@@ -221,6 +221,16 @@ static int input_mine(struct check *c, const char *name)
 	return 1;
 }
 
+/* Whether fd is the input file itself (then writing to it would feed the run its own
+ * output). */
+static int is_input(const struct input *in, int fd)
+{
+	struct stat a, b;
+
+	return in->fd >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(in->fd, &b) == 0 &&
+	    S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* The next line of f into buf, its '\n' kept: its length, 0 at the end, -1 when it is
  * longer than cap (no line mailtls writes is). */
 static ssize_t resume_line(FILE *f, char *buf, size_t cap)
@@ -248,7 +258,6 @@ static int resume_open(struct check *c, const char *path)
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	FILE *f;
 	char *line = xcalloc(1, RESUME_LINE_MAX);
-	struct stat rs, is;
 	ssize_t n;
 	off_t good = 0;
 	size_t lineno = 0;
@@ -261,8 +270,7 @@ static int resume_open(struct check *c, const char *path)
 		free(line);
 		return -1;
 	}
-	if (c->in.fd >= 0 && fstat(fd, &rs) == 0 && fstat(c->in.fd, &is) == 0 &&
-	    rs.st_dev == is.st_dev && rs.st_ino == is.st_ino)
+	if (is_input(&c->in, fd))
 		bad = "it is the input (-f): give the results a file of their own";
 	while (bad == NULL && (n = resume_line(f, line, RESUME_LINE_MAX)) != 0) {
 		json_t *j;
@@ -575,11 +583,24 @@ int check_main(int argc, char **argv)
 	} else {
 		c.in.fd = -1;
 	}
+	if (is_input(&c.in, STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "mailtls check: standard output is the input file %s: its results "
+		    "would be read as domains; write them to a file of their own\n",
+		    o.file);
+		if (c.in.f && c.in.f != stdin)
+			fclose(c.in.f);
+		return STATUS_UNKNOWN;
+	}
 	c.log.fd = -1;
 	if (o.log) {
 		c.log.fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (c.log.fd < 0) {
-			fprintf(stderr, "mailtls check: --log %s: %s\n", o.log, strerror(errno));
+		if (c.log.fd < 0 || is_input(&c.in, c.log.fd)) {
+			fprintf(stderr, "mailtls check: --log %s: %s\n", o.log,
+			    c.log.fd < 0 ? strerror(errno)
+			                 : "it is the input (-f): give the log a file of its own");
+			if (c.log.fd >= 0)
+				close(c.log.fd);
 			if (c.in.f && c.in.f != stdin)
 				fclose(c.in.f);
 			return STATUS_UNKNOWN;

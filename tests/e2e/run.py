@@ -1775,6 +1775,23 @@ def scale_cases():
                 open(mine, "rb").read() != before:
             problems.append(f"a list as --resume: exit {rc}, {err[-200:]!r}")
         report("scale-resume-refuses-other-files", not problems, "; ".join(problems))
+    # Nor do standard output or --log go to the input: its own lines would be read back.
+    if selected("scale-output-is-not-the-input"):
+        problems = []
+        mine = os.path.join(LAB, "output-list-copy.txt")
+        shutil.copyfile(listfile, mine)
+        before = open(mine, "rb").read()
+        with open(mine, "ab") as out:
+            pr = subprocess.run([BIN, "check", "--jsonl", "-f", mine] + R, stdout=out,
+                                stderr=subprocess.PIPE, env=sanitizer_env(), timeout=120)
+        if pr.returncode != 3 or b"standard output is the input file" not in pr.stderr:
+            problems.append(f"stdout: exit {pr.returncode}, {pr.stderr[-200:]!r}")
+        rc, o2, err = run(["check", "--jsonl", "--log", mine, "-f", mine] + R)
+        if rc != 3 or "--log" not in err or "it is the input (-f)" not in err:
+            problems.append(f"--log: exit {rc}, {err[-200:]!r}")
+        if open(mine, "rb").read() != before:
+            problems.append("the input was written to")
+        report("scale-output-is-not-the-input", not problems, "; ".join(problems))
     # A list is untrusted bytes: a NUL, a terminal's escape codes, CRLF, a line longer than
     # the reader's buffer, no newline at the end. Each line is one result, a bad one shown
     # with '?' for what is not printable; none swallows the next; a file and a pipe agree.
