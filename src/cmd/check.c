@@ -83,24 +83,27 @@ struct check {
 };
 
 /*
- * Bytes outside printable ASCII become '?', blanks too unless keep_blanks. No domain name
- * holds one, so a name stays as it was; a line holding a NUL or a terminal's escape codes
- * is shown, in every view, as the invalid name it is. The same for the shard's hash and
- * --resume, which see the name as the output says it.
+ * s into buf, as every view, the shard's hash and --resume will see it: a byte outside
+ * printable ASCII becomes '?'. No domain name holds one, so a name stays as it was, and a
+ * line holding a terminal's escape codes shows as the invalid name it is. Bytes beyond
+ * ASCII are most likely an internationalized name: why says how DNS knows it.
  */
-static void input_printable(char *s, size_t n, int keep_blanks)
+static void input_take(const char *s, char *buf, size_t len, const char **why)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	snprintf(buf, len, "%s", s);
+	for (char *p = buf; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 
-		if ((c < 0x20 || c >= 0x7f) &&
-		    !(keep_blanks && c != '\0' && c != '\n' && isspace(c)))
-			s[i] = '?';
+		if (c >= 0x80 && *why == NULL)
+			*why = "not ASCII: a name in other letters is looked up by its A-label "
+			       "(xn--..., as idn2 prints it)";
+		if (c < 0x20 || c >= 0x7f)
+			*p = '?';
 	}
 }
 
 /* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
-static int input_clean(char *s, char *buf, size_t len)
+static int input_clean(char *s, char *buf, size_t len, const char **why)
 {
 	char *e;
 
@@ -113,9 +116,16 @@ static int input_clean(char *s, char *buf, size_t len)
 		*--e = '\0';
 	if (*s == '\0')
 		return 0;
-	snprintf(buf, len, "%s", s);
-	input_printable(buf, strlen(buf), 0);
+	input_take(s, buf, len, why);
 	return 1;
+}
+
+/* A NUL in a line is a byte like any other, shown as '?' (DEL is too). */
+static void input_no_nul(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = '\x7f';
 }
 
 /*
@@ -140,9 +150,9 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 				in->skipping = 0;
 				continue;
 			}
-			input_printable(line, l, 1);
+			input_no_nul(line, l);
 			line[l] = '\0';
-			if (input_clean(line, buf, len))
+			if (input_clean(line, buf, len, why))
 				return 1;
 			continue;
 		}
@@ -154,10 +164,11 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 		if (in->rlen == sizeof(in->rbuf) - 1 && in->skipping) {
 			in->rlen = 0; /* more of a line already reported */
 		} else if (in->rlen == sizeof(in->rbuf) - 1) {
-			/* Longer than any name: reported once as invalid, the rest of it skipped.
-			 */
-			input_printable(in->rbuf, 60, 0);
-			snprintf(buf, len, "%.60s...", in->rbuf);
+			/* Longer than any name: reported once as invalid, the rest skipped. */
+			input_no_nul(in->rbuf, 60);
+			in->rbuf[60] = '\0';
+			input_take(in->rbuf, buf, len, why);
+			snprintf(buf + strlen(buf), len - strlen(buf), "...");
 			*why = "the line is longer than any domain name";
 			in->rlen = 0;
 			in->skipping = 1;
@@ -182,8 +193,7 @@ static int input_next(struct input *in, char *buf, size_t len, const char **why)
 {
 	*why = NULL;
 	if (in->next < in->nargs) {
-		snprintf(buf, len, "%s", in->args[in->next++]);
-		input_printable(buf, strlen(buf), 0);
+		input_take(in->args[in->next++], buf, len, why);
 		return 1;
 	}
 	return in->fd >= 0 ? input_line(in, buf, len, why) : 0;

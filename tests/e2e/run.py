@@ -1792,15 +1792,17 @@ def scale_cases():
         if open(mine, "rb").read() != before:
             problems.append("the input was written to")
         report("scale-output-is-not-the-input", not problems, "; ".join(problems))
-    # A list is untrusted bytes: a NUL, a terminal's escape codes, CRLF, a line longer than
-    # the reader's buffer, no newline at the end. Each line is one result, a bad one shown
-    # with '?' for what is not printable; none swallows the next; a file and a pipe agree.
+    # A list is untrusted bytes: a NUL, a terminal's escape codes, UTF-8, CRLF, a line
+    # longer than the reader's buffer, no newline at the end. Each line is one result, a
+    # bad one shown with '?' for what is not printable ASCII; none swallows the next; a
+    # file and a pipe agree.
     if selected("scale-hostile-list-lines"):
         raw = (b"s1.dom.test\r\n"
                b"s2.dom.test\x00s3.dom.test\n"
                b"red\x1b[31m.dom.test  # a comment\n"
                + b"x" * 5000 + b"\n"
                b"s4.dom.test..\n"
+               b"caf\xc3\xa9.dom.test\n"
                b"\n   \t\n"
                b"s5.dom.test")
         hostile = os.path.join(LAB, "hostile-list.txt")
@@ -1811,6 +1813,7 @@ def scale_cases():
                 "red?[31m.dom.test": "not a domain name",
                 "x" * 60 + "...": "the line is longer than any domain name",
                 "s4.dom.test..": "empty label",
+                "caf??.dom.test": "not ASCII: a name in other letters is looked up by its A-label",
                 "s5.dom.test": None}
         problems = []
         for how in ("file", "pipe"):
@@ -1833,8 +1836,8 @@ def scale_cases():
                     problems.append(f"{how}: {name}: {got[name]!r}")
             if pr.returncode != 2:
                 problems.append(f"{how}: exit {pr.returncode}")
-            # The run's tally on standard error: the two good names, the four bad ones.
-            if not re.search(rb"6 domains in [0-9.]+ s \([0-9]+ a second\): 2 ok, 0 warn, 4 crit, 0 unknown",
+            # The run's tally on standard error: the two good names, the five bad ones.
+            if not re.search(rb"7 domains in [0-9.]+ s \([0-9]+ a second\): 2 ok, 0 warn, 5 crit, 0 unknown",
                              pr.stderr):
                 problems.append(f"{how}: no tally: {pr.stderr[-300:]!r}")
         report("scale-hostile-list-lines", not problems, "; ".join(problems))
