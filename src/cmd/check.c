@@ -26,6 +26,7 @@
 #include "cmd/check_opts.h"
 #include "cmd/checker.h"
 #include "cmd/cmd.h"
+#include "cmd/input.h"
 #include "engine/target.h"
 #include "net/dns.h"
 #include "net/lag.h"
@@ -34,24 +35,6 @@
 #include "pki/verify.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
-
-struct input {
-	char **args;
-	size_t nargs, next;
-	FILE *f;
-	const char *fname;
-	size_t seq;   /* domains handed out */
-	size_t total; /* known total, or 0 */
-	size_t lineno;
-	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
-	 * while the next line is on its way: read into rbuf when readable (ev). */
-	int stream;
-	int fd; /* -1: no file */
-	char rbuf[INPUT_LINE_MAX];
-	size_t roff, rlen;          /* the bytes not yet taken: rbuf[roff, rlen) */
-	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
-	struct event *ev;
-};
 
 struct check {
 	struct event_base *base;
@@ -62,9 +45,7 @@ struct check {
 	struct view_opts vo;
 	size_t window; /* domains in flight at most */
 	size_t done;
-	size_t failed;       /* domains whose status is crit */
-	size_t inconclusive; /* domains refused for now (status unknown) */
-	size_t ok, warned;
+	size_t nstatus[STATUS_UNKNOWN + 1]; /* done, by status; unknown: refused for now */
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -82,140 +63,6 @@ struct check {
 	size_t nheld, next_seq;
 };
 
-/*
- * s into buf, as every view, the shard's hash and --resume will see it: a byte outside
- * printable ASCII becomes '?'. No domain name holds one, so a name stays as it was, and a
- * line holding a terminal's escape codes shows as the invalid name it is. Bytes beyond
- * ASCII are most likely an internationalized name: why says how DNS knows it.
- */
-static void input_take(const char *s, char *buf, size_t len, const char **why)
-{
-	snprintf(buf, len, "%s", s);
-	for (char *p = buf; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c >= 0x80 && *why == NULL)
-			*why = "not ASCII: a name in other letters is looked up by its A-label "
-			       "(xn--..., as idn2 prints it)";
-		if (c < 0x20 || c >= 0x7f)
-			*p = '?';
-	}
-}
-
-/* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
-static int input_clean(char *s, char *buf, size_t len, const char **why)
-{
-	char *e;
-
-	if ((e = strchr(s, '#')) != NULL)
-		*e = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	if (*s == '\0')
-		return 0;
-	input_take(s, buf, len, why);
-	return 1;
-}
-
-/* A NUL in a line is a byte like any other, shown as '?' (DEL is too). */
-static void input_no_nul(char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\0')
-			s[i] = '\x7f';
-}
-
-/*
- * The next line of the file, a regular one or a stream read without blocking: 1 with a
- * name (why set for a line no name can be, however it reads), 0 at its end or (waiting
- * set) when no whole line has come yet. Lines are read into rbuf, never more than it holds.
- */
-static int input_line(struct input *in, char *buf, size_t len, const char **why)
-{
-	for (;;) {
-		char *line = in->rbuf + in->roff;
-		size_t avail = in->rlen - in->roff;
-		char *nl = memchr(line, '\n', avail);
-		ssize_t n;
-
-		if (nl || (in->eof && avail)) {
-			size_t l = nl ? (size_t)(nl - line) : avail;
-
-			in->lineno++;
-			in->roff += l + (nl != NULL);
-			if (in->skipping) {
-				in->skipping = 0;
-				continue;
-			}
-			input_no_nul(line, l);
-			line[l] = '\0';
-			if (input_clean(line, buf, len, why))
-				return 1;
-			continue;
-		}
-		if (in->eof)
-			return 0;
-		memmove(in->rbuf, line, avail);
-		in->roff = 0;
-		in->rlen = avail;
-		if (in->rlen == sizeof(in->rbuf) - 1 && in->skipping) {
-			in->rlen = 0; /* more of a line already reported */
-		} else if (in->rlen == sizeof(in->rbuf) - 1) {
-			/* Longer than any name: reported once as invalid, the rest skipped. */
-			input_no_nul(in->rbuf, 60);
-			in->rbuf[60] = '\0';
-			input_take(in->rbuf, buf, len, why);
-			snprintf(buf + strlen(buf), len - strlen(buf), "...");
-			*why = "the line is longer than any domain name";
-			in->rlen = 0;
-			in->skipping = 1;
-			return 1;
-		}
-		n = read(in->fd, in->rbuf + in->rlen, sizeof(in->rbuf) - 1 - in->rlen);
-		if (n > 0)
-			in->rlen += (size_t)n;
-		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			in->waiting = 1;
-			return 0;
-		} else if (n < 0 && errno == EINTR)
-			continue;
-		else
-			in->eof = 1;
-	}
-}
-
-/* Next domain from the arguments, then the file; 0 at the end (or, waiting set, for now).
- * why: as input_line says, else NULL. */
-static int input_next(struct input *in, char *buf, size_t len, const char **why)
-{
-	*why = NULL;
-	if (in->next < in->nargs) {
-		input_take(in->args[in->next++], buf, len, why);
-		return 1;
-	}
-	return in->fd >= 0 ? input_line(in, buf, len, why) : 0;
-}
-
-/* The lines of a regular file that are names (or try to be), as feed() will meet them. */
-static size_t count_lines(const char *fname)
-{
-	struct input *in = xcalloc(1, sizeof(*in));
-	char name[INPUT_LINE_MAX];
-	const char *why;
-	size_t n = 0;
-
-	if ((in->fd = open(fname, O_RDONLY | O_CLOEXEC)) >= 0) {
-		while (input_line(in, name, sizeof(name), &why))
-			n++;
-		close(in->fd);
-	}
-	free(in);
-	return n;
-}
-
 /* Whether name is this run's: in its shard (a stable hash of the name, so that N machines
  * given one input share it out, none twice) and not done before (--resume). */
 static int input_mine(struct check *c, const char *name)
@@ -229,16 +76,6 @@ static int input_mine(struct check *c, const char *name)
 		return 0;
 	}
 	return 1;
-}
-
-/* Whether fd is the input file itself (then writing to it would feed the run its own
- * output). */
-static int is_input(const struct input *in, int fd)
-{
-	struct stat a, b;
-
-	return in->fd >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(in->fd, &b) == 0 &&
-	    S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* The next line of f into buf, its '\n' kept: its length, 0 at the end, -1 when it is
@@ -280,7 +117,7 @@ static int resume_open(struct check *c, const char *path)
 		free(line);
 		return -1;
 	}
-	if (is_input(&c->in, fd))
+	if (input_is_file(&c->in, fd))
 		bad = "it is the input (-f): give the results a file of their own";
 	while (bad == NULL && (n = resume_line(f, line, RESUME_LINE_MAX)) != 0) {
 		json_t *j;
@@ -457,14 +294,7 @@ static void emit(struct domain *d, void *arg)
 	c->done++;
 	if (c->progress_shown) /* the next tick redraws it below this result */
 		fputs("\r\033[K", stderr);
-	if (d->status == STATUS_UNKNOWN)
-		c->inconclusive++; /* refused for now: no verdict either way */
-	else if (d->status >= STATUS_CRIT)
-		c->failed++;
-	else if (d->status == STATUS_WARN)
-		c->warned++;
-	else
-		c->ok++;
+	c->nstatus[d->status]++;
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
@@ -522,8 +352,8 @@ static void show_progress(evutil_socket_t fd, short what, void *arg)
 		fprintf(stderr, "\r%zu domains", c->done);
 	fprintf(stderr,
 	    ", %.0f/s, %zu failing, %zu inconclusive, %zu domains and %zu connections in flight",
-	    rate, c->failed, c->inconclusive, engine_domains_in_flight(c->engine),
-	    engine_probes_in_flight(c->engine));
+	    rate, c->nstatus[STATUS_CRIT], c->nstatus[STATUS_UNKNOWN],
+	    engine_domains_in_flight(c->engine), engine_probes_in_flight(c->engine));
 	if (c->in.total && rate > 0)
 		fprintf(stderr, ", ETA %.0fs", (double)(c->in.total - c->done) / rate);
 	fputs("\033[K", stderr);
@@ -575,7 +405,7 @@ int check_main(int argc, char **argv)
 		} else {
 			struct stat st;
 			if (fstat(fileno(c.in.f), &st) == 0 && S_ISREG(st.st_mode))
-				c.in.total = count_lines(o.file);
+				c.in.total = input_count(o.file);
 		}
 		{
 			struct stat st;
@@ -593,7 +423,7 @@ int check_main(int argc, char **argv)
 	} else {
 		c.in.fd = -1;
 	}
-	if (is_input(&c.in, STDOUT_FILENO)) {
+	if (input_is_file(&c.in, STDOUT_FILENO)) {
 		fprintf(stderr,
 		    "mailtls check: standard output is the input file %s: its results "
 		    "would be read as domains; write them to a file of their own\n",
@@ -605,7 +435,7 @@ int check_main(int argc, char **argv)
 	c.log.fd = -1;
 	if (o.log) {
 		c.log.fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (c.log.fd < 0 || is_input(&c.in, c.log.fd)) {
+		if (c.log.fd < 0 || input_is_file(&c.in, c.log.fd)) {
 			fprintf(stderr, "mailtls check: --log %s: %s\n", o.log,
 			    c.log.fd < 0 ? strerror(errno)
 			                 : "it is the input (-f): give the log a file of its own");
@@ -793,19 +623,25 @@ int check_main(int argc, char **argv)
 		    "servers'; a lower --concurrency (or --dns-concurrency) may check as many domains "
 		    "a second with fewer of them\n",
 		    lag_worst_ms(c.lag) / 1000);
-	if (c.inconclusive && c.run.domain_mode)
+	if (c.nstatus[STATUS_UNKNOWN] && c.run.domain_mode) {
+		size_t n = c.nstatus[STATUS_UNKNOWN];
+
 		fprintf(stderr,
-		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): inconclusive, "
+		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): "
+		    "inconclusive, "
 		    "check %s again later\n",
-		    c.inconclusive, c.inconclusive == 1 ? "" : "s", c.inconclusive == 1 ? "it" : "them");
+		    n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	}
 	/* A list's tally, where a run's lines went to a file or a pipe. */
-	if (c.run.domain_mode && !o.nagios && c.done > 1)
+	if (c.run.domain_mode && !o.nagios && c.done > 1) {
+		double s = (now_ms() - c.t0) / 1000.0;
+
 		fprintf(stderr,
 		    "mailtls check: %zu domains in %.1f s (%.0f a second): %zu ok, %zu warn, %zu "
 		    "crit, %zu unknown\n",
-		    c.done, (now_ms() - c.t0) / 1000.0,
-		    c.done / ((now_ms() - c.t0) / 1000.0 + 1e-9), c.ok, c.warned, c.failed,
-		    c.inconclusive);
+		    c.done, s, s > 0 ? c.done / s : 0, c.nstatus[STATUS_OK], c.nstatus[STATUS_WARN],
+		    c.nstatus[STATUS_CRIT], c.nstatus[STATUS_UNKNOWN]);
+	}
 	/* Nothing checked is no verdict, unless all was done before or is another shard's. */
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted && !c.resumed && !c.other_shards)
 		rc = STATUS_UNKNOWN;

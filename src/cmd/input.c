@@ -1,0 +1,154 @@
+/*
+ * input.c - the names to check: the command's arguments, then a list file or a stream,
+ * read a line at a time into a buffer of INPUT_LINE_MAX bytes whatever the lines hold.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "cmd/input.h"
+
+/*
+ * s into buf, as every view, the shard's hash and --resume will see it: a byte outside
+ * printable ASCII becomes '?'. No domain name holds one, so a name stays as it was, and a
+ * line holding a terminal's escape codes shows as the invalid name it is. Bytes beyond
+ * ASCII are most likely an internationalized name: why says how DNS knows it.
+ */
+static void input_take(const char *s, char *buf, size_t len, const char **why)
+{
+	snprintf(buf, len, "%s", s);
+	for (char *p = buf; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x80 && *why == NULL)
+			*why = "not ASCII: a name in other letters is looked up by its A-label "
+			       "(xn--..., as idn2 prints it)";
+		if (c < 0x20 || c >= 0x7f)
+			*p = '?';
+	}
+}
+
+/* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
+static int input_clean(char *s, char *buf, size_t len, const char **why)
+{
+	char *e;
+
+	if ((e = strchr(s, '#')) != NULL)
+		*e = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	if (*s == '\0')
+		return 0;
+	input_take(s, buf, len, why);
+	return 1;
+}
+
+/* A NUL in a line is a byte like any other, shown as '?' (DEL is too). */
+static void input_no_nul(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = '\x7f';
+}
+
+/*
+ * The next line of the file, a regular one or a stream read without blocking: 1 with a
+ * name (why set for a line no name can be, however it reads), 0 at its end or (waiting
+ * set) when no whole line has come yet. Lines are read into rbuf, never more than it holds.
+ */
+static int input_line(struct input *in, char *buf, size_t len, const char **why)
+{
+	for (;;) {
+		char *line = in->rbuf + in->roff;
+		size_t avail = in->rlen - in->roff;
+		char *nl = memchr(line, '\n', avail);
+		ssize_t n;
+
+		if (nl || (in->eof && avail)) {
+			size_t l = nl ? (size_t)(nl - line) : avail;
+
+			in->lineno++;
+			in->roff += l + (nl != NULL);
+			if (in->skipping) {
+				in->skipping = 0;
+				continue;
+			}
+			input_no_nul(line, l);
+			line[l] = '\0';
+			if (input_clean(line, buf, len, why))
+				return 1;
+			continue;
+		}
+		if (in->eof)
+			return 0;
+		memmove(in->rbuf, line, avail);
+		in->roff = 0;
+		in->rlen = avail;
+		if (in->rlen == sizeof(in->rbuf) - 1 && in->skipping) {
+			in->rlen = 0; /* more of a line already reported */
+		} else if (in->rlen == sizeof(in->rbuf) - 1) {
+			/* Longer than any name: reported once as invalid, the rest skipped. */
+			input_no_nul(in->rbuf, 60);
+			in->rbuf[60] = '\0';
+			input_take(in->rbuf, buf, len, why);
+			snprintf(buf + strlen(buf), len - strlen(buf), "...");
+			*why = "the line is longer than any domain name";
+			in->rlen = 0;
+			in->skipping = 1;
+			return 1;
+		}
+		n = read(in->fd, in->rbuf + in->rlen, sizeof(in->rbuf) - 1 - in->rlen);
+		if (n > 0)
+			in->rlen += (size_t)n;
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			in->waiting = 1;
+			return 0;
+		} else if (n < 0 && errno == EINTR)
+			continue;
+		else
+			in->eof = 1;
+	}
+}
+
+int input_next(struct input *in, char *buf, size_t len, const char **why)
+{
+	*why = NULL;
+	if (in->next < in->nargs) {
+		input_take(in->args[in->next++], buf, len, why);
+		return 1;
+	}
+	return in->fd >= 0 ? input_line(in, buf, len, why) : 0;
+}
+
+size_t input_count(const char *path)
+{
+	struct input *in = xcalloc(1, sizeof(*in));
+	char name[INPUT_LINE_MAX];
+	const char *why;
+	size_t n = 0;
+
+	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		while (input_line(in, name, sizeof(name), &why))
+			n++;
+		close(in->fd);
+	}
+	free(in);
+	return n;
+}
+
+int input_is_file(const struct input *in, int fd)
+{
+	struct stat a, b;
+
+	return in->fd >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(in->fd, &b) == 0 &&
+	    S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}

@@ -1,0 +1,46 @@
+/*
+ * input.h - the names a check is given: arguments first, then a list (a file, or a pipe
+ * read without blocking), one name a line, '#' starting a comment.
+ */
+#ifndef MAILTLS_CMD_INPUT_H
+#define MAILTLS_CMD_INPUT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "conf/limits.h"
+
+struct event;
+
+struct input {
+	char **args;
+	size_t nargs, next;
+	FILE *f;
+	size_t seq;   /* domains handed out */
+	size_t total; /* known total, or 0 */
+	size_t lineno;
+	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
+	 * while the next line is on its way: read into rbuf when readable (ev). */
+	int stream;
+	int fd; /* -1: no file */
+	char rbuf[INPUT_LINE_MAX];
+	size_t roff, rlen;          /* the bytes not yet taken: rbuf[roff, rlen) */
+	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
+	struct event *ev;
+};
+
+/*
+ * The next name into buf: 1, or 0 at the end (or, waiting set, until the stream says
+ * more). Every byte outside printable ASCII is shown as '?', so that the views, the
+ * shard's hash and --resume all see the name the output shows; why is set for a line no
+ * name can be however it reads (too long, not ASCII), else NULL.
+ */
+int input_next(struct input *, char *buf, size_t len, const char **why);
+
+/* The lines of the list file at path that input_next would give, for the ETA. */
+size_t input_count(const char *path);
+
+/* Whether fd is the list file itself: writing to it would feed the run its own output. */
+int input_is_file(const struct input *, int fd);
+
+#endif
