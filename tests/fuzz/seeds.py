@@ -38,6 +38,11 @@ put("lines", "short", b"\x03\x07ab\r\ncd\nefgh\r\nijklm\r\n")
 put("lines", "crlf-at-max", b"\x03\x01abcd\r\nefgh\r\n")
 put("lines", "long", b"\x80\x05" + b"220 " + b"x" * 4092 + b"\r\n")
 
+# ---- the list reader: a seed byte (where the pipe's pieces are cut), then the list
+put("list", "plain", b"\x07a.test\r\n# comment\n\n  b.test  # and one\nlast.test")
+put("list", "hostile", b"\x2a" + b"c.test\x00d.test\ne\x1b[31m.test\ncaf\xc3\xa9.test\n\t\n")
+put("list", "long", b"\x05" + b"x" * 3000 + b"\nok.test\n" + b"y" * 1022 + b"\n" + b"z" * 1023 + b"\n")
+
 
 # ---- session: head byte (dialect, mode), then events
 def deliver(text):
