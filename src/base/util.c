@@ -171,3 +171,21 @@ void strset_free(struct strset *set)
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
+
+ssize_t read_line(FILE *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc_unlocked(f)) != EOF) {
+		if (n == cap) { /* too long: to its end */
+			while (ch != '\n' && (ch = getc_unlocked(f)) != EOF)
+				;
+			return -1;
+		}
+		buf[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	return (ssize_t)n;
+}

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 void *xcalloc(size_t, size_t);
@@ -17,6 +19,11 @@ char *xmemdup(const void *s, size_t n);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* The next line of f into buf, its '\n' kept and a NUL read like any byte: its length, 0
+ * at the end (a last line without '\n' is short of one). A line longer than cap is read
+ * to its end, kept nowhere, and -1 returned. */
+ssize_t read_line(FILE *f, char *buf, size_t cap);
 
 /* Copy server text with every byte outside printable ASCII replaced by '?' (a tab, a
  * blank like any other, by a space). */

@@ -78,21 +78,6 @@ static int input_mine(struct check *c, const char *name)
 	return 1;
 }
 
-/* The next line of f into buf, its '\n' kept: its length, 0 at the end, -1 when it is
- * longer than cap (no line mailtls writes is). */
-static ssize_t resume_line(FILE *f, char *buf, size_t cap)
-{
-	size_t n = 0;
-	int ch;
-
-	while (n < cap && (ch = getc_unlocked(f)) != EOF) {
-		buf[n++] = (char)ch;
-		if (ch == '\n')
-			return (ssize_t)n;
-	}
-	return n < cap ? (ssize_t)n : -1;
-}
-
 /*
  * --resume FILE: the domains FILE holds a whole line for are done; a line a killed run left
  * half written is cut off, so that every line is whole; then the lines of this run go to
@@ -119,7 +104,7 @@ static int resume_open(struct check *c, const char *path)
 	}
 	if (input_is_file(&c->in, fd))
 		bad = "it is the input (-f): give the results a file of their own";
-	while (bad == NULL && (n = resume_line(f, line, RESUME_LINE_MAX)) != 0) {
+	while (bad == NULL && (n = read_line(f, line, RESUME_LINE_MAX)) != 0) {
 		json_t *j;
 		const char *d;
 

@@ -247,30 +247,27 @@ static void take(struct book *b, json_t *o)
 static int read_file(struct book *b, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *line = xcalloc(LOG_LINE_MAX + 2, 1);
+	char *line = xcalloc(LOG_LINE_MAX + 1, 1);
+	ssize_t n;
 
 	if (f == NULL) {
 		fprintf(stderr, "mailtls log: %s: cannot read it\n", path);
 		free(line);
 		return -1;
 	}
-	while (fgets(line, LOG_LINE_MAX + 2, f)) {
-		size_t n = strlen(line);
+	while ((n = read_line(f, line, LOG_LINE_MAX + 1)) != 0) {
 		json_t *o;
 
-		if (n && line[n - 1] != '\n' && !feof(f)) { /* longer than the bound */
-			int c;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
+		if (n < 0) { /* longer than the bound */
 			b->too_long++;
 			continue;
 		}
-		if (n && line[n - 1] != '\n') { /* the last line, not whole */
+		if (line[n - 1] != '\n') { /* the last line, not whole */
 			b->torn++;
 			continue;
 		}
 		b->lines++;
-		o = json_loadb(line, n, 0, NULL);
+		o = json_loadb(line, (size_t)n, 0, NULL);
 		if (!json_is_object(o) || !json_is_string(json_object_get(o, "host")))
 			b->unreadable++;
 		else

@@ -1164,6 +1164,17 @@ def log_cases():
     report("log-read-after-sigkill", rc == 0 and "1 torn at the end of a file" in err and "0 not JSON" in err,
            f"exit {rc} {err!r}")
 
+    # A line a disk damaged (NULs) is skipped and counted; the line after it is read.
+    damaged = os.path.join(logdir, "damaged.log")
+    one = json.loads(lines[0])
+    other = dict(one, host="after.damage.test")
+    with open(damaged, "wb") as f:
+        f.write(lines[0] + b"\n" + lines[0][:30] + b"\0" * 40 + b"\n" + json.dumps(other).encode() + b"\n")
+    rc, out, err = run(["log", "summary", "--json", damaged])
+    hosts = sorted(x["host"] for x in json.loads(out)) if rc == 0 and out.startswith("[") else []
+    report("log-damaged-line-keeps-the-next", hosts == sorted([one["host"], "after.damage.test"])
+           and "1 not JSON" in err, f"exit {rc} {hosts} {err!r}")
+
     renew = os.path.join(logdir, "renew.log")
     base_port = 2800
     port = json.loads(subprocess.run([sys.executable, os.path.join(HERE, "hostile.py"), "--modes", "--base-port",
