@@ -361,6 +361,94 @@ static int nagios_asked(int argc, char **argv)
 	return 0;
 }
 
+/* What standard error says at the end of a run, beyond its results. */
+static void say_end(struct check *c)
+{
+	const struct check_opts *o = c->o;
+
+	if (c->interrupted) {
+		size_t left = engine_domains_in_flight(c->engine);
+		if (o->host)
+			fprintf(stderr, "mailtls check: interrupted before the check of %s ended\n",
+			    o->host);
+		else if (o->file)
+			fprintf(stderr,
+			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
+			    "%s read up to line %zu%s\n",
+			    c->done, c->done == 1 ? "" : "s", left, o->file, c->in.lineno,
+			    c->in.total ? "" : " (its length is unknown)");
+		else
+			fprintf(stderr,
+			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
+			    "%zu not started\n",
+			    c->done, c->done == 1 ? "" : "s", left, c->in.nargs - c->in.next);
+	}
+	if (c->resumed)
+		fprintf(stderr,
+		    "mailtls check: --resume %s: %zu domain%s done before, not checked again\n",
+		    o->resume, c->resumed, c->resumed == 1 ? "" : "s");
+	if (c->lag && lag_worst_ms(c->lag) >= LAG_WARN_MS)
+		fprintf(stderr,
+		    "mailtls check: this machine fell behind: its event loops ran up to %.1f s "
+		    "late, "
+		    "so timeouts and SERVFAIL answers in this run may be its own rather than the "
+		    "servers'; a lower --concurrency (or --dns-concurrency) may check as many "
+		    "domains "
+		    "a second with fewer of them\n",
+		    lag_worst_ms(c->lag) / 1000);
+	if (c->nstatus[STATUS_UNKNOWN] && c->run.domain_mode) {
+		size_t n = c->nstatus[STATUS_UNKNOWN];
+
+		fprintf(stderr,
+		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): "
+		    "inconclusive, check %s again later\n",
+		    n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	}
+	/* A list's tally, where a run's lines went to a file or a pipe. */
+	if (c->run.domain_mode && !o->nagios && c->done > 1) {
+		double s = (now_ms() - c->t0) / 1000.0;
+
+		fprintf(stderr,
+		    "mailtls check: %zu domains in %.1f s (%.0f a second): %zu ok, %zu warn, %zu "
+		    "crit, %zu unknown\n",
+		    c->done, s, s > 0 ? c->done / s : 0, c->nstatus[STATUS_OK],
+		    c->nstatus[STATUS_WARN], c->nstatus[STATUS_CRIT], c->nstatus[STATUS_UNKNOWN]);
+	}
+}
+
+/* The list, standard output and the audit log: 0, or -1 (said why) when one cannot be used. */
+static int check_files(struct check *c, const struct check_opts *o)
+{
+	if (o->file && input_open(&c->in, o->file) != 0) {
+		fprintf(stderr, "mailtls check: -f %s: %s\n", o->file, strerror(errno));
+		return -1;
+	}
+	if (input_is_file(&c->in, STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "mailtls check: standard output is the input file %s: its results "
+		    "would be read as domains; write them to a file of their own\n",
+		    o->file);
+		return -1;
+	}
+	if (o->log == NULL)
+		return 0;
+	c->log.fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (c->log.fd < 0 || input_is_file(&c->in, c->log.fd)) {
+		fprintf(stderr, "mailtls check: --log %s: %s\n", o->log,
+		    c->log.fd < 0 ? strerror(errno)
+		                  : "it is the input (-f): give the log a file of its own");
+		return -1;
+	}
+	c->log.sync = o->log_sync;
+	c->log.version = MAILTLS_VERSION;
+	c->log.now = time(NULL);
+	c->log.warn_days = o->warn_days;
+	c->log.crit_days = o->crit_days;
+	c->log.at_set = o->at_set;
+	c->log.trust = o->ca_file ? o->ca_file : o->ca_path;
+	return 0;
+}
+
 int check_main(int argc, char **argv)
 {
 	struct check_opts o;
@@ -368,7 +456,7 @@ int check_main(int argc, char **argv)
 	struct checker k;
 	struct event *sigint = NULL, *sigterm = NULL;
 	struct workers *ws = NULL;
-	int rc = STATUS_UNKNOWN, need_dns, file_key = 0, stream_flags = -1;
+	int rc = STATUS_UNKNOWN, need_dns, file_key = 0;
 	STACK_OF(X509) *file_chain = NULL; /* --chain, until the engine takes it */
 
 	memset(&k, 0, sizeof(k));
@@ -381,83 +469,13 @@ int check_main(int argc, char **argv)
 	rc = STATUS_UNKNOWN;
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
-	if (o.file) {
-		if (strcmp(o.file, "-") == 0) {
-			c.in.f = stdin;
-		} else if ((c.in.f = fopen(o.file, "r")) == NULL) {
-			fprintf(stderr, "mailtls check: -f %s: %s\n", o.file, strerror(errno));
-			return STATUS_UNKNOWN;
-		} else {
-			struct stat st;
-			if (fstat(fileno(c.in.f), &st) == 0 && S_ISREG(st.st_mode))
-				c.in.total = input_count(o.file);
-		}
-		{
-			struct stat st;
-
-			/* A pipe, a terminal, a socket: read as it comes, never blocking the loop. */
-			c.in.fd = fileno(c.in.f);
-			if (fstat(c.in.fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-				c.in.stream = 1;
-				stream_flags = fcntl(c.in.fd, F_GETFL);
-				if (stream_flags < 0 ||
-				    fcntl(c.in.fd, F_SETFL, stream_flags | O_NONBLOCK) < 0)
-					c.in.stream = 0; /* then read as it comes, blocking */
-			}
-		}
-	} else {
-		c.in.fd = -1;
-	}
-	if (input_is_file(&c.in, STDOUT_FILENO)) {
-		fprintf(stderr,
-		    "mailtls check: standard output is the input file %s: its results "
-		    "would be read as domains; write them to a file of their own\n",
-		    o.file);
-		if (c.in.f && c.in.f != stdin)
-			fclose(c.in.f);
-		return STATUS_UNKNOWN;
-	}
+	input_init(&c.in, o.domains, o.ndomains);
 	c.log.fd = -1;
-	if (o.log) {
-		c.log.fd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (c.log.fd < 0 || input_is_file(&c.in, c.log.fd)) {
-			fprintf(stderr, "mailtls check: --log %s: %s\n", o.log,
-			    c.log.fd < 0 ? strerror(errno)
-			                 : "it is the input (-f): give the log a file of its own");
-			if (c.log.fd >= 0)
-				close(c.log.fd);
-			if (c.in.f && c.in.f != stdin)
-				fclose(c.in.f);
-			return STATUS_UNKNOWN;
-		}
-		c.log.sync = o.log_sync;
-		c.log.version = MAILTLS_VERSION;
-		c.log.now = time(NULL);
-		c.log.warn_days = o.warn_days;
-		c.log.crit_days = o.crit_days;
-		c.log.at_set = o.at_set;
-		c.log.trust = o.ca_file ? o.ca_file : o.ca_path;
-	}
-	c.in.args = o.domains;
-	c.in.nargs = o.ndomains;
-	if (c.in.total || !o.file)
-		c.in.total += o.ndomains;
-
-	/* A bad policy file is refused before anything connects. */
-	if (checker_policy(&k, o.policy, "check") != 0) {
-		if (c.in.f && c.in.f != stdin)
-			fclose(c.in.f);
-		if (c.log.fd >= 0)
-			close(c.log.fd);
-		return STATUS_UNKNOWN;
-	}
-	if (o.resume && resume_open(&c, o.resume) != 0) {
-		if (c.in.f && c.in.f != stdin)
-			fclose(c.in.f);
-		if (c.log.fd >= 0)
-			close(c.log.fd);
-		return STATUS_UNKNOWN;
-	}
+	/* A bad policy file is refused before anything connects, and before --resume's file
+	 * is touched. */
+	if (check_files(&c, &o) != 0 || checker_policy(&k, o.policy, "check") != 0 ||
+	    (o.resume && resume_open(&c, o.resume) != 0))
+		goto out;
 	fd_budget(&o);
 	/* --workers: for many domains only; one server is one connection at a time anyway. */
 	if (check_opts_many(&o) && o.workers != 1) {
@@ -580,53 +598,9 @@ int check_main(int argc, char **argv)
 	}
 	fflush(stdout);
 	rc = c.run.status;
-	if (c.interrupted) {
-		size_t left = engine_domains_in_flight(c.engine);
-		if (o.host)
-			fprintf(stderr, "mailtls check: interrupted before the check of %s ended\n",
-			    o.host);
-		else if (o.file)
-			fprintf(stderr,
-			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
-			    "%s read up to line %zu%s\n",
-			    c.done, c.done == 1 ? "" : "s", left, o.file, c.in.lineno,
-			    c.in.total ? "" : " (its length is unknown)");
-		else
-			fprintf(stderr,
-			    "mailtls check: interrupted: %zu domain%s done, %zu in flight dropped, "
-			    "%zu not started\n",
-			    c.done, c.done == 1 ? "" : "s", left, c.in.nargs - c.in.next);
+	if (c.interrupted)
 		rc = STATUS_UNKNOWN;
-	}
-	if (c.resumed)
-		fprintf(stderr, "mailtls check: --resume %s: %zu domain%s done before, not checked again\n",
-		    o.resume, c.resumed, c.resumed == 1 ? "" : "s");
-	if (c.lag && lag_worst_ms(c.lag) >= LAG_WARN_MS)
-		fprintf(stderr,
-		    "mailtls check: this machine fell behind: its event loops ran up to %.1f s late, "
-		    "so timeouts and SERVFAIL answers in this run may be its own rather than the "
-		    "servers'; a lower --concurrency (or --dns-concurrency) may check as many domains "
-		    "a second with fewer of them\n",
-		    lag_worst_ms(c.lag) / 1000);
-	if (c.nstatus[STATUS_UNKNOWN] && c.run.domain_mode) {
-		size_t n = c.nstatus[STATUS_UNKNOWN];
-
-		fprintf(stderr,
-		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): "
-		    "inconclusive, "
-		    "check %s again later\n",
-		    n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
-	}
-	/* A list's tally, where a run's lines went to a file or a pipe. */
-	if (c.run.domain_mode && !o.nagios && c.done > 1) {
-		double s = (now_ms() - c.t0) / 1000.0;
-
-		fprintf(stderr,
-		    "mailtls check: %zu domains in %.1f s (%.0f a second): %zu ok, %zu warn, %zu "
-		    "crit, %zu unknown\n",
-		    c.done, s, s > 0 ? c.done / s : 0, c.nstatus[STATUS_OK], c.nstatus[STATUS_WARN],
-		    c.nstatus[STATUS_CRIT], c.nstatus[STATUS_UNKNOWN]);
-	}
+	say_end(&c);
 	/* Nothing checked is no verdict, unless all was done before or is another shard's. */
 	if (c.run.ndomains == 0 && c.done == 0 && !c.interrupted && !c.resumed && !c.other_shards)
 		rc = STATUS_UNKNOWN;
@@ -653,12 +627,9 @@ out:
 		event_free(c.in.ev);
 	if (c.base)
 		event_base_free(c.base);
-	if (c.in.f && c.in.f != stdin)
-		fclose(c.in.f);
+	input_close(&c.in);
 	if (c.log.fd >= 0)
 		close(c.log.fd);
 	strset_free(&c.resumed_set);
-	if (c.in.stream && stream_flags >= 0)
-		fcntl(c.in.fd, F_SETFL, stream_flags); /* stdin is the shell's too */
 	return rc;
 }

@@ -152,3 +152,48 @@ int input_is_file(const struct input *in, int fd)
 	return in->fd >= 0 && fd >= 0 && fstat(fd, &a) == 0 && fstat(in->fd, &b) == 0 &&
 	    S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
+
+void input_init(struct input *in, char **args, size_t nargs)
+{
+	memset(in, 0, sizeof(*in));
+	in->args = args;
+	in->nargs = nargs;
+	in->total = nargs;
+	in->fd = -1;
+	in->saved_flags = -1;
+}
+
+int input_open(struct input *in, const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0)
+		in->f = stdin;
+	else if ((in->f = fopen(path, "r")) == NULL)
+		return -1;
+	in->fd = fileno(in->f);
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* Counted when it can be named again (not standard input). */
+		size_t n = in->f == stdin ? 0 : input_count(path);
+
+		in->total = n ? in->total + n : 0;
+		return 0;
+	}
+	in->total = 0; /* a stream's length is unknown */
+	in->saved_flags = fcntl(in->fd, F_GETFL);
+	if (in->saved_flags >= 0 && fcntl(in->fd, F_SETFL, in->saved_flags | O_NONBLOCK) == 0)
+		in->stream = 1; /* else read as it comes, blocking */
+	else
+		in->saved_flags = -1;
+	return 0;
+}
+
+void input_close(struct input *in)
+{
+	if (in->saved_flags >= 0)
+		fcntl(in->fd, F_SETFL, in->saved_flags); /* standard input is the shell's too */
+	if (in->f && in->f != stdin)
+		fclose(in->f);
+	in->f = NULL;
+	in->fd = -1;
+}

@@ -15,7 +15,8 @@ struct event;
 struct input {
 	char **args;
 	size_t nargs, next;
-	FILE *f;
+	FILE *f;         /* the list, or NULL */
+	int saved_flags; /* a stream's file status flags before input_open, or -1 */
 	size_t seq;   /* domains handed out */
 	size_t total; /* known total, or 0 */
 	size_t lineno;
@@ -28,6 +29,17 @@ struct input {
 	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
 	struct event *ev;
 };
+
+/* No list yet: the names are args. */
+void input_init(struct input *, char **args, size_t nargs);
+
+/* The list at path ("-": standard input) after the arguments: a regular file is counted
+ * for the ETA; a pipe, a terminal or a socket is read as it comes, without blocking the
+ * loop (ev, made by the caller, says when). -1 with errno set. */
+int input_open(struct input *, const char *path);
+
+/* The list closed (not standard input), the flags of a stream as they were. */
+void input_close(struct input *);
 
 /*
  * The next name into buf: 1, or 0 at the end (or, waiting set, until the stream says

@@ -91,6 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > 1 << 16 || want == NULL || pin == NULL || fin == NULL || pipe(p) != 0)
 		goto out;
 	k = model(s, n, want);
+	input_init(pin, NULL, 0);
+	input_init(fin, NULL, 0);
 	/* Through a pipe, in pieces of 1 to 2,048 bytes. */
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	pin->fd = p[0];

@@ -31,9 +31,8 @@ static size_t read_all(const char *bytes, size_t n, char **args, size_t nargs, s
 	assert_true(fd >= 0 && in != NULL);
 	assert_int_equal(write(fd, bytes, n), (ssize_t)n);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	input_init(in, args, nargs);
 	in->fd = fd;
-	in->args = args;
-	in->nargs = nargs;
 	while (k < max && input_next(in, got[k].name, sizeof(got[k].name), &got[k].why))
 		k++;
 	assert_int_equal(input_count(path), k - nargs);
