@@ -361,6 +361,34 @@ static int nagios_asked(int argc, char **argv)
 	return 0;
 }
 
+/* The results not yet printed (all of them but with --jsonl), in one view, input order. */
+static void print_results(struct check *c)
+{
+	const struct check_opts *o = c->o;
+
+	if (c->interrupted) {
+		/* A probe cut short has no verdict: it is left out, and counted by say_end. */
+		size_t kept = 0;
+		for (size_t i = 0; i < c->run.nprobes; i++)
+			if (engine_probe_complete(c->run.probes[i]))
+				c->run.probes[kept++] = c->run.probes[i];
+		c->run.nprobes = kept;
+		verdict_run_interrupted(&c->run);
+	}
+	if (!o->jsonl) {
+		if (c->run.ndomains > 1)
+			qsort(c->run.domains, c->run.ndomains, sizeof(*c->run.domains),
+			    domain_seq_cmp);
+		if (o->json)
+			out_json(stdout, &c->run, &c->vo);
+		else if (o->nagios)
+			out_nagios(stdout, &c->run, &c->vo);
+		else
+			out_text(stdout, &c->run, &c->vo);
+	}
+	fflush(stdout);
+}
+
 /* What standard error says at the end of a run, beyond its results. */
 static void say_end(struct check *c)
 {
@@ -576,27 +604,7 @@ int check_main(int argc, char **argv)
 	if (c.progress_shown)
 		fputs("\r\033[K", stderr);
 
-	if (c.interrupted) {
-		/* A probe cut short has no verdict: it is left out, and counted below. */
-		size_t kept = 0;
-		for (size_t i = 0; i < c.run.nprobes; i++)
-			if (engine_probe_complete(c.run.probes[i]))
-				c.run.probes[kept++] = c.run.probes[i];
-		c.run.nprobes = kept;
-		verdict_run_interrupted(&c.run);
-	}
-	if (!o.jsonl) {
-		if (c.run.ndomains > 1)
-			qsort(c.run.domains, c.run.ndomains, sizeof(*c.run.domains),
-			    domain_seq_cmp);
-		if (o.json)
-			out_json(stdout, &c.run, &c.vo);
-		else if (o.nagios)
-			out_nagios(stdout, &c.run, &c.vo);
-		else
-			out_text(stdout, &c.run, &c.vo);
-	}
-	fflush(stdout);
+	print_results(&c);
 	rc = c.run.status;
 	if (c.interrupted)
 		rc = STATUS_UNKNOWN;
