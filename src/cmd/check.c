@@ -46,6 +46,8 @@ struct check {
 	size_t window; /* domains in flight at most */
 	size_t done;
 	size_t nstatus[STATUS_UNKNOWN + 1]; /* done, by status; unknown: refused for now */
+	size_t refused;  /* domains a server refused for now (TEMPORARILY_REFUSED) */
+	size_t unrouted; /* domains with an address this machine has no route to */
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -275,11 +277,14 @@ static void emit_held(struct check *c)
 static void emit(struct domain *d, void *arg)
 {
 	struct check *c = arg;
+	size_t total;
 
 	c->done++;
 	if (c->progress_shown) /* the next tick redraws it below this result */
 		fputs("\r\033[K", stderr);
 	c->nstatus[d->status]++;
+	c->refused += domain_probes_with(d, F_TEMPORARILY_REFUSED, &total) > 0;
+	c->unrouted += domain_probes_with(d, F_ADDRESS_UNROUTED, &total) > 0;
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
@@ -424,14 +429,20 @@ static void say_end(struct check *c)
 		    "domains "
 		    "a second with fewer of them\n",
 		    lag_worst_ms(c->lag) / 1000);
-	if (c->nstatus[STATUS_UNKNOWN] && c->run.domain_mode) {
-		size_t n = c->nstatus[STATUS_UNKNOWN];
+	if (c->refused && c->run.domain_mode) {
+		size_t n = c->refused;
 
 		fprintf(stderr,
 		    "mailtls check: %zu domain%s refused for now (TEMPORARILY_REFUSED): "
 		    "inconclusive, check %s again later\n",
 		    n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
 	}
+	if (c->unrouted && c->run.domain_mode)
+		fprintf(stderr,
+		    "mailtls check: %zu domain%s had addresses this machine has no route to "
+		    "(ADDRESS_UNROUTED, IPv6 most often): not tested from here; -4 leaves IPv6 "
+		    "out\n",
+		    c->unrouted, c->unrouted == 1 ? "" : "s");
 	/* A list's tally, where a run's lines went to a file or a pipe. */
 	if (c->run.domain_mode && !o->nagios && c->done > 1) {
 		double s = (now_ms() - c->t0) / 1000.0;

@@ -1006,6 +1006,9 @@ void target_explain_partial(struct domain *d)
 			int v6addr = strchr(p->address, ':') != NULL;
 			int broken = p->status == STATUS_CRIT;
 
+			if (p->status == STATUS_UNKNOWN)
+				continue; /* not judged (refused for now, no route): neither works
+				             nor is broken */
 			total++;
 			v6 += v6addr;
 			v4 += !v6addr;
@@ -1042,6 +1045,23 @@ void target_explain_partial(struct domain *d)
 		    "only IPv4 is broken (%zu of %zu IPv4 probes); IPv6 works", bad_v4, v4);
 	else
 		domain_add(d, F_MX_PARTIAL, "%zu of %zu probes are broken", bad, total);
+}
+
+/* Some addresses had no route from this machine: the verdict stands on the others. */
+static void explain_untested(struct domain *d)
+{
+	size_t total, n = domain_probes_with(d, F_ADDRESS_UNROUTED, &total), v6 = 0;
+
+	if (n == 0 || n == total)
+		return; /* none, or every probe says it itself */
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t j = 0; j < d->mx[i].nprobes; j++)
+			v6 += probe_has(d->mx[i].probes[j], F_ADDRESS_UNROUTED) &&
+			    strchr(d->mx[i].probes[j]->address, ':') != NULL;
+	domain_add(d, F_ADDRESSES_UNTESTED,
+	    "%zu of %zu addresses were not tested: this machine has no route to them%s; the "
+	    "verdict stands on the others (%s leaves them out)",
+	    n, total, v6 == n ? " (IPv6)" : "", v6 == n ? "-4" : "-4 or -6");
 }
 
 /*
@@ -1084,6 +1104,7 @@ static void domain_complete(struct engine *e, struct domain *d)
 	if (e->cfg.policy)
 		policy_judge(d, e->cfg.policy);
 	target_explain_partial(d);
+	explain_untested(d);
 	target_explain_srv(d);
 	verdict_domain(d, e->cfg.verdict);
 	e->domains_in_flight--;

@@ -5,7 +5,8 @@
 #ifndef MAILTLS_FINDINGS_H
 #define MAILTLS_FINDINGS_H
 
-/* SEV_UNKNOWN: no verdict could be reached (a server that kept refusing for now). */
+/* SEV_UNKNOWN: no verdict could be reached (a server that kept refusing for now, an
+ * address this machine has no route to). */
 enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT, SEV_UNKNOWN };
 
 /* Exit codes follow the monitoring plugin convention. */
@@ -83,6 +84,8 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(MX_NO_ADDRESS, CRIT, "an MX host (or the implicit MX) has no address")           \
 	X(MX_PARTIAL, INFO, "only part of the domain's mail path is broken: which part")   \
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
+	X(ADDRESS_UNROUTED, UNKNOWN, "this machine has no route to the address (no IPv6 here, say): not tested from here") \
+	X(ADDRESSES_UNTESTED, INFO, "some of the domain's addresses have no route from this machine: the verdict stands on the others") \
 	X(TIMEOUT, CRIT, "the server did not answer within the bound of the phase (--greeting-timeout, ...)") \
 	X(SLOW_GREETING, INFO, "the greeting came seconds late (warn near the 5 minutes senders wait)") \
 	X(TEMPORARILY_REFUSED, UNKNOWN, "the server kept refusing for now (421, 450, a reset in the greeting): inconclusive") \

@@ -175,6 +175,17 @@ int probe_has(const struct probe *p, enum finding_code code)
 	return 0;
 }
 
+size_t domain_probes_with(const struct domain *d, enum finding_code code, size_t *total)
+{
+	size_t n = 0;
+
+	*total = 0;
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t j = 0; j < d->mx[i].nprobes; j++, (*total)++)
+			n += probe_has(d->mx[i].probes[j], code);
+	return n;
+}
+
 void domain_add(struct domain *d, enum finding_code code, const char *fmt, ...)
 {
 	va_list ap;

@@ -252,6 +252,8 @@ void probe_add(struct probe *, enum finding_code, int cert, const char *fmt, ...
 void probe_add_arg(struct probe *, enum finding_code, int cert, long arg, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 int probe_has(const struct probe *, enum finding_code);
+/* How many probes of d have a finding of code, of *total. */
+size_t domain_probes_with(const struct domain *, enum finding_code, size_t *total);
 /* Forget what a session saw before TLS, to connect again (nothing of TLS was seen yet). */
 void probe_forget_session(struct probe *);
 

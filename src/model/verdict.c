@@ -280,6 +280,7 @@ static void verdict_policy_domain(struct domain *d, const struct policy_rule *r)
 void verdict_domain(struct domain *d, const struct verdict_ctx *ctx)
 {
 	enum status st;
+	size_t unrouted, total;
 
 	if (d->rule && !d->policy_judged) {
 		d->policy_judged = 1;
@@ -289,10 +290,17 @@ void verdict_domain(struct domain *d, const struct verdict_ctx *ctx)
 		d->findings[i].sev = verdict_severity(&d->findings[i], NULL, ctx);
 		verdict_override(&d->findings[i], d->rule);
 	}
+	/* An address this machine has no route to was not tested: the verdict stands on
+	 * those that were (ADDRESSES_UNTESTED says so), unless none was. */
+	unrouted = domain_probes_with(d, F_ADDRESS_UNROUTED, &total);
 	st = verdict_fold(d->findings, d->nfindings);
 	for (size_t i = 0; i < d->nmx; i++)
-		for (size_t j = 0; j < d->mx[i].nprobes; j++)
-			st = status_worst(st, d->mx[i].probes[j]->status);
+		for (size_t j = 0; j < d->mx[i].nprobes; j++) {
+			const struct probe *p = d->mx[i].probes[j];
+
+			if (unrouted == total || !probe_has(p, F_ADDRESS_UNROUTED))
+				st = status_worst(st, p->status);
+		}
 	d->status = st;
 }
 

@@ -53,6 +53,7 @@ int io_connect(struct io *io, const struct sockaddr *sa, socklen_t salen)
 	}
 	io_arm(io);
 	if (bufferevent_socket_connect(io->bev, (struct sockaddr *)sa, (int)salen) < 0) {
+		io->connect_errno = errno;
 		snprintf(io->err, sizeof(io->err), "%s", strerror(errno));
 		return -1;
 	}

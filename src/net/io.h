@@ -45,6 +45,7 @@ struct io {
 	char *line;      /* the line being delivered (io_take_line grows it) */
 	size_t line_cap; /* its bytes */
 	char err[256];
+	int connect_errno; /* io_connect failed at once (no route, say): its errno; else 0 */
 };
 
 struct io *io_new(struct event_base *, const struct limits *, io_cb, void *);

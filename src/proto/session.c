@@ -3,6 +3,7 @@
  * session_reply() what a complete reply means there, session_io() turns transport events
  * into those two. Credentials are never sent: this machine has no state that could.
  */
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -190,11 +191,12 @@ static void session_fail(struct session *s, enum finding_code code, const char *
  * inside session_start(): callers that start the next probe from the done callback would
  * otherwise recurse once per queued probe.
  */
-static void session_fail_later(struct session *s, const char *fmt, const char *detail)
+static void session_fail_later(struct session *s, enum finding_code code, const char *fmt,
+    const char *detail)
 {
 	struct timeval now = {0, 0};
 
-	probe_add(s->p, F_CONNECT_FAILED, -1, fmt, detail);
+	probe_add(s->p, code, -1, fmt, detail);
 	s->state = S_DONE;
 	evtimer_add(s->timer, &now);
 }
@@ -1095,10 +1097,23 @@ static void session_connect(struct session *s)
 	s->state = S_CONNECT;
 	s->io = io_new(s->base, s->par->lim, session_io, s);
 	if (addr_sockaddr(p->address, p->port, &ss, &sslen) < 0) {
-		session_fail_later(s, "\"%s\" is not an IP address", p->address);
+		session_fail_later(s, F_CONNECT_FAILED, "\"%s\" is not an IP address", p->address);
 		return;
 	}
 	session_arm(s);
-	if (io_connect(s->io, (struct sockaddr *)&ss, sslen) < 0)
-		session_fail_later(s, "%s", s->io->err);
+	if (io_connect(s->io, (struct sockaddr *)&ss, sslen) == 0)
+		return;
+	/*
+	 * A connect that fails at once, before any packet, for want of a route (no IPv6 on
+	 * this machine, an address family it lacks) says nothing of the server: this vantage
+	 * point cannot test it. A refusal or a timeout comes later, from the network.
+	 */
+	if (s->io->connect_errno == ENETUNREACH || s->io->connect_errno == EHOSTUNREACH ||
+	    s->io->connect_errno == EAFNOSUPPORT)
+		session_fail_later(s, F_ADDRESS_UNROUTED,
+		    "%s: this machine has no route to the address, so it was not tested from here "
+		    "(-4 or -6 leaves an address family out)",
+		    s->io->err);
+	else
+		session_fail_later(s, F_CONNECT_FAILED, "%s", s->io->err);
 }

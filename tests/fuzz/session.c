@@ -6,6 +6,7 @@
  * inputs run --tls-scan's raw mode: a crafted hello where TLS would start, and the
  * server's bytes read as its answer, on to a ServerKeyExchange.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -98,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fake_io_reset();
 	fake_wire.fail_connect = (head & 0xf8) == 0xf8;
+	fake_wire.fail_connect_errno = head & 1 ? ENETUNREACH : 0; /* no route, or EMFILE */
 	done_calls = 0;
 	session_start_variant(base, &par, raw ? &var : NULL, p, &sess, on_done, NULL);
 	fake_io_connected();

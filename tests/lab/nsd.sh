@@ -100,6 +100,9 @@ gen_shared() {
 }
 
 # Benchmark zone: 2000 domains over 8 MX hosts (nothing listens there yet).
+# Then three domains whose MX have IPv6 addresses of the documentation prefix (RFC 3849),
+# for a run in a network namespace without an IPv6 route (e2e noroute-*): dual (IPv4
+# works), v6only, v4bad (nothing listens on 127.0.1.9). Nothing else asks for them.
 gen_bulk() {
     zone_head bulk.test
     awk 'BEGIN {
@@ -107,6 +110,16 @@ gen_bulk() {
             printf "mx%-13d A       127.0.1.%d\n", n, n
         for (i = 1; i <= 2000; i++)
             printf "d%04d           MX      10 mx%d.bulk.test.\n", i, (i - 1) % 8 + 1 }'
+    cat <<-'EOF'
+	mxdual          A       127.0.1.1
+	mxdual          AAAA    2001:db8::25
+	mxv6            AAAA    2001:db8::26
+	mxv4bad         A       127.0.1.9
+	mxv4bad         AAAA    2001:db8::27
+	dual            MX      10 mxdual.bulk.test.
+	v6only          MX      10 mxv6.bulk.test.
+	v4bad           MX      10 mxv4bad.bulk.test.
+	EOF
 }
 
 write_zones() {

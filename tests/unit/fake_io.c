@@ -3,6 +3,7 @@
  * same reader, a read stops when the callback says the transport changed, STARTTLS drains
  * what was buffered and returns its length, the SSL belongs to the transport.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ int io_connect(struct io *io, const struct sockaddr *sa, socklen_t salen)
 	(void)sa;
 	(void)salen;
 	if (fake_wire.fail_connect) {
-		snprintf(io->err, sizeof(io->err), "Too many open files");
+		io->connect_errno =
+		    fake_wire.fail_connect_errno ? fake_wire.fail_connect_errno : EMFILE;
+		snprintf(io->err, sizeof(io->err), "%s", strerror(io->connect_errno));
 		return -1;
 	}
 	return 0;

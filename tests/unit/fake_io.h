@@ -21,6 +21,7 @@ struct fake_wire {
 	long stale;       /* what it returned */
 	int tls_ready;    /* the handshake completed (raised once, as the transport does) */
 	int fail_connect; /* make io_connect fail */
+	int fail_connect_errno; /* ... with this errno (default EMFILE) */
 	int raw_started;  /* io_start_raw was called (check --tls-scan) */
 	size_t raw_len;   /* the bytes it sent */
 };

@@ -151,6 +151,9 @@ static const struct rule rules[] = {
 	{F_AUTOCONFIG_PLAINTEXT, 0, 0, SEV_CRIT},
 	{F_TRANSACTION_REFUSED, 0, 0, SEV_CRIT},
 	{F_TEMPORARILY_REFUSED, 0, 0, SEV_UNKNOWN},
+	{F_ADDRESS_UNROUTED, 0, 0, SEV_UNKNOWN},
+	{F_ADDRESS_UNROUTED, 0, 3, SEV_UNKNOWN},   /* not tested: DANE changes nothing */
+	{F_ADDRESSES_UNTESTED, 0, 0, SEV_INFO},
 	{F_SRV_NOT_OFFERED, 0, 0, SEV_INFO},
 	{F_SRV_MISSING, 0, 0, SEV_INFO},
 	{F_SRV_NAME_INSECURE, 0, 0, SEV_INFO},
@@ -391,6 +394,40 @@ static void statuses_fold_worst_first(void **state)
 	probe_free(probes[1]);
 }
 
+/* An address this machine has no route to was not tested: the domain stands on the others,
+ * good or bad, and is unknown only when none was tested. */
+static void unrouted_addresses_do_not_judge(void **state)
+{
+	struct domain d = {0};
+	struct mx_host mx = {0};
+	struct probe *probes[2] = {probe_with_cert(40),
+	    probe_new("mx.example.test", "2001:db8::25", 25, TLS_MODE_STARTTLS, &dialect_smtp,
+	        "smtp")};
+
+	(void)state;
+	probe_add(probes[1], F_ADDRESS_UNROUTED, -1, "Network is unreachable");
+	verdict_probe(probes[0], &ctx);
+	verdict_probe(probes[1], &ctx);
+	assert_int_equal(probes[1]->status, STATUS_UNKNOWN);
+	mx.probes = probes;
+	mx.nprobes = 2;
+	d.mx = &mx;
+	d.nmx = 1;
+	verdict_domain(&d, &ctx);
+	assert_int_equal(d.status, STATUS_OK);
+	probe_add(probes[0], F_CONNECT_FAILED, -1, "Connection refused");
+	probes[0]->judged = 0; /* judged again, with the failure */
+	verdict_probe(probes[0], &ctx);
+	verdict_domain(&d, &ctx);
+	assert_int_equal(d.status, STATUS_CRIT);
+	mx.probes = probes + 1; /* only the unrouted one */
+	mx.nprobes = 1;
+	verdict_domain(&d, &ctx);
+	assert_int_equal(d.status, STATUS_UNKNOWN);
+	probe_free(probes[0]);
+	probe_free(probes[1]);
+}
+
 /* An override is the policy's word every time the verdict is taken, and says so once. */
 static void policy_override_holds_when_judged_again(void **state)
 {
@@ -432,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(slow_greeting_says_what_senders_do),
 	    cmocka_unit_test(policy_rule_tls_version_and_key),
 	    cmocka_unit_test(statuses_fold_worst_first),
+	    cmocka_unit_test(unrouted_addresses_do_not_judge),
 	    cmocka_unit_test(policy_override_holds_when_judged_again),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
