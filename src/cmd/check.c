@@ -48,6 +48,7 @@ struct check {
 	size_t nstatus[STATUS_UNKNOWN + 1]; /* done, by status; unknown: refused for now */
 	size_t refused;  /* domains a server refused for now (TEMPORARILY_REFUSED) */
 	size_t unrouted; /* domains with an address this machine has no route to */
+	size_t limited;  /* domains with a probe this machine could not open (LOCAL_LIMIT) */
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -285,6 +286,7 @@ static void emit(struct domain *d, void *arg)
 	c->nstatus[d->status]++;
 	c->refused += domain_probes_with(d, F_TEMPORARILY_REFUSED, &total) > 0;
 	c->unrouted += domain_probes_with(d, F_ADDRESS_UNROUTED, &total) > 0;
+	c->limited += domain_probes_with(d, F_LOCAL_LIMIT, &total) > 0;
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
@@ -443,6 +445,11 @@ static void say_end(struct check *c)
 		    "(ADDRESS_UNROUTED, IPv6 most often): not tested from here; -4 leaves IPv6 "
 		    "out\n",
 		    c->unrouted, c->unrouted == 1 ? "" : "s");
+	if (c->limited && c->run.domain_mode)
+		fprintf(stderr,
+		    "mailtls check: %zu domain%s not fully tested: this machine ran out of "
+		    "descriptors, ports or memory (LOCAL_LIMIT); a lower --concurrency asks less\n",
+		    c->limited, c->limited == 1 ? " was" : "s were");
 	/* A list's tally, where a run's lines went to a file or a pipe. */
 	if (c->run.domain_mode && !o->nagios && c->done > 1) {
 		double s = (now_ms() - c->t0) / 1000.0;

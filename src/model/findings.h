@@ -6,7 +6,7 @@
 #define MAILTLS_FINDINGS_H
 
 /* SEV_UNKNOWN: no verdict could be reached (a server that kept refusing for now, an
- * address this machine has no route to). */
+ * address this machine has no route to, a limit of this machine's). */
 enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_CRIT, SEV_UNKNOWN };
 
 /* Exit codes follow the monitoring plugin convention. */
@@ -85,6 +85,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(MX_PARTIAL, INFO, "only part of the domain's mail path is broken: which part")   \
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
 	X(ADDRESS_UNROUTED, UNKNOWN, "this machine has no route to the address (no IPv6 here, say): not tested from here") \
+	X(LOCAL_LIMIT, UNKNOWN, "this machine ran out of what a connection needs (descriptors, ports, memory): not tested") \
 	X(ADDRESSES_UNTESTED, INFO, "some of the domain's addresses have no route from this machine: the verdict stands on the others") \
 	X(TIMEOUT, CRIT, "the server did not answer within the bound of the phase (--greeting-timeout, ...)") \
 	X(SLOW_GREETING, INFO, "the greeting came seconds late (warn near the 5 minutes senders wait)") \

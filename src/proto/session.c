@@ -1104,16 +1104,31 @@ static void session_connect(struct session *s)
 	if (io_connect(s->io, (struct sockaddr *)&ss, sslen) == 0)
 		return;
 	/*
-	 * A connect that fails at once, before any packet, for want of a route (no IPv6 on
-	 * this machine, an address family it lacks) says nothing of the server: this vantage
-	 * point cannot test it. A refusal or a timeout comes later, from the network.
+	 * A connect that fails at once, before any packet, says nothing of the server: for
+	 * want of a route (no IPv6 on this machine, an address family it lacks) this vantage
+	 * point cannot test it; out of descriptors, ports or memory, this machine could not
+	 * try. A refusal or a timeout comes later, from the network.
 	 */
-	if (s->io->connect_errno == ENETUNREACH || s->io->connect_errno == EHOSTUNREACH ||
-	    s->io->connect_errno == EAFNOSUPPORT)
+	switch (s->io->connect_errno) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EAFNOSUPPORT:
 		session_fail_later(s, F_ADDRESS_UNROUTED,
 		    "%s: this machine has no route to the address, so it was not tested from here "
 		    "(-4 or -6 leaves an address family out)",
 		    s->io->err);
-	else
+		break;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EADDRNOTAVAIL:
+		session_fail_later(s, F_LOCAL_LIMIT,
+		    "%s: this machine could not open the connection, so the server was not tested "
+		    "(a lower --concurrency asks less of it)",
+		    s->io->err);
+		break;
+	default:
 		session_fail_later(s, F_CONNECT_FAILED, "%s", s->io->err);
+	}
 }

@@ -19,6 +19,7 @@
  *   expect status ok|warn|crit|unknown  /  expect stale N  /  expect banner text
  *   expect capa plain|tls KEYWORD...   (each offered, compared as the session does)
  */
+#include <errno.h>
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,6 +60,7 @@ struct transcript {
 	char service[32];
 	int starttls_tests;
 	char auth_mech[32]; /* "" no login; "any": the strongest offered */
+	int connect_errno;  /* connect-fails: io_connect fails at once with it */
 	struct step steps[STEPS_MAX];
 	size_t nsteps;
 	char *expect[EXPECT_MAX]; /* the expect lines, after "expect " */
@@ -195,6 +197,19 @@ static struct transcript *load(const char *path)
 			t->starttls_tests = 1;
 		} else if (strncmp(line, "auth ", 5) == 0) {
 			snprintf(t->auth_mech, sizeof(t->auth_mech), "%.31s", line + 5);
+		} else if (strncmp(line, "connect-fails ", 14) == 0) {
+			static const struct {
+				const char *name;
+				int e;
+			} errnos[] = {{"ENETUNREACH", ENETUNREACH}, {"EHOSTUNREACH", EHOSTUNREACH},
+			    {"EAFNOSUPPORT", EAFNOSUPPORT}, {"EMFILE", EMFILE},
+			    {"EADDRNOTAVAIL", EADDRNOTAVAIL}, {"EACCES", EACCES}};
+
+			for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+				if (strcmp(line + 14, errnos[i].name) == 0)
+					t->connect_errno = errnos[i].e;
+			if (t->connect_errno == 0)
+				die(t, "cannot read \"%s\"", line);
 		} else if (strncmp(line, "expect ", 7) == 0 && t->nexpect < EXPECT_MAX) {
 			t->expect[t->nexpect++] = xstrdup(line + 7);
 		} else {
@@ -303,6 +318,8 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 		par.auth = &ap;
 	}
 	fake_io_reset();
+	fake_wire.fail_connect = t->connect_errno != 0;
+	fake_wire.fail_connect_errno = t->connect_errno;
 	session_start(base, &par, p, &sess, on_done, &done);
 	fake_io_connected();
 	for (size_t i = 0; i < t->nsteps; i++) {

@@ -153,6 +153,7 @@ static const struct rule rules[] = {
 	{F_TEMPORARILY_REFUSED, 0, 0, SEV_UNKNOWN},
 	{F_ADDRESS_UNROUTED, 0, 0, SEV_UNKNOWN},
 	{F_ADDRESS_UNROUTED, 0, 3, SEV_UNKNOWN},   /* not tested: DANE changes nothing */
+	{F_LOCAL_LIMIT, 0, 0, SEV_UNKNOWN},
 	{F_ADDRESSES_UNTESTED, 0, 0, SEV_INFO},
 	{F_SRV_NOT_OFFERED, 0, 0, SEV_INFO},
 	{F_SRV_MISSING, 0, 0, SEV_INFO},
