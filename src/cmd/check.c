@@ -49,6 +49,9 @@ struct check {
 	size_t refused;  /* domains a server refused for now (TEMPORARILY_REFUSED) */
 	size_t unrouted; /* domains with an address this machine has no route to */
 	size_t limited;  /* domains with a probe this machine could not open (LOCAL_LIMIT) */
+	/* Probes of port 25 that connected, and those whose connect nothing answered: all
+	 * silent is what a machine whose outbound port 25 is blocked sees. */
+	size_t smtp_reached, smtp_silent;
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -275,18 +278,36 @@ static void emit_held(struct check *c)
 	}
 }
 
-static void emit(struct domain *d, void *arg)
+/* What the end of the run says of d: its status, and what was not tested and why. */
+static void count_domain(struct check *c, const struct domain *d)
 {
-	struct check *c = arg;
 	size_t total;
 
-	c->done++;
-	if (c->progress_shown) /* the next tick redraws it below this result */
-		fputs("\r\033[K", stderr);
 	c->nstatus[d->status]++;
 	c->refused += domain_probes_with(d, F_TEMPORARILY_REFUSED, &total) > 0;
 	c->unrouted += domain_probes_with(d, F_ADDRESS_UNROUTED, &total) > 0;
 	c->limited += domain_probes_with(d, F_LOCAL_LIMIT, &total) > 0;
+	for (size_t i = 0; i < d->nmx; i++)
+		for (size_t j = 0; j < d->mx[i].nprobes; j++) {
+			const struct probe *p = d->mx[i].probes[j];
+
+			if (p->port != 25)
+				continue;
+			if (p->t.connect_ms >= 0)
+				c->smtp_reached++;
+			else if (probe_has(p, F_TIMEOUT))
+				c->smtp_silent++;
+		}
+}
+
+static void emit(struct domain *d, void *arg)
+{
+	struct check *c = arg;
+
+	c->done++;
+	if (c->progress_shown) /* the next tick redraws it below this result */
+		fputs("\r\033[K", stderr);
+	count_domain(c, d);
 	if (c->log.fd >= 0 && out_log_domain(&c->log, &c->run, d) != 0 && !c->log_failed++)
 		fprintf(stderr, "mailtls check: --log %s: a line could not be written: %s\n",
 		    c->o->log, strerror(errno));
@@ -450,6 +471,13 @@ static void say_end(struct check *c)
 		    "mailtls check: %zu domain%s not fully tested: this machine ran out of "
 		    "descriptors, ports or memory (LOCAL_LIMIT); a lower --concurrency asks less\n",
 		    c->limited, c->limited == 1 ? " was" : "s were");
+	if (c->smtp_silent >= 2 && c->smtp_reached == 0)
+		fprintf(stderr,
+		    "mailtls check: no connection to port 25 was answered (%zu tried): if this "
+		    "machine's outbound port 25 is blocked, as most cloud providers and many ISPs "
+		    "block it, every server looks down from here; check from a machine that can "
+		    "reach port 25\n",
+		    c->smtp_silent);
 	/* A list's tally, where a run's lines went to a file or a pipe. */
 	if (c->run.domain_mode && !o->nagios && c->done > 1) {
 		double s = (now_ms() - c->t0) / 1000.0;
