@@ -208,12 +208,19 @@ void out_prom(FILE *f, const struct run *r, const struct domain *d, double secon
 {
 	struct probe_list c;
 	int success = 1;
+	size_t tested = 0;
 
 	run_probes(r, &c);
+	/* An address this machine has no route to is left out, as the verdict leaves it. */
 	for (size_t i = 0; i < c.n; i++)
-		success &= c.v[i]->tls_version != NULL;
-	family(f, "probe_success", "1 when every server of the target was reached and spoke TLS");
-	fprintf(f, "probe_success %d\n", c.n > 0 && success);
+		if (!probe_has(c.v[i], F_ADDRESS_UNROUTED)) {
+			tested++;
+			success &= c.v[i]->tls_version != NULL;
+		}
+	family(f, "probe_success",
+	    "1 when every server of the target this machine has a route to was reached and spoke "
+	    "TLS");
+	fprintf(f, "probe_success %d\n", tested > 0 && success);
 	family(f, "probe_duration_seconds", "how long the check took");
 	fprintf(f, "probe_duration_seconds %.6f\n", seconds);
 	family(f, "mailtls_status", "the verdict on the target: 0 ok, 1 warn, 2 crit, 3 unknown");

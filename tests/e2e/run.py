@@ -1785,6 +1785,12 @@ def scale_cases():
                   f'{{ {BIN} check --jsonl --ca-file {nl}/pki/ca.pem --trust-anchor none --no-mta-sts '
                   f'--no-dns-records --resolver 127.0.0.53@5300 dual.bulk.test v6only.bulk.test '
                   f'v4bad.bulk.test; echo "rc=$?" >&2; }}; '
+                  # The exporter leaves the unrouted address out of probe_success too.
+                  f'{BIN} serve --listen 127.0.0.1:9599 --ca-file {nl}/pki/ca.pem --trust-anchor none '
+                  f'--resolver 127.0.0.53@5300 --timeout 5 2>/dev/null & sp=$!; sleep 1; '
+                  f'python3 -c "import urllib.request as u; '
+                  f'print(u.urlopen(\'http://127.0.0.1:9599/probe?target=dual.bulk.test\', timeout=30).read().decode())" '
+                  f'| grep -E \'^(probe_success|mailtls_status) \' | sed \'s/^/PROM /\' >&2; kill $sp; wait $sp; '
                   f'bash {lab}/nginx-mail.sh stop {nl} >/dev/null 2>&1; bash {lab}/nsd.sh stop {nl} >/dev/null 2>&1')
         pr = subprocess.run(["unshare", "-n", "bash", "-c", script], capture_output=True, text=True,
                             env=sanitizer_env(), timeout=180)
@@ -1816,6 +1822,8 @@ def scale_cases():
         dom("v4bad.bulk.test", "crit", has=("ADDRESSES_UNTESTED",), lacks=("MX_PARTIAL",))
         if "rc=3" not in pr.stderr or "3 domains had addresses this machine has no route to" not in pr.stderr:
             problems.append(f"stderr: {pr.stderr[-400:]!r}")
+        if "PROM probe_success 1" not in pr.stderr or "PROM mailtls_status 0" not in pr.stderr:
+            problems.append(f"exporter: {pr.stderr[-300:]!r}")
         report("scale-no-route-from-here", not problems, "; ".join(problems))
     # Port 25 blocked on the way out (most clouds block it) looks like every server down:
     # when no port-25 connect was answered, the run says what that may mean. Two listeners
