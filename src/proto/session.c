@@ -3,8 +3,8 @@
  * session_reply() what a complete reply means there, session_io() turns transport events
  * into those two. Credentials are never sent: this machine has no state that could.
  */
-#include <errno.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>

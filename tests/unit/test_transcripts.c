@@ -19,8 +19,8 @@
  *   expect status ok|warn|crit|unknown  /  expect stale N  /  expect banner text
  *   expect capa plain|tls KEYWORD...   (each offered, compared as the session does)
  */
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
