@@ -45,7 +45,7 @@ struct check {
 	struct view_opts vo;
 	size_t window; /* domains in flight at most */
 	size_t done;
-	size_t nstatus[STATUS_UNKNOWN + 1]; /* done, by status; unknown: refused for now */
+	size_t nstatus[STATUS_UNKNOWN + 1]; /* the domains done, by status */
 	size_t refused;  /* domains a server refused for now (TEMPORARILY_REFUSED) */
 	size_t unrouted; /* domains with an address this machine has no route to */
 	size_t limited;  /* domains with a probe this machine could not open (LOCAL_LIMIT) */
