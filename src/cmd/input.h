@@ -17,8 +17,8 @@ struct input {
 	size_t nargs, next;
 	FILE *f;         /* the list, or NULL */
 	int saved_flags; /* a stream's file status flags before input_open, or -1 */
-	size_t seq;   /* domains handed out */
-	size_t total; /* known total, or 0 */
+	size_t seq;      /* domains handed out */
+	size_t total;    /* known total, or 0 */
 	size_t lineno;
 	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
 	 * while the next line is on its way: read into rbuf when readable (ev). */
