@@ -136,6 +136,7 @@ size_t input_count(const char *path)
 	const char *why;
 	size_t n = 0;
 
+	input_init(in, NULL, 0);
 	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		while (input_line(in, name, sizeof(name), &why))
 			n++;
@@ -168,13 +169,14 @@ int input_open(struct input *in, const char *path)
 	struct stat st;
 
 	if (strcmp(path, "-") == 0)
-		in->f = stdin;
-	else if ((in->f = fopen(path, "r")) == NULL)
+		in->fd = STDIN_FILENO;
+	else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	in->fd = fileno(in->f);
+	else
+		in->owned = 1;
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		/* Counted when it can be named again (not standard input). */
-		size_t n = in->f == stdin ? 0 : input_count(path);
+		size_t n = in->owned ? input_count(path) : 0;
 
 		in->total = n ? in->total + n : 0;
 		return 0;
@@ -192,8 +194,8 @@ void input_close(struct input *in)
 {
 	if (in->saved_flags >= 0)
 		fcntl(in->fd, F_SETFL, in->saved_flags); /* standard input is the shell's too */
-	if (in->f && in->f != stdin)
-		fclose(in->f);
-	in->f = NULL;
+	if (in->owned)
+		close(in->fd);
+	in->owned = 0;
 	in->fd = -1;
 }

@@ -5,7 +5,6 @@
 #ifndef MAILTLS_CMD_INPUT_H
 #define MAILTLS_CMD_INPUT_H
 
-#include <stdio.h>
 #include <sys/types.h>
 
 #include "conf/limits.h"
@@ -15,7 +14,6 @@ struct event;
 struct input {
 	char **args;
 	size_t nargs, next;
-	FILE *f;         /* the list, or NULL */
 	int saved_flags; /* a stream's file status flags before input_open, or -1 */
 	size_t seq;      /* domains handed out */
 	size_t total;    /* known total, or 0 */
@@ -23,7 +21,8 @@ struct input {
 	/* A pipe or a terminal is read without blocking, so that the domains in flight go on
 	 * while the next line is on its way: read into rbuf when readable (ev). */
 	int stream;
-	int fd; /* -1: no file */
+	int fd;    /* the list: -1 when none */
+	int owned; /* fd is ours to close (not standard input) */
 	char rbuf[INPUT_LINE_MAX];
 	size_t roff, rlen;          /* the bytes not yet taken: rbuf[roff, rlen) */
 	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
