@@ -85,6 +85,31 @@ static int input_mine(struct check *c, const char *name)
 }
 
 /*
+ * The domain a whole line of --resume's file names; NULL when it is no line of ours. The
+ * lines json_stream writes begin {"domain":"NAME", so a name without an escape is taken
+ * from there (cut in place) and the rest is not parsed: parsing every line whole took
+ * 50 us a line, 50 s before a million-domain run could go on. Anything else is parsed
+ * as JSON (*j, for the caller to free).
+ */
+static const char *resume_domain(char *line, size_t n, json_t **j)
+{
+	static const char head[] = "{\"domain\":\"";
+	const size_t h = sizeof(head) - 1;
+	char *q;
+
+	*j = NULL;
+	if (n > h + 3 && memcmp(line, head, h) == 0 && line[n - 2] == '}' &&
+	    (q = memchr(line + h, '"', n - h)) != NULL && q > line + h &&
+	    memchr(line + h, '\\', (size_t)(q - (line + h))) == NULL &&
+	    memchr(line, '\0', n) == NULL) {
+		*q = '\0';
+		return line + h;
+	}
+	*j = json_loadb(line, n, 0, NULL);
+	return json_string_value(json_object_get(*j, "domain"));
+}
+
+/*
  * --resume FILE: the domains FILE holds a whole line for are done; a line a killed run left
  * half written is cut off, so that every line is whole; then the lines of this run go to
  * FILE's end, one write() each (a line is written whole or not at all, until the next kill).
@@ -111,7 +136,7 @@ static int resume_open(struct check *c, const char *path)
 	if (input_is_file(&c->in, fd))
 		bad = "it is the input (-f): give the results a file of their own";
 	while (bad == NULL && (n = read_line(f, line, RESUME_LINE_MAX)) != 0) {
-		json_t *j;
+		json_t *j = NULL;
 		const char *d;
 
 		lineno++;
@@ -121,8 +146,7 @@ static int resume_open(struct check *c, const char *path)
 			good += n;
 			continue;
 		}
-		j = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
-		if ((d = json_string_value(json_object_get(j, "domain"))) != NULL)
+		if (n > 0 && (d = resume_domain(line, (size_t)n, &j)) != NULL)
 			strset_add(&c->resumed_set, d);
 		else
 			bad = "is not a line mailtls check --jsonl writes";

@@ -1865,6 +1865,19 @@ def scale_cases():
                 open(mine, "rb").read() != before:
             problems.append(f"a list as --resume: exit {rc}, {err[-200:]!r}")
         report("scale-resume-refuses-other-files", not problems, "; ".join(problems))
+    # A line's domain is read from its start, or, when the name holds an escape, from the
+    # whole line parsed: both count as done.
+    if selected("scale-resume-reads-escaped-names"):
+        res = os.path.join(LAB, "resume-escaped.jsonl")
+        lst = os.path.join(LAB, "resume-escaped.txt")
+        with open(res, "w") as f:
+            f.write('{"domain":"s1.dom.test","status":"ok"}\n{"domain":"q\\"uote.dom.test","status":"crit"}\n')
+        with open(lst, "w") as f:
+            f.write('s1.dom.test\nq"uote.dom.test\ns2.dom.test\n')
+        rc, o2, err = run(["check", "--jsonl", "--resume", res, "-f", lst] + R)
+        got = domains(res)
+        report("scale-resume-reads-escaped-names", rc == 0 and got == ["s1.dom.test", 'q"uote.dom.test', "s2.dom.test"]
+               and "2 domains done before" in err, f"exit {rc} {got} {err[-200:]!r}")
     # Nor do standard output or --log go to the input: its own lines would be read back.
     if selected("scale-output-is-not-the-input"):
         problems = []
