@@ -219,6 +219,7 @@ static void judge_sts(struct domain *d)
 	struct sts_policy *sp;
 	char err[200];
 	int bad = 0, enforce;
+	size_t tested = 0, untested = 0;
 
 	if (pol->sts_txt.failed) {
 		domain_add(d, F_MTASTS_TXT_INVALID, "the _mta-sts.%s lookup failed: %s", d->name,
@@ -282,6 +283,13 @@ static void judge_sts(struct domain *d)
 		for (size_t k = 0; k < m->nprobes; k++) {
 			char why[160];
 
+			/* No verdict on the server (refused for now, no route from here): its
+			 * certificate was not seen, so it neither meets the policy nor fails it. */
+			if (m->probes[k]->status == STATUS_UNKNOWN) {
+				untested++;
+				continue;
+			}
+			tested++;
 			if (pkix_valid(m->probes[k], why, sizeof(why)))
 				continue;
 			bad = 1;
@@ -291,12 +299,12 @@ static void judge_sts(struct domain *d)
 			    enforce ? "; in enforce mode senders will not deliver to it" : "");
 		}
 	}
-	if (!bad)
+	if (!bad && (tested || !untested))
 		domain_add(d, F_MTASTS_VALID,
 		    "MTA-STS policy id %s, mode %s, max_age %ld s: every MX is covered and "
-		    "presents "
-		    "a valid certificate",
-		    pol->sts_id.id, enforce ? "enforce" : "testing", sp->max_age);
+		    "presents a valid certificate%s",
+		    pol->sts_id.id, enforce ? "enforce" : "testing", sp->max_age,
+		    untested ? " (of the addresses tested; some could not be)" : "");
 }
 
 static int dane_published(const struct domain *d)
