@@ -98,15 +98,26 @@ static void status_line(FILE *f, const struct run *r, const struct probe_list *c
 			fputs(i + 1 < r->ndomains ? ", " : ": no mail server to check", f);
 		}
 	} else {
+		/* The first probe that was tested names the run; those this machine has no
+		 * route to are counted apart, never called ok. */
 		const struct probe *p = c->v[0];
+		size_t untested = 0;
 
+		for (size_t i = c->n; i-- > 0;)
+			if (probe_has(c->v[i], F_ADDRESS_UNROUTED))
+				untested++;
+			else
+				p = c->v[i];
 		where(p, w, sizeof(w));
 		put_text(f, w);
 		if (p->tls_version)
 			fprintf(f, " %s", p->tls_version);
 		if (p->ncerts)
 			fprintf(f, ", certificate valid for %ld more days", p->facts.min_days_left);
-		if (c->n > 1)
+		if (c->n > 1 && untested)
+			fprintf(f, " (and %zu more probe%s: %zu ok, %zu not tested from here)",
+			    c->n - 1, c->n == 2 ? "" : "s", c->n - 1 - untested, untested);
+		else if (c->n > 1)
 			fprintf(f, " (and %zu more probes, all ok)", c->n - 1);
 	}
 }

@@ -165,6 +165,33 @@ static void ok_and_warning(void **state)
 	probe_free(p);
 }
 
+/* An address this machine has no route to neither names an OK run nor is called ok. */
+static void untested_address_is_not_ok(void **state)
+{
+	struct run r = {0};
+	struct probe *v6 = probe_new("mx.example.test", "2001:db8::25", 25, TLS_MODE_STARTTLS,
+	    &dialect_smtp, "smtp");
+	struct probe *p = mk("mx.example.test", "192.0.2.1", 80);
+	char *out;
+
+	(void)state;
+	probe_add(v6, F_ADDRESS_UNROUTED, -1, "Network is unreachable");
+	verdict_probe(v6, &ctx);
+	verdict_probe(p, &ctx);
+	run_add(&r, v6); /* listed first */
+	run_add(&r, p);
+	verdict_run_add(&r, p->status); /* as the domain's verdict leaves v6 out */
+	out = render(&r);
+	check_grammar(out);
+	assert_true(strncmp(out, "MAILTLS OK - mx.example.test [192.0.2.1]:25 TLSv1.3", 51) == 0);
+	assert_non_null(strstr(out, "(and 1 more probe: 0 ok, 1 not tested from here) |"));
+	assert_null(strstr(out, "all ok"));
+	free(out);
+	run_free(&r);
+	probe_free(p);
+	probe_free(v6);
+}
+
 static void a_quote_in_a_label_is_doubled(void **state)
 {
 	struct run r = {0};
@@ -187,6 +214,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(worst_probe_named_and_text_cannot_break_the_format),
 	    cmocka_unit_test(ok_and_warning),
+	    cmocka_unit_test(untested_address_is_not_ok),
 	    cmocka_unit_test(a_quote_in_a_label_is_doubled),
 	};
 	return cmocka_run_group_tests_name("out_nagios", tests, NULL, NULL);
