@@ -46,8 +46,24 @@ enum status status_of(enum severity s)
 	}
 }
 
-/* unknown outranks crit: a run that could not decide must not read as a verdict. */
+/*
+ * The ranking a verdict folds by, worst first: crit, unknown, warn, ok. A critical finding
+ * is never hidden behind a server that could not be judged (a monitoring system may not
+ * page on UNKNOWN, and monitoring-plugins' max_state_alt also puts CRITICAL first); what
+ * could not be judged may be worse than a warning, so unknown comes before warn.
+ */
+int severity_rank(enum severity s)
+{
+	static const int rank[] =
+	    {[SEV_OK] = 0, [SEV_INFO] = 1, [SEV_WARN] = 2, [SEV_UNKNOWN] = 3, [SEV_CRIT] = 4};
+
+	return rank[s];
+}
+
 enum status status_worst(enum status a, enum status b)
 {
-	return a > b ? a : b;
+	static const int rank[] =
+	    {[STATUS_OK] = 0, [STATUS_WARN] = 1, [STATUS_UNKNOWN] = 2, [STATUS_CRIT] = 3};
+
+	return rank[a] >= rank[b] ? a : b;
 }

@@ -157,6 +157,8 @@ const char *severity_name(enum severity);
 int finding_code_by_name(const char *name);
 const char *status_name(enum status);
 enum status status_of(enum severity);
+/* Worst first: crit, unknown, warn, then ok (and info); see findings.c. */
+int severity_rank(enum severity);
 enum status status_worst(enum status, enum status);
 
 #endif

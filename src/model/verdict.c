@@ -106,7 +106,7 @@ static enum status verdict_fold(struct finding *v, size_t n)
 		struct finding f = v[i];
 		size_t j = i;
 
-		while (j > 0 && v[j - 1].sev < f.sev) {
+		while (j > 0 && severity_rank(v[j - 1].sev) < severity_rank(f.sev)) {
 			v[j] = v[j - 1];
 			j--;
 		}

@@ -370,7 +370,13 @@ static void statuses_fold_worst_first(void **state)
 	assert_int_equal(status_of(SEV_INFO), STATUS_OK);
 	assert_int_equal(status_of(SEV_WARN), STATUS_WARN);
 	assert_int_equal(status_of(SEV_CRIT), STATUS_CRIT);
-	assert_int_equal(status_worst(STATUS_CRIT, STATUS_UNKNOWN), STATUS_UNKNOWN);
+	/* A crit is never hidden behind what could not be judged; that is not hidden behind
+	 * a warning. */
+	assert_int_equal(status_worst(STATUS_CRIT, STATUS_UNKNOWN), STATUS_CRIT);
+	assert_int_equal(status_worst(STATUS_UNKNOWN, STATUS_CRIT), STATUS_CRIT);
+	assert_int_equal(status_worst(STATUS_WARN, STATUS_UNKNOWN), STATUS_UNKNOWN);
+	assert_int_equal(status_worst(STATUS_UNKNOWN, STATUS_WARN), STATUS_UNKNOWN);
+	assert_int_equal(status_worst(STATUS_OK, STATUS_UNKNOWN), STATUS_UNKNOWN);
 	verdict_probe(probes[0], &ctx);
 	verdict_probe(probes[1], &ctx);
 	mx.probes = probes;
@@ -395,6 +401,15 @@ static void statuses_fold_worst_first(void **state)
 	probe_free(probes[1]);
 }
 
+/* d with one MX, mx, holding probes[0..n). */
+static void one_mx(struct domain *d, struct mx_host *mx, struct probe **probes, size_t n)
+{
+	mx->probes = probes;
+	mx->nprobes = n;
+	d->mx = mx;
+	d->nmx = 1;
+}
+
 /* An address this machine has no route to was not tested: the domain stands on the others,
  * good or bad, and is unknown only when none was tested. */
 static void unrouted_addresses_do_not_judge(void **state)
@@ -410,10 +425,7 @@ static void unrouted_addresses_do_not_judge(void **state)
 	verdict_probe(probes[0], &ctx);
 	verdict_probe(probes[1], &ctx);
 	assert_int_equal(probes[1]->status, STATUS_UNKNOWN);
-	mx.probes = probes;
-	mx.nprobes = 2;
-	d.mx = &mx;
-	d.nmx = 1;
+	one_mx(&d, &mx, probes, 2);
 	verdict_domain(&d, &ctx);
 	assert_int_equal(d.status, STATUS_OK);
 	probe_add(probes[0], F_CONNECT_FAILED, -1, "Connection refused");
@@ -421,10 +433,35 @@ static void unrouted_addresses_do_not_judge(void **state)
 	verdict_probe(probes[0], &ctx);
 	verdict_domain(&d, &ctx);
 	assert_int_equal(d.status, STATUS_CRIT);
-	mx.probes = probes + 1; /* only the unrouted one */
-	mx.nprobes = 1;
+	one_mx(&d, &mx, probes + 1, 1); /* only the unrouted one */
 	verdict_domain(&d, &ctx);
 	assert_int_equal(d.status, STATUS_UNKNOWN);
+	probe_free(probes[0]);
+	probe_free(probes[1]);
+}
+
+/* One MX critical, another refusing for now: the domain is critical, which a monitoring
+ * system pages on, not unknown; within a probe the crit finding comes first. */
+static void crit_is_not_hidden_by_unknown(void **state)
+{
+	struct domain d = {0};
+	struct mx_host mx = {0};
+	struct probe *probes[2] = {probe_with_cert(40),
+	    probe_new("mx2.example.test", "192.0.2.2", 25, TLS_MODE_STARTTLS, &dialect_smtp,
+	        "smtp")};
+
+	(void)state;
+	probe_add(probes[1], F_TEMPORARILY_REFUSED, -1, "421 too many connections");
+	probe_add(probes[0], F_TEMPORARILY_REFUSED, -1, "421, then served");
+	probe_add(probes[0], F_CERT_EXPIRED, 0, "expired");
+	verdict_probe(probes[0], &ctx);
+	verdict_probe(probes[1], &ctx);
+	assert_int_equal(probes[0]->status, STATUS_CRIT);
+	assert_int_equal(probes[0]->findings[0].code, F_CERT_EXPIRED);
+	assert_int_equal(probes[1]->status, STATUS_UNKNOWN);
+	one_mx(&d, &mx, probes, 2);
+	verdict_domain(&d, &ctx);
+	assert_int_equal(d.status, STATUS_CRIT);
 	probe_free(probes[0]);
 	probe_free(probes[1]);
 }
@@ -471,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(policy_rule_tls_version_and_key),
 	    cmocka_unit_test(statuses_fold_worst_first),
 	    cmocka_unit_test(unrouted_addresses_do_not_judge),
+	    cmocka_unit_test(crit_is_not_hidden_by_unknown),
 	    cmocka_unit_test(policy_override_holds_when_judged_again),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
