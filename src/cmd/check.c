@@ -36,6 +36,8 @@
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
 
+#define SMTP_SILENT_MAX 1000 /* addresses remembered for the blocked-port-25 hint */
+
 struct check {
 	struct event_base *base;
 	struct engine *engine;
@@ -49,9 +51,11 @@ struct check {
 	size_t refused;  /* domains a server refused for now (TEMPORARILY_REFUSED) */
 	size_t unrouted; /* domains with an address this machine has no route to */
 	size_t limited;  /* domains with a probe this machine could not open (LOCAL_LIMIT) */
-	/* Probes of port 25 that connected, and those whose connect nothing answered: all
-	 * silent is what a machine whose outbound port 25 is blocked sees. */
-	size_t smtp_reached, smtp_silent;
+	/* Probes of port 25 that connected, and the addresses (up to SMTP_SILENT_MAX) whose
+	 * connect nothing answered: all silent is what a machine whose outbound port 25 is
+	 * blocked sees. Addresses, not probes: one MX shared by many domains is one. */
+	size_t smtp_reached;
+	struct strset smtp_silent;
 	int interrupted;
 	struct log_sink log; /* --log; fd -1 when none */
 	int log_failed;
@@ -319,8 +323,9 @@ static void count_domain(struct check *c, const struct domain *d)
 				continue;
 			if (p->t.connect_ms >= 0)
 				c->smtp_reached++;
-			else if (probe_has(p, F_TIMEOUT))
-				c->smtp_silent++;
+			else if (probe_has(p, F_TIMEOUT) && c->smtp_reached == 0 &&
+			    c->smtp_silent.n < SMTP_SILENT_MAX)
+				strset_add(&c->smtp_silent, p->address);
 		}
 }
 
@@ -495,13 +500,15 @@ static void say_end(struct check *c)
 		    "mailtls check: %zu domain%s not fully tested: this machine ran out of "
 		    "descriptors, ports or memory (LOCAL_LIMIT); a lower --concurrency asks less\n",
 		    c->limited, c->limited == 1 ? " was" : "s were");
-	if (c->smtp_silent >= 2 && c->smtp_reached == 0)
+	if (c->smtp_silent.n >= 2 && c->smtp_reached == 0)
 		fprintf(stderr,
-		    "mailtls check: no connection to port 25 was answered (%zu tried): if this "
-		    "machine's outbound port 25 is blocked, as most cloud providers and many ISPs "
-		    "block it, every server looks down from here; check from a machine that can "
+		    "mailtls check: no connection to port 25 was answered (%zu%s addresses tried): "
+		    "if this machine's outbound port 25 is blocked, as most cloud providers and "
+		    "many "
+		    "ISPs block it, every server looks down from here; check from a machine that "
+		    "can "
 		    "reach port 25\n",
-		    c->smtp_silent);
+		    c->smtp_silent.n, c->smtp_silent.n == SMTP_SILENT_MAX ? "+" : "");
 	/* A list's tally, where a run's lines went to a file or a pipe. */
 	if (c->run.domain_mode && !o->nagios && c->done > 1) {
 		double s = (now_ms() - c->t0) / 1000.0;
@@ -709,5 +716,6 @@ out:
 	if (c.log.fd >= 0)
 		close(c.log.fd);
 	strset_free(&c.resumed_set);
+	strset_free(&c.smtp_silent);
 	return rc;
 }

@@ -1842,12 +1842,17 @@ def scale_cases():
             rc, out, err = run(["check", "--jsonl", "--connect-timeout", "1", "blocked25.dom.test"] + R)
             d = json.loads(out) if out.startswith("{") else {}
             ok = rc == 2 and d.get("status") == "crit" and \
-                "no connection to port 25 was answered (2 tried)" in err
+                "no connection to port 25 was answered (2 addresses tried)" in err
+            # Two domains behind one silent address: one address tried, too few to say.
+            rc3, _, err3 = run(["check", "--jsonl", "--connect-timeout", "1", "blocked25one.dom.test",
+                                "blocked25one.dom.test"] + R)
+            ok = ok and rc3 == 2 and "port 25 was answered" not in err3
             # One that connects: nothing to say.
             rc2, out2, err2 = run(["check", "--jsonl", "--connect-timeout", "1", "blocked25.dom.test",
                                    "s1.dom.test"] + R)
             ok = ok and "port 25 was answered" not in err2
-            report("scale-port-25-silent-said", ok, f"exit {rc} {d.get('status')} {err[-300:]!r} / {err2[-200:]!r}")
+            report("scale-port-25-silent-said", ok,
+                   f"exit {rc} {d.get('status')} {err[-300:]!r} / {err3[-200:]!r} / {err2[-200:]!r}")
         finally:
             for x in held:
                 x.close()
