@@ -622,11 +622,11 @@ int check_main(int argc, char **argv)
 		if (o.key)
 			file_key = file_key ? 1 : -1;
 	}
+	k.ec.workers = ws;
 	if (checker_init(&k, &o, c.base, need_dns, c.run.domain_mode, "check") != 0)
 		goto out;
 	k.ec.emit = emit;
 	k.ec.arg = &c;
-	k.ec.workers = ws;
 	c.engine = engine_new(c.base, &k.ec, &c.run);
 	c.window = o.concurrency > 16 ? o.concurrency : 16;
 	if (o.ordered)
@@ -692,6 +692,8 @@ int check_main(int argc, char **argv)
 	if (c.log_failed) /* the audit trail is incomplete: no verdict stands on it */
 		rc = STATUS_UNKNOWN;
 out:
+	workers_stop(ws); /* again, for the ways here that skipped the loop: nothing runs on
+	                     them while what they hold is freed */
 	lag_free(c.lag); /* first: its timers are on the workers' loops too */
 	if (sigint)
 		event_free(sigint);

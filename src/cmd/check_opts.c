@@ -76,7 +76,7 @@ static const struct opt check_table[] = {
 	{O_TRUST_ANCHOR, "trust-anchor", 0, OPT_STRING, "FILE", NULL, "DNSSEC trust anchor (DS or DNSKEY lines) instead of the system root key; none: do not validate", NULL},
 	{O_VERBOSE, "verbose", 'v', OPT_FLAG, NULL, NULL, "print the dialogue with each server on standard error (server text censored)", NULL},
 	{O_WARN_DAYS, "warn-days", 'w', OPT_DAYS, "N", "30", "warn when a certificate expires within N days", NULL},
-	{O_WORKERS, "workers", 0, OPT_COUNT, "N", NULL, "with many domains: run connections, TLS and verification on N threads (default: the CPUs this process may use); DNS, scheduling, the per-host and rate limits, sharing and output stay on one, so each server is still probed once", NULL},
+	{O_WORKERS, "workers", 0, OPT_COUNT, "N", NULL, "with many domains: run connections, TLS and verification on N threads (default: the CPUs this process may use); scheduling, the per-host and rate limits, sharing and output stay on one, so each server is still probed once; from 6 threads on, each also resolves", NULL},
 	{0, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
 /* clang-format on */

@@ -9,6 +9,8 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "cmd/checker.h"
+#include "conf/limits.h"
+#include "net/workers.h"
 #include "proto/dialect.h"
 #include "tls/tlsinfo.h"
 
@@ -22,9 +24,11 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	char err[300];
 
 	struct org_policy org = k->org; /* loaded before, by checker_policy */
+	struct workers *ws = k->ec.workers; /* set before, by a bulk check */
 
 	memset(k, 0, sizeof(*k));
 	k->org = org;
+	k->ec.workers = ws;
 	if (org.nrules || org.path)
 		k->ec.org_policy = &k->org;
 	if (o->protocol)
@@ -49,6 +53,8 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 	                  : o->concurrency > 32 ? o->concurrency
 	                                        : 32;
 	if (need_dns) {
+		if (ws && workers_count(ws) >= DNS_SPREAD_WORKERS)
+			dc.workers = ws; /* each worker resolves the names that hash to it */
 		if ((k->dns = dns_new(base, &dc, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "mailtls %s: %s\n", cmd, err);
 			return -1;
@@ -161,6 +167,7 @@ int checker_init(struct checker *k, struct check_opts *o, struct event_base *bas
 		rc.https = k->https;
 		rc.base = base;
 		rc.dnsc = dc;
+		rc.dnsc.workers = NULL; /* a resolver of its own is on base's loop */
 		rc.ca_file = o->ca_file;
 		rc.ca_path = o->ca_path;
 		k->ec.rev = k->rev = revocation_env_new(&rc);

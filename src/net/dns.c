@@ -3,6 +3,11 @@
  * thread, no process). Answers arrive as wire packets; glibc's ns_* parser (libresolv)
  * reads them with bounds checks and name decompression, so we do not write our own.
  * Our own timer bounds every query: libunbound's retries can outlast any sane --timeout.
+ *
+ * With workers (dns_new), the resolver is a front on the caller's loop and one libunbound
+ * context on each worker's loop: a query is posted to the worker its name hashes to, and
+ * the answer, parsed there, is posted back. The front's loop keeps only the two posts; the
+ * sockets, the cache, the validation and the parsing are the workers'.
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -19,6 +24,7 @@
 #include "base/util.h"
 #include "conf/limits.h"
 #include "net/dns.h"
+#include "net/workers.h"
 
 /* Debian's dns-root-data; unbound-anchor keeps the same key in unbound's directory. */
 #define DNS_ROOT_KEY "/usr/share/dns/root.key"
@@ -34,7 +40,29 @@ struct dns {
 	 * scan every domain would resolve at once. Queries past the bound wait their turn. */
 	size_t inflight, max_inflight;
 	struct dns_query *wait_head, *wait_tail;
+	/* The front of resolvers on workers' loops: ctx is NULL, and none of the above but
+	 * base and validating is used. */
+	struct workers *workers;
+	struct dns **shard; /* one a worker, on its loop */
+	size_t nshards;
+	struct mailbox *home;     /* answers, to base's loop */
+	struct dns_relay *relays; /* posted and not answered here yet */
 };
+
+/* A query through the front: made and answered on the front's loop, asked on a shard's. */
+struct dns_relay {
+	struct dns *front, *shard;
+	size_t worker;
+	int rrtype;
+	dns_cb cb;
+	void *arg;
+	struct dns_answer a;           /* the shard's, taken over and posted home */
+	struct dns_relay *prev, *next; /* in front->relays, touched on the front's loop only */
+	char name[256];
+};
+
+/* Internal: a callback that takes the answer's allocations over (and leaves *a empty). */
+typedef void (*dns_take_cb)(struct dns_answer *, void *arg);
 
 struct dns_query {
 	struct dns *dns;
@@ -47,6 +75,7 @@ struct dns_query {
 	int tries;            /* SERVFAILs retried so far */
 	struct event *retry;  /* waiting to ask again after a SERVFAIL; NULL: not */
 	dns_cb cb;
+	dns_take_cb take; /* instead of cb */
 	void *arg;
 	struct dns_query *prev, *next; /* in dns->live */
 	struct dns_query *wnext;       /* in dns->wait_head, not sent yet */
@@ -57,14 +86,15 @@ static void dns_query_free(struct dns_query *);
 static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
     int ratelimited);
 
-struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
+static struct dns *dns_new_one(struct event_base *base, const struct dns_config *cfg,
+    size_t max_inflight, char *err, size_t errlen)
 {
 	struct dns *d = xcalloc(1, sizeof(*d));
 	int rc = 0;
 
 	d->base = base;
 	d->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 10;
-	d->max_inflight = cfg->max_inflight ? cfg->max_inflight : 256;
+	d->max_inflight = max_inflight;
 	d->ctx = ub_ctx_create_event(base);
 	if (d->ctx == NULL) {
 		snprintf(err, errlen, "cannot create the DNS resolver");
@@ -130,15 +160,78 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	return d;
 }
 
+struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
+{
+	size_t max = cfg->max_inflight ? cfg->max_inflight : 256;
+	struct dns *d;
+
+	if (cfg->workers == NULL)
+		return dns_new_one(base, cfg, max, err, errlen);
+	d = xcalloc(1, sizeof(*d));
+	d->base = base;
+	d->workers = cfg->workers;
+	d->nshards = workers_count(cfg->workers);
+	d->shard = xcalloc(d->nshards, sizeof(*d->shard));
+	/*
+	 * The bound on queries in flight is the run's, shared out: names spread evenly over
+	 * the shards. A context only records its settings here; it opens sockets and reads
+	 * the trust anchor at its first query, on its own loop.
+	 */
+	max = (max + d->nshards - 1) / d->nshards;
+	for (size_t i = 0; i < d->nshards; i++)
+		if ((d->shard[i] = dns_new_one(workers_base(cfg->workers, i), cfg, max, err,
+		         errlen)) == NULL) {
+			dns_free(d);
+			return NULL;
+		}
+	d->validating = d->shard[0]->validating;
+	d->home = mailbox_new(base);
+	return d;
+}
+
 int dns_validating(const struct dns *d)
 {
 	return d && d->validating;
+}
+
+static void dns_call(struct dns_query *q, struct dns_answer *a)
+{
+	if (q->take)
+		q->take(a, q->arg);
+	else
+		q->cb(a, q->arg);
+}
+
+/* The front's: the workers' loops have stopped, so nothing moves on them. */
+static void dns_free_front(struct dns *d)
+{
+	/* The shards' queries end first, unseen (relay_answered): their relays are here. */
+	for (size_t i = 0; i < d->nshards; i++)
+		dns_free(d->shard[i]);
+	while (d->relays) {
+		struct dns_relay *r = d->relays;
+		struct dns_answer a;
+
+		d->relays = r->next;
+		memset(&a, 0, sizeof(a));
+		a.status = DNS_CANCELLED;
+		r->cb(&a, r->arg);
+		dns_answer_clear(&r->a);
+		free(r);
+	}
+	mailbox_free(d->home); /* what it still holds pointed to the relays just freed */
+	free(d->shard);
+	free(d);
 }
 
 void dns_free(struct dns *d)
 {
 	if (d == NULL)
 		return;
+	if (d->workers) {
+		dns_free_front(d);
+		return;
+	}
 	/* After an interrupt: every caller's query ends, as DNS_CANCELLED, so it can free
 	 * what it passed; nothing else may happen in those callbacks. */
 	for (struct dns_query *q = d->live; q; q = q->next)
@@ -148,7 +241,7 @@ void dns_free(struct dns *d)
 			memset(&a, 0, sizeof(a));
 			a.status = DNS_CANCELLED;
 			q->finished = 1;
-			q->cb(&a, q->arg);
+			dns_call(q, &a);
 		}
 	d->closing = 1;
 	ub_ctx_delete(d->ctx);
@@ -324,7 +417,7 @@ static void dns_pump(struct dns *d)
 	}
 }
 
-static void dns_finish(struct dns_query *q, const struct dns_answer *a)
+static void dns_finish(struct dns_query *q, struct dns_answer *a)
 {
 	struct dns *d = q->dns;
 
@@ -332,7 +425,7 @@ static void dns_finish(struct dns_query *q, const struct dns_answer *a)
 	d->inflight--;
 	if (q->timer)
 		event_del(q->timer);
-	q->cb(a, q->arg);
+	dns_call(q, a);
 	dns_pump(d);
 }
 
@@ -440,7 +533,8 @@ static void dns_timeout(evutil_socket_t fd, short what, void *arg)
 		dns_query_free(q);
 }
 
-void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg)
+static void dns_query_on(struct dns *d, const char *name, int rrtype, dns_cb cb, dns_take_cb take,
+    void *arg)
 {
 	struct dns_query *q = xcalloc(1, sizeof(*q));
 
@@ -451,6 +545,7 @@ void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg
 	d->live = q;
 	q->rrtype = rrtype;
 	q->cb = cb;
+	q->take = take;
 	q->arg = arg;
 	snprintf(q->name, sizeof(q->name), "%s", name);
 	q->timer = evtimer_new(d->base, dns_timeout, q);
@@ -465,6 +560,67 @@ void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg
 		return;
 	}
 	dns_send(q);
+}
+
+/* On the front's loop: the answer, to the caller. */
+static void relay_deliver(void *arg)
+{
+	struct dns_relay *r = arg;
+	struct dns *d = r->front;
+
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		d->relays = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	r->cb(&r->a, r->arg);
+	dns_answer_clear(&r->a);
+	free(r);
+}
+
+/* On the shard's loop: the answer is taken as it is (its allocations move with it) and
+ * posted home. A cancelled one is the front's to end (dns_free_front). */
+static void relay_answered(struct dns_answer *a, void *arg)
+{
+	struct dns_relay *r = arg;
+
+	if (a->status == DNS_CANCELLED)
+		return;
+	r->a = *a;
+	memset(a, 0, sizeof(*a));
+	mailbox_post(r->front->home, relay_deliver, r);
+}
+
+/* On the shard's loop. */
+static void relay_ask(void *arg)
+{
+	struct dns_relay *r = arg;
+
+	dns_query_on(r->shard, r->name, r->rrtype, NULL, relay_answered, r);
+}
+
+void dns_query(struct dns *d, const char *name, int rrtype, dns_cb cb, void *arg)
+{
+	struct dns_relay *r;
+
+	if (d->workers == NULL) {
+		dns_query_on(d, name, rrtype, cb, NULL, arg);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->front = d;
+	r->worker = hash_str(HASH_INIT, name, 1) % d->nshards;
+	r->shard = d->shard[r->worker];
+	r->rrtype = rrtype;
+	r->cb = cb;
+	r->arg = arg;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->next = d->relays;
+	if (d->relays)
+		d->relays->prev = r;
+	d->relays = r;
+	workers_post(d->workers, r->worker, relay_ask, r);
 }
 
 /* The timeout starts when the query is sent: it measures the resolver, not our queue. */

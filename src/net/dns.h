@@ -45,7 +45,10 @@ struct dns_answer {
 	size_t dropped; /* records of the type asked for beyond the bound, not kept */
 };
 
+struct workers;
+
 struct dns_config {
+	struct workers *workers;      /* resolve on these loops (see dns_new); NULL: on base */
 	const char *const *resolvers; /* IP[@PORT], NULL-terminated; NULL: /etc/resolv.conf */
 	const char *trust_anchor;     /* DS/DNSKEY file; NULL: the system root key if present */
 	int no_dnssec;                /* do not validate at all */
@@ -56,9 +59,18 @@ struct dns_config {
 struct dns;
 typedef void (*dns_cb)(const struct dns_answer *, void *arg);
 
+/*
+ * A resolver whose callbacks run on base's loop. With cfg->workers, each worker's loop has a
+ * libunbound context of its own, which asks and parses; the name picks the context, so one
+ * name is always asked of the same cache. Queries are made and answered on base's loop,
+ * from that thread only. Such a resolver is freed after workers_stop() and before
+ * workers_free().
+ */
 struct dns *dns_new(struct event_base *, const struct dns_config *, char *err, size_t errlen);
-/* Query name for rrtype (1 A, 28 AAAA, 15 MX, 16 TXT, 33 SRV, 52 TLSA). cb runs exactly once, maybe before return. */
+/* Query name for rrtype (1 A, 28 AAAA, 15 MX, 16 TXT, 33 SRV, 52 TLSA). cb runs exactly once,
+ * maybe before return. */
 void dns_query(struct dns *, const char *name, int rrtype, dns_cb, void *arg);
+/* Every query not answered yet ends as DNS_CANCELLED, before it returns. */
 void dns_free(struct dns *);
 int dns_validating(const struct dns *); /* a trust anchor is loaded */
 

@@ -1,8 +1,9 @@
 /*
  * workers.h - event loops on threads of their own, and mailboxes between loops: a function
  * posted to a mailbox runs on the loop that owns it, in the order posted. The engine keeps
- * one loop for what must stay together (DNS, scheduling, sharing, verdicts, output) and
- * hands connections to the workers. It knows nothing of what the functions do.
+ * one loop for what must stay together (scheduling, sharing, verdicts, output) and hands
+ * connections to the workers, and with many workers the resolver's queries (net/dns.c).
+ * It knows nothing of what the functions do.
  *
  * libevent must be made thread-aware (workers_threads_init) before the first event_base
  * is created, the main loop's included.
