@@ -7,7 +7,7 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
-PKGS      = openssl libevent libevent_openssl libevent_pthreads jansson libunbound yaml-0.1 expat
+PKGS      = openssl libevent libevent_openssl libevent_pthreads jansson libunbound yaml-0.1 expat libidn2
 # libcurl and libgsasl: headers only; net/https.c and proto/sasl.c open them when a fetch
 # or a login needs them (the unit tests that drive libgsasl's server side link it).
 CURL_CFLAGS := $(shell pkg-config --cflags libcurl libgsasl 2>/dev/null)

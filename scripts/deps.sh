@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libunbound-dev libjansson-dev
-libcmocka-dev libcurl4-openssl-dev libyaml-dev libexpat1-dev libgsasl-dev openssl ca-certificates postfix python3 iproute2
+libcmocka-dev libcurl4-openssl-dev libyaml-dev libexpat1-dev libgsasl-dev libidn2-dev
+openssl ca-certificates postfix python3 iproute2
 nsd ldnsutils nginx libnginx-mod-mail time parallel dovecot-imapd dovecot-pop3d icinga2-bin
 icinga2-common prometheus sslscan"
 # `deps.sh fuzz`: what `make fuzz` needs besides (libFuzzer comes with clang's runtime).

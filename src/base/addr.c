@@ -3,7 +3,11 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include <idn2.h>
 
 #include "base/addr.h"
 
@@ -49,6 +53,68 @@ int addr_domain_syntax(const char *s, const char **why)
 		}
 	}
 	return 1;
+}
+
+#define IDNA_FLAGS (IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL)
+
+int addr_to_ascii(const char *name, char *out, size_t outlen, char *why, size_t whylen)
+{
+	char *a = NULL;
+	int rc = idn2_to_ascii_8z(name, &a, IDNA_FLAGS);
+
+	if (rc != IDN2_OK) {
+		snprintf(why, whylen, "not a domain name in any script (IDNA: %s)",
+		    idn2_strerror(rc));
+		return -1;
+	}
+	if (strlen(a) >= outlen) {
+		snprintf(why, whylen, "a domain name is 1 to 253 characters");
+		idn2_free(a);
+		return -1;
+	}
+	/* Without STD3 rules (which would refuse the '_' of names in the wild), IDNA passes
+	 * ASCII through as it is: a control character too. */
+	for (const char *p = a; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+			snprintf(why, whylen,
+			    "not a domain name (letters, digits, '-' and '.' only)");
+			idn2_free(a);
+			return -1;
+		}
+	snprintf(out, outlen, "%s", a);
+	idn2_free(a);
+	return 0;
+}
+
+/* "xn--" opens a label of s. */
+static int has_alabel(const char *s)
+{
+	for (const char *p = s; *p; p = strchr(p, '.') ? strchr(p, '.') + 1 : p + strlen(p))
+		if (strncasecmp(p, "xn--", 4) == 0)
+			return 1;
+	return 0;
+}
+
+int addr_to_unicode(const char *name, char *out, size_t outlen)
+{
+	char lower[256], *u = NULL, *back = NULL;
+	size_t i;
+	int ok;
+
+	/* Punycode keeps the case of the ASCII it carries: "XN--BCHER-KVA" is "BüCHER". */
+	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+	lower[i] = '\0';
+	if (name[i] || !has_alabel(lower) || idn2_to_unicode_8z8z(lower, &u, 0) != IDN2_OK)
+		return 0;
+	/* Punycode decodes whatever it is given; only a valid name encodes back to itself. */
+	ok = idn2_to_ascii_8z(u, &back, IDNA_FLAGS) == IDN2_OK && strcmp(back, lower) == 0 &&
+	    strlen(u) < outlen;
+	if (ok)
+		snprintf(out, outlen, "%s", u);
+	idn2_free(u);
+	idn2_free(back);
+	return ok;
 }
 
 int addr_sockaddr(const char *s, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)

@@ -11,31 +11,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/addr.h"
 #include "base/util.h"
 #include "cmd/input.h"
 
 /*
- * s into buf, as every view, the shard's hash and --resume will see it: a byte outside
- * printable ASCII becomes '?'. No domain name holds one, so a name stays as it was, and a
- * line holding a terminal's escape codes shows as the invalid name it is. Bytes beyond
- * ASCII are most likely an internationalized name: why says how DNS knows it.
+ * s into buf, as every view, the shard's hash and --resume will see it. A name in other
+ * scripts (bytes beyond ASCII) becomes its A-labels, as DNS knows it; one that cannot
+ * (not UTF-8, or not a name) is reported with IDNA's reason. Then a byte outside printable
+ * ASCII becomes '?': no domain name holds one, so a name stays as it was, and a line
+ * holding a terminal's escape codes shows as the invalid name it is.
  */
-static void input_take(const char *s, char *buf, size_t len, const char **why)
+static void input_take(struct input *in, const char *s, char *buf, size_t len, const char **why)
 {
+	int other = 0;
+
+	for (const char *p = s; *p && !other; p++)
+		other = (unsigned char)*p >= 0x80;
+	if (other && *why == NULL && addr_to_ascii(s, buf, len, in->why, sizeof(in->why)) == 0)
+		return;
+	if (other && *why == NULL)
+		*why = in->why;
 	snprintf(buf, len, "%s", s);
 	for (char *p = buf; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (c >= 0x80 && *why == NULL)
-			*why = "not ASCII: a name in other letters is looked up by its A-label "
-			       "(xn--..., as idn2 prints it)";
 		if (c < 0x20 || c >= 0x7f)
 			*p = '?';
 	}
 }
 
 /* A line read: comments and blanks around it dropped; 0 when nothing is left of it. */
-static int input_clean(char *s, char *buf, size_t len, const char **why)
+static int input_clean(struct input *in, char *s, char *buf, size_t len, const char **why)
 {
 	char *e;
 
@@ -48,7 +55,7 @@ static int input_clean(char *s, char *buf, size_t len, const char **why)
 		*--e = '\0';
 	if (*s == '\0')
 		return 0;
-	input_take(s, buf, len, why);
+	input_take(in, s, buf, len, why);
 	return 1;
 }
 
@@ -84,7 +91,7 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 			}
 			input_no_nul(line, l);
 			line[l] = '\0';
-			if (input_clean(line, buf, len, why))
+			if (input_clean(in, line, buf, len, why))
 				return 1;
 			continue;
 		}
@@ -99,9 +106,9 @@ static int input_line(struct input *in, char *buf, size_t len, const char **why)
 			/* Longer than any name: reported once as invalid, the rest skipped. */
 			input_no_nul(in->rbuf, 60);
 			in->rbuf[60] = '\0';
-			input_take(in->rbuf, buf, len, why);
-			snprintf(buf + strlen(buf), len - strlen(buf), "...");
 			*why = "the line is longer than any domain name";
+			input_take(in, in->rbuf, buf, len, why);
+			snprintf(buf + strlen(buf), len - strlen(buf), "...");
 			in->rlen = 0;
 			in->skipping = 1;
 			return 1;
@@ -123,7 +130,7 @@ int input_next(struct input *in, char *buf, size_t len, const char **why)
 {
 	*why = NULL;
 	if (in->next < in->nargs) {
-		input_take(in->args[in->next++], buf, len, why);
+		input_take(in, in->args[in->next++], buf, len, why);
 		return 1;
 	}
 	return in->fd >= 0 ? input_line(in, buf, len, why) : 0;

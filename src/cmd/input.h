@@ -26,6 +26,7 @@ struct input {
 	char rbuf[INPUT_LINE_MAX];
 	size_t roff, rlen;          /* the bytes not yet taken: rbuf[roff, rlen) */
 	int eof, waiting, skipping; /* skipping: the rest of a line longer than rbuf */
+	char why[160];              /* the last name's reason, when it is said here */
 	struct event *ev;
 };
 
@@ -42,9 +43,11 @@ void input_close(struct input *);
 
 /*
  * The next name into buf: 1, or 0 at the end (or, waiting set, until the stream says
- * more). Every byte outside printable ASCII is shown as '?', so that the views, the
- * shard's hash and --resume all see the name the output shows; why is set for a line no
- * name can be however it reads (too long, not ASCII), else NULL.
+ * more). A name in other scripts is given as its A-labels (xn--); every other byte
+ * outside printable ASCII is shown as '?', so that the views, the shard's hash and
+ * --resume all see the name the output shows. why is set for a line no name can be
+ * however it reads (too long, not a name in any script), else NULL; it lasts until the
+ * next call.
  */
 int input_next(struct input *, char *buf, size_t len, const char **why);
 

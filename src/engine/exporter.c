@@ -311,7 +311,7 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 	const char *portarg = evhttp_find_header(q, "port");
 	const char *modname = evhttp_find_header(q, "module");
 	const struct module *m = modules_find(x->cfg.modules, "smtp");
-	char host[256], err[256], key[600];
+	char host[256], err[256], key[600], alabel[256];
 	const char *why = NULL;
 	uint16_t port = 0;
 	struct entry *e;
@@ -333,6 +333,19 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 			    "a domain is checked at its MX, over SMTP: use host= for this module");
 			return;
 		}
+		for (const char *p = target; *p; p++)
+			if ((unsigned char)*p >= 0x80) { /* a name in other scripts: its A-labels */
+				if (addr_to_ascii(target, alabel, sizeof(alabel), err,
+				        sizeof(err)) != 0) {
+					char msg[300];
+
+					snprintf(msg, sizeof(msg), "target: %s", err);
+					reply_error(x, req, 400, "Bad Request", msg);
+					return;
+				}
+				target = alabel;
+				break;
+			}
 		if (!addr_domain_syntax(target, &why)) {
 			snprintf(err, sizeof(err), "target: %s", why);
 			reply_error(x, req, 400, "Bad Request", err);

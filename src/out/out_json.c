@@ -9,6 +9,7 @@
 
 #include <openssl/pem.h>
 
+#include "base/addr.h"
 #include "base/dnsrr.h"
 #include "base/util.h"
 #include "model/published.h"
@@ -577,7 +578,11 @@ static void jdomain_probes(struct js *w, const struct domain *d, const struct vi
 /* The members of a domain's object, which the caller opens and closes. */
 static void jdomain(struct js *w, const struct domain *d, const struct view_opts *v)
 {
+	char unicode[256];
+
 	js_string(w, "domain", d->name);
+	if (addr_to_unicode(d->name, unicode, sizeof(unicode)))
+		js_string(w, "unicode", unicode);
 	js_string(w, "status", status_name(d->status));
 	js_string(w, "dnssec", dnssec_name((enum dnssec_state)d->dnssec));
 	js_array(w, "mx");

@@ -6,6 +6,7 @@
 
 #include <openssl/pem.h>
 
+#include "base/addr.h"
 #include "base/dnsrr.h"
 #include "base/util.h"
 #include "model/suites.h"
@@ -306,16 +307,18 @@ static int is_record_finding(enum finding_code c)
 static void out_domain(FILE *f, const struct domain *d, const struct view_opts *v)
 {
 	size_t naddr = 0, nmx = 0;
-	char seen[16][96];
+	char seen[16][96], unicode[256];
 	size_t nseen = 0;
+	int idn = addr_to_unicode(d->name, unicode, sizeof(unicode));
 
 	for (size_t i = 0; i < d->nmx; i++) {
 		naddr += d->mx[i].nprobes;
 		nmx += d->mx[i].svc == 0;
 	}
-	fprintf(f, "%s%-8s%s %s  (%zu MX, %zu probe%s, DNSSEC %s)\n",
-	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name, nmx,
-	    naddr, naddr == 1 ? "" : "s", dnssec_name((enum dnssec_state)d->dnssec));
+	fprintf(f, "%s%-8s%s %s%s%s%s  (%zu MX, %zu probe%s, DNSSEC %s)\n",
+	    c_on(v, status_color[d->status]), status_word[d->status], c_off(v), d->name,
+	    idn ? " [" : "", idn ? unicode : "", idn ? "]" : "", nmx, naddr, naddr == 1 ? "" : "s",
+	    dnssec_name((enum dnssec_state)d->dnssec));
 	/* Transport findings first; the sender-authentication records in a section of their own. */
 	for (size_t i = 0; i < d->nfindings; i++)
 		if (!is_record_finding(d->findings[i].code))

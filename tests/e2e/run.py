@@ -570,6 +570,21 @@ def domain_cases():
     dcase("dom-all-bad-not-partial", ["allbad.dom.test"], 2, lacks=("MX_PARTIAL",),
           check=lambda d, j: None if d["status"] == "crit" else d["status"])
     dcase("dom-invalid-name-still-a-record", ["bad_name!"], 2, has=("DNS_FAILED",))
+    # A name in other scripts is asked by its A-label, and shown as both.
+    dcase("dom-idn-asked-by-a-label", ["b\u00fccher.dom.test"], 0,
+          lambda d, j: None if (d["domain"], d.get("unicode"), d["status"], d["probes"][0]["host"]) ==
+          ("xn--bcher-kva.dom.test", "b\u00fccher.dom.test", "ok", "good.mail.test") else
+          (d["domain"], d.get("unicode"), d["status"]))
+    if selected("dom-idn-text-and-no-script"):
+        rc, out, err = run(["check", "--ca-file", CA] + DNS + ["b\u00fccher.dom.test", "xn--bcher-kva.dom.test"])
+        rc2, out2, err2 = run(["check", "--json", "--ca-file", CA] + DNS + ["i\u2665.dom.test"])
+        j2 = json.loads(out2) if out2.startswith("{") else {}
+        f2 = j2.get("domains", [{}])[0].get("findings", [])
+        report("dom-idn-text-and-no-script",
+               rc == 0 and out.count("xn--bcher-kva.dom.test [b\u00fccher.dom.test]") == 2 and
+               rc2 == 2 and any(x["code"] == "DNS_FAILED" and "not a domain name in any script (IDNA: " in x["message"]
+                                for x in f2),
+               f"exit {rc}/{rc2}: {out[:300]!r} {f2}")
     if selected("dom-silent-nameserver"):
         rc, out, err = run(["check", "--json", "--resolver", "127.0.0.54@5300", "--trust-anchor", "none",
                             "--timeout", "1.5", "silent.dom.test"])
@@ -1016,8 +1031,12 @@ def serve_cases(modes):
         st, dane = http_get(base + "/probe?target=nomatch.dane.test")
         report("serve-dane-mismatch", prom_value(dane, "mailtls_finding", code="DANE_NO_MATCH") == 1
                and prom_value(dane, "mailtls_dane_match", tlsa="secure") == 0, dane[:400])
+        # A target in other scripts is checked by its A-label.
+        st, idn = http_get(base + "/probe?target=b%C3%BCcher.dom.test")
+        report("serve-idn-target", st == 200 and prom_value(idn, "probe_success") == 1
+               and prom_value(idn, "mailtls_status") == 0, f"{st} {idn[:300]!r}")
         lint = [subprocess.run(["promtool", "check", "metrics"], input=m, capture_output=True, text=True)
-                for m in (good, prio, dane)]
+                for m in (good, prio, dane, idn)]
         report("serve-promtool-accepts-the-metrics", all(p.returncode == 0 for p in lint),
                " ".join(p.stdout + p.stderr for p in lint))
         # The cache: the second scrape within --cache-ttl makes no second check.
@@ -1047,6 +1066,7 @@ def serve_cases(modes):
         report("serve-module-from-the-file", st == 200 and time.time() - t0 < 2.5
                and prom_value(quick, "mailtls_finding", code="TIMEOUT") == 1, f"{st} {time.time() - t0:.1f} s {quick[:300]!r}")
         errs = [(base + "/probe?target=bad..name", 400), (base + "/probe?target=x.test&module=nntp", 400),
+                (base + "/probe?target=caf%E9.dom.test", 400),
                 (base + "/probe", 400), (base + "/nowhere", 404), (base + "/probe?target=" + "a" * 3000, 414)]
         bad = [(u[:60], s) for u, want in errs for s, _ in [http_get(u)] if s != want]
         report("serve-bad-requests", not bad, f"{bad}")
@@ -1901,7 +1921,7 @@ def scale_cases():
         if open(mine, "rb").read() != before:
             problems.append("the input was written to")
         report("scale-output-is-not-the-input", not problems, "; ".join(problems))
-    # A list is untrusted bytes: a NUL, a terminal's escape codes, UTF-8, CRLF, a line
+    # A list is untrusted bytes: a NUL, a terminal's escape codes, UTF-8 and Latin-1, CRLF, a line
     # longer than the reader's buffer, no newline at the end. Each line is one result, a
     # bad one shown with '?' for what is not printable ASCII; none swallows the next; a
     # file and a pipe agree.
@@ -1911,7 +1931,8 @@ def scale_cases():
                b"red\x1b[31m.dom.test  # a comment\n"
                + b"x" * 5000 + b"\n"
                b"s4.dom.test..\n"
-               b"caf\xc3\xa9.dom.test\n"
+               b"b\xc3\xbccher.dom.test\n"
+               b"caf\xe9.dom.test\n"
                b"\n   \t\n"
                b"s5.dom.test")
         hostile = os.path.join(LAB, "hostile-list.txt")
@@ -1922,7 +1943,8 @@ def scale_cases():
                 "red?[31m.dom.test": "not a domain name",
                 "x" * 60 + "...": "the line is longer than any domain name",
                 "s4.dom.test..": "empty label",
-                "caf??.dom.test": "not ASCII: a name in other letters is looked up by its A-label",
+                "xn--bcher-kva.dom.test": None,
+                "caf?.dom.test": "not a domain name in any script (IDNA: ",
                 "s5.dom.test": None}
         problems = []
         for how in ("file", "pipe"):
@@ -1945,8 +1967,8 @@ def scale_cases():
                     problems.append(f"{how}: {name}: {got[name]!r}")
             if pr.returncode != 2:
                 problems.append(f"{how}: exit {pr.returncode}")
-            # The run's tally on standard error: the two good names, the five bad ones.
-            if not re.search(rb"7 domains in [0-9.]+ s \([0-9]+ a second\): 2 ok, 0 warn, 5 crit, 0 unknown",
+            # The run's tally on standard error: the three good names, the five bad ones.
+            if not re.search(rb"8 domains in [0-9.]+ s \([0-9]+ a second\): 3 ok, 0 warn, 5 crit, 0 unknown",
                              pr.stderr):
                 problems.append(f"{how}: no tally: {pr.stderr[-300:]!r}")
         report("scale-hostile-list-lines", not problems, "; ".join(problems))

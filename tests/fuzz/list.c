@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/addr.h"
 #include "cmd/input.h"
 #include "fuzz.h"
 
@@ -17,7 +18,7 @@
 
 struct name {
 	char s[INPUT_LINE_MAX];
-	int too_long, not_ascii;
+	int too_long, not_ascii; /* not_ascii: and no name in any script, so a reason */
 };
 
 /* What each line of s[0..n) must give, into want; how many. */
@@ -50,12 +51,21 @@ static size_t model(const uint8_t *s, size_t n, struct name *want)
 				a++;
 			while (b > a && s[pos + b - 1] && isspace(s[pos + b - 1]))
 				b--;
+			char raw[INPUT_LINE_MAX], why[160];
+
 			for (size_t i = a; i < b; i++) {
 				uint8_t c = s[pos + i];
 
 				w->not_ascii |= c >= 0x80;
+				raw[o] = c ? (char)c : '\x7f'; /* as the reader sees a NUL */
 				w->s[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 			}
+			raw[o] = '\0';
+			/* A name in other scripts: its A-labels, no reason given (base/addr.c is
+			 * the oracle here: what is fuzzed is the reader around it). */
+			if (w->not_ascii &&
+			    addr_to_ascii(raw, w->s, sizeof(w->s), why, sizeof(why)) == 0)
+				w->not_ascii = 0;
 			k += o > 0;
 		}
 		pos += len + 1;
@@ -67,7 +77,7 @@ static void same(const struct name *w, const char *got, const char *why)
 {
 	if (strcmp(w->s, got) != 0)
 		abort();
-	if (w->too_long != (why && strstr(why, "longer") != NULL))
+	if (w->too_long != (why && strcmp(why, "the line is longer than any domain name") == 0))
 		abort();
 	if (!w->too_long && w->not_ascii != (why != NULL))
 		abort();

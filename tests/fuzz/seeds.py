@@ -41,6 +41,7 @@ put("lines", "long", b"\x80\x05" + b"220 " + b"x" * 4092 + b"\r\n")
 # ---- the list reader: a seed byte (where the pipe's pieces are cut), then the list
 put("list", "plain", b"\x07a.test\r\n# comment\n\n  b.test  # and one\nlast.test")
 put("list", "hostile", b"\x2a" + b"c.test\x00d.test\ne\x1b[31m.test\ncaf\xc3\xa9.test\n\t\n")
+put("list", "idn", b"\x11" + "bücher.test\nFaß.DE\n中国.cn\ni♥.test\n".encode() + b"caf\xe9.test\ne\x1b.f\xc3\xa9\n")
 put("list", "long", b"\x05" + b"x" * 3000 + b"\nok.test\n" + b"y" * 1022 + b"\n" + b"z" * 1023 + b"\n")
 
 

@@ -16,7 +16,8 @@
 
 struct got {
 	char name[INPUT_LINE_MAX];
-	const char *why;
+	const char *why; /* NULL, or whybuf */
+	char whybuf[200];
 };
 
 /* Every name input_next gives for the bytes of a list (and args before them), into got. */
@@ -33,8 +34,11 @@ static size_t read_all(const char *bytes, size_t n, char **args, size_t nargs, s
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	input_init(in, args, nargs);
 	in->fd = fd;
-	while (k < max && input_next(in, got[k].name, sizeof(got[k].name), &got[k].why))
+	while (k < max && input_next(in, got[k].name, sizeof(got[k].name), &got[k].why)) {
+		if (got[k].why) /* it lasts until the next call */
+			got[k].why = strcpy(got[k].whybuf, got[k].why);
 		k++;
+	}
 	assert_int_equal(input_count(path), k - nargs);
 	assert_int_equal(input_is_file(in, fd), 1);
 	assert_int_equal(input_is_file(in, STDERR_FILENO), 0);
@@ -53,6 +57,10 @@ static void lines(void **state)
 	                           "c.test\0d.test\n"
 	                           "e\x1b[31m.test\n"
 	                           "caf\xc3\xa9.test\n"
+	                           "caf\xe9.test\n" /* Latin-1: not UTF-8 */
+	                           "B\xc3\x9c"
+	                           "CHER.test\n"
+	                           "fa\xc3\x9f.test\n"
 	                           "last.test"; /* no newline at the end */
 	char *args[] = {"arg\x07.test", "x.test"};
 	struct got got[16];
@@ -60,7 +68,7 @@ static void lines(void **state)
 
 	(void)state;
 	n = read_all(list, sizeof(list) - 1, args, 2, got, 16);
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 11);
 	assert_string_equal(got[0].name, "arg?.test");
 	assert_null(got[0].why);
 	assert_string_equal(got[1].name, "x.test");
@@ -70,10 +78,18 @@ static void lines(void **state)
 	assert_string_equal(got[4].name, "c.test?d.test"); /* a NUL does not end the line */
 	assert_string_equal(got[5].name, "e?[31m.test");
 	assert_null(got[5].why); /* not a name: addr_domain_syntax says why */
-	assert_string_equal(got[6].name, "caf??.test");
-	assert_non_null(got[6].why);
-	assert_non_null(strstr(got[6].why, "A-label"));
-	assert_string_equal(got[7].name, "last.test");
+	/* Names in other scripts are asked by their A-labels: IDNA2008 as UTS #46 maps it
+	 * (case folded; ß kept, not turned into "ss"). */
+	assert_string_equal(got[6].name, "xn--caf-dma.test");
+	assert_null(got[6].why);
+	assert_string_equal(got[7].name, "caf?.test");
+	assert_non_null(got[7].why);
+	assert_non_null(strstr(got[7].why, "not a domain name in any script (IDNA: "));
+	assert_string_equal(got[8].name, "xn--bcher-kva.test");
+	assert_null(got[8].why);
+	assert_string_equal(got[9].name, "xn--fa-hia.test");
+	assert_null(got[9].why);
+	assert_string_equal(got[10].name, "last.test");
 }
 
 /* A line longer than the buffer is one name, said to be too long, however many times the

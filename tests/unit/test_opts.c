@@ -99,6 +99,18 @@ static void hostports(void **state)
 	assert_int_equal(opts_parse_hostport("mx example", host, sizeof(host), &port, err,
 	                     sizeof(err)),
 	    -1);
+	/* A name in other scripts is its A-labels; one in no script is said to be. */
+	assert_int_equal(opts_parse_hostport("mx.b\xc3\xbc"
+	                                     "cher.example:587",
+	                     host, sizeof(host), &port, err, sizeof(err)),
+	    0);
+	assert_string_equal(host, "mx.xn--bcher-kva.example");
+	assert_int_equal(port, 587);
+	assert_int_equal(opts_parse_hostport("caf\xe9.example", host, sizeof(host), &port, err,
+	                     sizeof(err)),
+	    -1);
+	assert_non_null(
+	    strstr(err, "\"caf\xe9.example\" is not a domain name in any script (IDNA: "));
 }
 
 static void table_is_sorted_and_unique(void **state)
