@@ -647,6 +647,18 @@ def domain_cases():
         out, err = p.communicate(timeout=20)
         report("dom-interrupt-says-what-was-left", p.returncode == 3 and "3 in flight dropped" in err and out == "",
                f"exit {p.returncode} {err[-600:]!r}")
+    # The same with six workers, each resolving on its own context: every query, wherever
+    # it was (with libunbound, queued on a worker, answered and on its way back), ends once.
+    if selected("dom-interrupt-spread-resolvers"):
+        names = [f"{c}.test" for c in "abcdefghijkl"]
+        p = subprocess.Popen([BIN, "check", "--jsonl", "--workers", "6", "--resolver", "127.0.0.54@5300",
+                              "--trust-anchor", "none", "--timeout", "30"] + names, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=sanitizer_env())
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        report("dom-interrupt-spread-resolvers", p.returncode == 3 and "12 in flight dropped" in err and out == ""
+               and "Sanitizer" not in err, f"exit {p.returncode} {err[-600:]!r}")
 
     # A run whose loops fall a second behind says that its timeouts may be its own: here
     # the process is stopped for 1.5 s (as a machine with too few CPUs would hold it); the
