@@ -86,8 +86,13 @@ static void dns_query_free(struct dns_query *);
 static void dns_ub_cb(void *arg, int rcode, void *pkt, int len, int sec, char *why_bogus,
     int ratelimited);
 
+/* libunbound's caches of answers, RRsets and DNSSEC keys are 4 MiB each by default. */
+#define DNS_CACHE_BYTES (4u << 20)
+#define DNS_CACHE_MIN (256u << 10)
+
+/* One context; shares: how many contexts share out the caches one would have. */
 static struct dns *dns_new_one(struct event_base *base, const struct dns_config *cfg,
-    size_t max_inflight, char *err, size_t errlen)
+    size_t max_inflight, size_t shares, char *err, size_t errlen)
 {
 	struct dns *d = xcalloc(1, sizeof(*d));
 	int rc = 0;
@@ -121,6 +126,17 @@ static struct dns *dns_new_one(struct event_base *base, const struct dns_config 
 		 * domains took 15.8 s; with a port per query in flight, 1.5 s). */
 		snprintf(q, sizeof(q), "%zu", d->max_inflight + DNS_PORTS_SPARE);
 		ub_ctx_set_option(d->ctx, "outgoing-range:", q);
+		/* Each of several contexts holds only the names that hash to it: together they
+		 * need the caches one context has, not one each (a long run fills them all). */
+		if (shares > 1) {
+			size_t bytes = DNS_CACHE_BYTES / shares;
+
+			snprintf(q, sizeof(q), "%zu",
+			    bytes > DNS_CACHE_MIN ? bytes : DNS_CACHE_MIN);
+			ub_ctx_set_option(d->ctx, "msg-cache-size:", q);
+			ub_ctx_set_option(d->ctx, "rrset-cache-size:", q);
+			ub_ctx_set_option(d->ctx, "key-cache-size:", q);
+		}
 	}
 	if (cfg->resolvers && cfg->resolvers[0]) {
 		for (const char *const *r = cfg->resolvers; *r && rc == 0; r++)
@@ -166,7 +182,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	struct dns *d;
 
 	if (cfg->workers == NULL)
-		return dns_new_one(base, cfg, max, err, errlen);
+		return dns_new_one(base, cfg, max, 1, err, errlen);
 	d = xcalloc(1, sizeof(*d));
 	d->base = base;
 	d->workers = cfg->workers;
@@ -179,8 +195,8 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	 */
 	max = (max + d->nshards - 1) / d->nshards;
 	for (size_t i = 0; i < d->nshards; i++)
-		if ((d->shard[i] = dns_new_one(workers_base(cfg->workers, i), cfg, max, err,
-		         errlen)) == NULL) {
+		if ((d->shard[i] = dns_new_one(workers_base(cfg->workers, i), cfg, max, d->nshards,
+		         err, errlen)) == NULL) {
 			dns_free(d);
 			return NULL;
 		}
