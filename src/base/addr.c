@@ -55,6 +55,14 @@ int addr_domain_syntax(const char *s, const char **why)
 	return 1;
 }
 
+int addr_is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 #define IDNA_FLAGS (IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL)
 
 int addr_to_ascii(const char *name, char *out, size_t outlen, char *why, size_t whylen)

@@ -15,6 +15,8 @@ int addr_is_ip(const char *s);
  * wild; dot-separated, 1-253 characters, labels 1-63, one trailing dot allowed); else 0
  * with *why set. */
 int addr_domain_syntax(const char *s, const char **why);
+/* s holds no byte beyond ASCII: as a name, it needs no IDNA. */
+int addr_is_ascii(const char *s);
 /*
  * A name in UTF-8 as DNS knows it, its labels in other scripts as A-labels ("bücher.de":
  * "xn--bcher-kva.de"): IDNA2008 with UTS #46 non-transitional mapping, as browsers and

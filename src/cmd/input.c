@@ -24,10 +24,8 @@
  */
 static void input_take(struct input *in, const char *s, char *buf, size_t len, const char **why)
 {
-	int other = 0;
+	int other = !addr_is_ascii(s);
 
-	for (const char *p = s; *p && !other; p++)
-		other = (unsigned char)*p >= 0x80;
 	if (other && *why == NULL && addr_to_ascii(s, buf, len, in->why, sizeof(in->why)) == 0)
 		return;
 	if (other && *why == NULL)

@@ -170,17 +170,15 @@ int opts_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *por
 	}
 	memcpy(host, h, hl);
 	host[hl] = '\0';
-	for (size_t i = 0; i < hl; i++)
-		if ((unsigned char)host[i] >= 0x80) { /* a name in other scripts: its A-labels */
-			char why[160];
+	if (!addr_is_ascii(host)) { /* a name in other scripts: its A-labels */
+		char why[160];
 
-			if (addr_to_ascii(host, host, hostlen, why, sizeof(why)) != 0) {
-				snprintf(err, errlen, "\"%s\" is %s", s, why);
-				return -1;
-			}
-			hl = strlen(host);
-			break;
+		if (addr_to_ascii(host, host, hostlen, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "\"%s\" is %s", s, why);
+			return -1;
 		}
+		hl = strlen(host);
+	}
 	for (size_t i = 0; i < hl; i++) {
 		unsigned char c = (unsigned char)host[i];
 		if (!isalnum(c) && c != '-' && c != '.' && c != '_' && c != ':') {

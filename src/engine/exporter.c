@@ -333,19 +333,16 @@ static void on_probe(struct exporter *x, struct evhttp_request *req, struct evke
 			    "a domain is checked at its MX, over SMTP: use host= for this module");
 			return;
 		}
-		for (const char *p = target; *p; p++)
-			if ((unsigned char)*p >= 0x80) { /* a name in other scripts: its A-labels */
-				if (addr_to_ascii(target, alabel, sizeof(alabel), err,
-				        sizeof(err)) != 0) {
-					char msg[300];
+		if (!addr_is_ascii(target)) { /* a name in other scripts: its A-labels */
+			if (addr_to_ascii(target, alabel, sizeof(alabel), err, sizeof(err)) != 0) {
+				char msg[300];
 
-					snprintf(msg, sizeof(msg), "target: %s", err);
-					reply_error(x, req, 400, "Bad Request", msg);
-					return;
-				}
-				target = alabel;
-				break;
+				snprintf(msg, sizeof(msg), "target: %s", err);
+				reply_error(x, req, 400, "Bad Request", msg);
+				return;
 			}
+			target = alabel;
+		}
 		if (!addr_domain_syntax(target, &why)) {
 			snprintf(err, sizeof(err), "target: %s", why);
 			reply_error(x, req, 400, "Bad Request", err);
