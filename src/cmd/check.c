@@ -497,8 +497,10 @@ static void say_end(struct check *c)
 		    c->unrouted, c->unrouted == 1 ? "" : "s");
 	if (c->limited && c->run.domain_mode)
 		fprintf(stderr,
-		    "mailtls check: %zu domain%s not fully tested: this machine ran out of "
-		    "descriptors, ports or memory (LOCAL_LIMIT); a lower --concurrency asks less\n",
+		    "mailtls check: %zu domain%s not fully tested: this machine could not open "
+		    "some connections (LOCAL_LIMIT: out of descriptors, ports or memory, or its "
+		    "own "
+		    "policy forbids them; the findings say which)\n",
 		    c->limited, c->limited == 1 ? " was" : "s were");
 	if (c->smtp_silent.n >= 2 && c->smtp_reached == 0)
 		fprintf(stderr,

@@ -85,7 +85,7 @@ enum status { STATUS_OK = 0, STATUS_WARN = 1, STATUS_CRIT = 2, STATUS_UNKNOWN = 
 	X(MX_PARTIAL, INFO, "only part of the domain's mail path is broken: which part")   \
 	X(CONNECT_FAILED, CRIT, "the TCP connection could not be made")                    \
 	X(ADDRESS_UNROUTED, UNKNOWN, "this machine has no route to the address (no IPv6 here, say): not tested from here") \
-	X(LOCAL_LIMIT, UNKNOWN, "this machine ran out of what a connection needs (descriptors, ports, memory): not tested") \
+	X(LOCAL_LIMIT, UNKNOWN, "this machine could not open the connection (out of descriptors, ports or memory, or its own policy forbids it): not tested") \
 	X(ADDRESSES_UNTESTED, INFO, "some of the domain's addresses have no route from this machine: the verdict stands on the others") \
 	X(TIMEOUT, CRIT, "the server did not answer within the bound of the phase (--greeting-timeout, ...)") \
 	X(SLOW_GREETING, INFO, "the greeting came seconds late (warn near the 5 minutes senders wait)") \

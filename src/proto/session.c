@@ -1106,8 +1106,11 @@ static void session_connect(struct session *s)
 	/*
 	 * A connect that fails at once, before any packet, says nothing of the server: for
 	 * want of a route (no IPv6 on this machine, an address family it lacks) this vantage
-	 * point cannot test it; out of descriptors, ports or memory, this machine could not
-	 * try. A refusal or a timeout comes later, from the network.
+	 * point cannot test it; out of descriptors, ports or memory, or forbidden by this
+	 * machine's own policy (EPERM, EACCES: a cgroup's socket filter, as systemd's
+	 * IPAddressDeny= sets, or a security module), this machine could not try. A refusal
+	 * or a timeout comes later, from the network; a firewall rule that drops the SYN on
+	 * its way out is such a timeout (TCP sends it again), not an error here.
 	 */
 	switch (s->io->connect_errno) {
 	case ENETUNREACH:
@@ -1126,6 +1129,13 @@ static void session_connect(struct session *s)
 		session_fail_later(s, F_LOCAL_LIMIT,
 		    "%s: this machine could not open the connection, so the server was not tested "
 		    "(a lower --concurrency asks less of it)",
+		    s->io->err);
+		break;
+	case EPERM:
+	case EACCES:
+		session_fail_later(s, F_LOCAL_LIMIT,
+		    "%s: this machine's own policy forbids the connection, so the server was not "
+		    "tested",
 		    s->io->err);
 		break;
 	default:

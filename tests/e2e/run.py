@@ -1858,6 +1858,21 @@ def scale_cases():
         if "PROM probe_success 1" not in pr.stderr or "PROM mailtls_status 0" not in pr.stderr:
             problems.append(f"exporter: {pr.stderr[-300:]!r}")
         report("scale-no-route-from-here", not problems, "; ".join(problems))
+    # A connect this machine's own policy forbids fails at once (here a "prohibit" route in
+    # a network namespace of the test's own, which no packet leaves: EACCES): the server
+    # was not tested, so LOCAL_LIMIT and unknown, never CONNECT_FAILED and crit.
+    if selected("scale-connect-prohibited-here"):
+        script = ('ip link set lo up && ip route add prohibit 192.0.2.0/24 && '
+                  f'{BIN} check --json --host mx.prohibited.test --address 192.0.2.25; echo "rc=$?" >&2')
+        pr = subprocess.run(["unshare", "-n", "bash", "-c", script], capture_output=True, text=True,
+                            env=sanitizer_env(), timeout=60)
+        j = json.loads(pr.stdout) if pr.stdout.startswith("{") else {}
+        p = (j.get("probes") or [{}])[0]
+        pf = [(f["code"], f["severity"], f["message"]) for f in p.get("findings", [])]
+        report("scale-connect-prohibited-here", "rc=3" in pr.stderr and p.get("status") == "unknown"
+               and any(c == "LOCAL_LIMIT" and sev == "unknown" and "Permission denied" in m
+                       and "own policy forbids" in m for c, sev, m in pf)
+               and not any(c == "CONNECT_FAILED" for c, _, _ in pf), f"{pr.stderr[-200:]!r} {pf}")
     # Port 25 blocked on the way out (most clouds block it) looks like every server down:
     # when no port-25 connect was answered, the run says what that may mean. Two listeners
     # (blocked25.dom.test's MX) are filled and never accept, so the next SYNs go unanswered.

@@ -203,7 +203,7 @@ static struct transcript *load(const char *path)
 				int e;
 			} errnos[] = {{"ENETUNREACH", ENETUNREACH}, {"EHOSTUNREACH", EHOSTUNREACH},
 			    {"EAFNOSUPPORT", EAFNOSUPPORT}, {"EMFILE", EMFILE},
-			    {"EADDRNOTAVAIL", EADDRNOTAVAIL}, {"EACCES", EACCES}};
+			    {"EADDRNOTAVAIL", EADDRNOTAVAIL}, {"EACCES", EACCES}, {"EPERM", EPERM}};
 
 			for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
 				if (strcmp(line + 14, errnos[i].name) == 0)
