@@ -629,6 +629,7 @@ int check_main(int argc, char **argv)
 		goto out;
 	k.ec.emit = emit;
 	k.ec.arg = &c;
+	k.sp.quit_no_wait = check_opts_many(&o); /* one server is one round trip more at most */
 	c.engine = engine_new(c.base, &k.ec, &c.run);
 	c.window = o.concurrency > 16 ? o.concurrency : 16;
 	if (o.ordered)

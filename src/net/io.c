@@ -35,6 +35,23 @@ struct io *io_new(struct event_base *base, const struct limits *lim, io_cb cb, v
 	return io;
 }
 
+static void io_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct io *io = arg;
+
+	bufferevent_setcb(bev, io_read_cb, NULL, io_event_cb, io); /* once */
+	io->cb(io, IO_SENT, NULL, 0, io->arg);
+}
+
+void io_notify_sent(struct io *io)
+{
+	/* The write callback runs when the output buffer has drained to its low watermark,
+	 * 0: every byte handed to the socket (over TLS, every record). Triggered (deferred)
+	 * as well, for a buffer already empty. */
+	bufferevent_setcb(io->bev, io_read_cb, io_write_cb, io_event_cb, io);
+	bufferevent_trigger(io->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
+}
+
 static void io_arm(struct io *io)
 {
 	bufferevent_setcb(io->bev, io_read_cb, NULL, io_event_cb, io);

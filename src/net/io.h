@@ -22,6 +22,7 @@ enum io_event {
 	IO_CLOSED,    /* peer closed */
 	IO_DATA,      /* raw mode: every byte received since it began (line, len); more may
 	                 follow in later events, each again from the first byte */
+	IO_SENT,      /* after io_notify_sent: what was written has left our buffers */
 };
 
 struct io;
@@ -56,6 +57,9 @@ int io_printf(struct io *, const char *fmt, ...) __attribute__((format(printf, 2
 /* len bytes of line and CRLF, as they are (no format, no length bound but the caller's). */
 int io_write_line(struct io *, const char *line, size_t len);
 long io_start_tls(struct io *, SSL *);
+/* IO_SENT once everything written so far is in the kernel's hands (not sooner than the
+ * next turn of the loop): then closing still sends it, before the FIN. */
+void io_notify_sent(struct io *);
 /* Leave the mail protocol for bytes (check --tls-scan's crafted ClientHello): what was
  * buffered in plaintext is thrown away as io_start_tls does (its count is returned), len
  * bytes go out, and from then on reads raise IO_DATA with everything received, up to max

@@ -105,7 +105,7 @@ static void session_finish(struct session *s)
 	void *arg = s->arg;
 
 	p->t.total_ms = now_ms() - s->t0;
-	if (s->state == S_QUIT && p->t.quit_ms < 0)
+	if (s->state == S_QUIT && p->t.quit_ms < 0 && !s->par->quit_no_wait)
 		p->t.quit_ms = p->t.total_ms; /* QUIT answered by a close */
 	session_abort(s);
 	done(p, arg);
@@ -486,6 +486,8 @@ static void session_enter(struct session *s, enum session_state st)
 		break;
 	case S_QUIT:
 		session_command(s, d->quit_cmd);
+		if (s->par->quit_no_wait)
+			io_notify_sent(s->io);
 		break;
 	case S_MAIL:
 	case S_RCPT: {
@@ -971,6 +973,13 @@ static int session_io(struct io *io, enum io_event ev, const char *line, size_t 
 	switch (ev) {
 	case IO_DATA:
 		return 1; /* only raw mode raises it */
+	case IO_SENT:     /* asked for in S_QUIT only */
+		if (s->state == S_QUIT) {
+			session_trace(s, "--", "QUIT sent; its reply is not awaited", 35);
+			session_finish(s);
+			return 1;
+		}
+		return 0;
 	case IO_CONNECTED:
 		s->p->t.connect_ms = now_ms() - s->t0;
 		session_trace(s, "--", "connected", 9);

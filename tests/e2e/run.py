@@ -524,6 +524,15 @@ def shared_connects():
         return 0
 
 
+def shared_disconnects():
+    """The 127.0.0.27 listener's disconnect lines so far (what each session said)."""
+    try:
+        with open(os.path.join(LAB, "postfix/maillog")) as f:
+            return [line for line in f if "shared postfix/smtpd" in line and ": disconnect from" in line]
+    except OSError:
+        return []
+
+
 def domain_cases():
     def prio(d, j):
         if [(m["host"], m["preference"]) for m in d["mx"]] != [("ec.mail.test", 10), ("good.mail.test", 10), ("expired.mail.test", 20)]:
@@ -609,6 +618,18 @@ def domain_cases():
               and sorted(d["domain"] for d in recs) == sorted(names))
         report("dom-shared-mx-connected-once", ok and conns == 1,
                f"exit {rc}, {len(recs)} records, connections {conns}")
+
+    # A bulk run closes once QUIT has left, without waiting for the 221: the server must
+    # still have read the QUIT (Postfix counts it: quit=1), never "lost connection".
+    if selected("dom-bulk-quit-reaches-the-server"):
+        before = len(shared_disconnects())
+        rc, out, err = run(["check", "--jsonl", "--ca-file", CA] + DNS + ["s1.dom.test", "s2.dom.test"])
+        deadline = time.time() + 5
+        while len(shared_disconnects()) == before and time.time() < deadline:
+            time.sleep(0.05)
+        new = shared_disconnects()[before:]
+        report("dom-bulk-quit-reaches-the-server", rc == 0 and len(new) == 1 and "ehlo=2 starttls=1 quit=1" in new[0],
+               f"exit {rc}, {new}")
 
     # --jsonl: one line per input domain, whatever became of it; -f with comments.
     if selected("dom-jsonl-one-line-per-domain dom-stdin"):

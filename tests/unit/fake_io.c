@@ -165,6 +165,20 @@ void fake_io_error(const char *why)
 	fake_wire.io->cb(fake_wire.io, IO_ERROR, NULL, 0, fake_wire.io->arg);
 }
 
+void io_notify_sent(struct io *io)
+{
+	(void)io;
+	fake_wire.notify_sent = 1;
+}
+
+void fake_io_sent(void)
+{
+	if (fake_wire.io == NULL || !fake_wire.notify_sent)
+		return;
+	fake_wire.notify_sent = 0; /* once, as io.c */
+	fake_wire.io->cb(fake_wire.io, IO_SENT, NULL, 0, fake_wire.io->arg);
+}
+
 size_t io_peek(struct io *io, char *buf, size_t len)
 {
 	(void)io;

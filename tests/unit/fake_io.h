@@ -24,6 +24,7 @@ struct fake_wire {
 	int fail_connect_errno; /* ... with this errno (default EMFILE) */
 	int raw_started;  /* io_start_raw was called (check --tls-scan) */
 	size_t raw_len;   /* the bytes it sent */
+	int notify_sent;  /* io_notify_sent was called: fake_io_sent raises IO_SENT */
 };
 
 extern struct fake_wire fake_wire;
@@ -35,6 +36,7 @@ void fake_io_server(const void *bytes, size_t n); /* bytes arrive in one read */
 void fake_io_tls_ready(void);                     /* the handshake completes */
 void fake_io_closed(void);                        /* the server closes */
 void fake_io_error(const char *why);              /* a socket or TLS error */
+void fake_io_sent(void); /* what was written has left (only when io_notify_sent asked) */
 /* Bytes the server sent that no read has delivered yet. */
 size_t fake_io_pending(void);
 

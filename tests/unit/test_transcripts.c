@@ -15,6 +15,8 @@
  *   C: text      the client must have sent text and CRLF next
  *   TLS          the handshake completes        CLOSE   the server closes
  *   TIMEOUT      the wait of the current phase runs out
+ *   quit-no-wait (as a bulk run: QUIT, and no wait for its reply)
+ *   SENT         what the client wrote has left (raised only if the session asked)
  *   expect finding CODE...  /  expect no CODE...  /  expect message CODE text
  *   expect status ok|warn|crit|unknown  /  expect stale N  /  expect banner text
  *   expect capa plain|tls KEYWORD...   (each offered, compared as the session does)
@@ -44,7 +46,7 @@
 #define STEPS_MAX 64
 #define EXPECT_MAX 32
 
-enum step_kind { ST_SERVER, ST_CLIENT, ST_TLS, ST_CLOSE, ST_TIMEOUT };
+enum step_kind { ST_SERVER, ST_CLIENT, ST_TLS, ST_CLOSE, ST_TIMEOUT, ST_SENT };
 
 struct step {
 	enum step_kind kind;
@@ -59,6 +61,7 @@ struct transcript {
 	int split;
 	char service[32];
 	int starttls_tests;
+	int quit_no_wait;
 	char auth_mech[32]; /* "" no login; "any": the strongest offered */
 	int connect_errno;  /* connect-fails: io_connect fails at once with it */
 	struct step steps[STEPS_MAX];
@@ -181,6 +184,10 @@ static struct transcript *load(const char *path)
 			add_step(t, ST_CLOSE, "", 0);
 		} else if (strcmp(line, "TIMEOUT") == 0) {
 			add_step(t, ST_TIMEOUT, "", 0);
+		} else if (strcmp(line, "SENT") == 0) {
+			add_step(t, ST_SENT, "", 0);
+		} else if (strcmp(line, "quit-no-wait") == 0) {
+			t->quit_no_wait = 1;
 		} else if (strncmp(line, "protocol ", 9) == 0) {
 			t->d = strcmp(line + 9, "imap") == 0 ? &dialect_imap
 			    : strcmp(line + 9, "pop3") == 0  ? &dialect_pop3
@@ -311,6 +318,7 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 	if (t->service[0])
 		p->service = t->service;
 	par.starttls_tests = t->starttls_tests;
+	par.quit_no_wait = t->quit_no_wait;
 	if (t->auth_mech[0]) {
 		ap.cred = &cred;
 		ap.mech = strcmp(t->auth_mech, "any") ? t->auth_mech : NULL;
@@ -352,6 +360,9 @@ static void run_once(const struct transcript *t, int split_burst, size_t split_a
 			break;
 		case ST_TIMEOUT:
 			event_base_loop(base, EVLOOP_ONCE);
+			break;
+		case ST_SENT:
+			fake_io_sent();
 			break;
 		}
 	}
