@@ -89,10 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (base == NULL)
 		abort();
 	/* head's bits also pick: the submission service (AUTH or MAIL before TLS), the STARTTLS
-	 * injection test, a ping transaction and, with it, plaintext. */
+	 * injection test, a ping transaction and, with it, plaintext, and a bulk run's QUIT
+	 * that is not waited for. */
 	if (head & 8)
 		p->service = "submission";
 	par.starttls_tests = (head & 16) != 0;
+	par.quit_no_wait = (head & 128) != 0; /* as a bulk run: QUIT, then close once it left */
 	if ((head & 32) && !raw) {
 		tx.no_tls = (head & 64) != 0;
 		par.txn = &tx;
@@ -118,6 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 7:
 			if (op & 8)
 				fake_io_error("reset by peer");
+			else if (op & 16)
+				fake_io_sent(); /* what was written has left (when asked) */
 			else
 				event_base_loop(base, EVLOOP_NONBLOCK);
 			break;
