@@ -4,9 +4,6 @@
 # pre-emptive mirror of STARTTLS injection). PROTOCOL_ERROR, nothing more sent.
 # split no: the case is the segmentation itself; in a separate read the line arrives after
 # S STARTTLS and is a correct answer.
-# PENDING (suspected bug): the machine sends S STARTTLS and takes the buffered "S OK"
-# as its answer; when the server's real "S OK" follows, it is discarded as 32 bytes of
-# STARTTLS_INJECTION and TLS proceeds; no PROTOCOL_ERROR.
 protocol imap
 mode starttls
 split no

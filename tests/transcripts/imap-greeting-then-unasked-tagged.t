@@ -6,10 +6,6 @@
 # nothing sent.
 # split no: the case is the segmentation itself; in a separate read "C OK" arrives after
 # C CAPABILITY and is a correct result.
-# PENDING (suspected bug): session_unasked() skips IMAP altogether, so the machine sends
-# C CAPABILITY and later takes the buffered "C OK" as its result: with the server's real
-# answer following, it reports STARTTLS_NOT_OFFERED for a server that lists STARTTLS and
-# reads the real capability list as the answer to LOGOUT.
 protocol imap
 mode starttls
 split no
