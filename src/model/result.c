@@ -67,6 +67,7 @@ struct probe *probe_new(const char *host, const char *address, uint16_t port, en
 
 void probe_clear(struct probe *p)
 {
+	free(p->view_text);
 	free(p->host);
 	free(p->address);
 	free(p->banner);

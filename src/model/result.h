@@ -157,6 +157,12 @@ struct probe {
 	int dane_matched;        /* usage of the matching record (2 or 3), 0 if none */
 	const char *source;      /* "file" for check --chain: judged without a session */
 	struct tls_map *map;     /* check --tls-scan: what the server negotiates, or NULL */
+	/* A view's text for the probe, kept for the next domain that shows it once a second
+	 * one did (out/out_json.c: --jsonl, where a provider's MX serves thousands): NULL
+	 * until then. Written on the engine's thread only, after the probe is complete. */
+	unsigned view_shown;
+	char *view_text;
+	size_t view_len;
 };
 
 struct tls_map;

@@ -266,6 +266,32 @@ void js_null(struct js *w, const char *key)
 	js_add(w, "null", 4);
 }
 
+/* Members kept and written again: in an open object that has members already, compact. */
+static void js_members_point(const struct js *w)
+{
+	if (w->indent || w->depth == 0 || w->level[w->depth - 1].close != '}' ||
+	    w->level[w->depth - 1].filled == 0)
+		fatal("JSON: kept members go after a member of an open object, compact");
+}
+
+size_t js_mark(const struct js *w)
+{
+	js_members_point(w);
+	return w->len;
+}
+
+const char *js_since(const struct js *w, size_t mark, size_t *len)
+{
+	*len = w->len - mark;
+	return w->p + mark;
+}
+
+void js_members(struct js *w, const char *bytes, size_t len)
+{
+	js_members_point(w);
+	js_add(w, bytes, len);
+}
+
 void js_time(struct js *w, const char *key, time_t t)
 {
 	char buf[32];

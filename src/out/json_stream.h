@@ -44,4 +44,14 @@ void js_bool(struct js *, const char *key, int);
 void js_null(struct js *, const char *key);
 void js_time(struct js *, const char *key, time_t); /* "2026-11-23T19:40:38Z" */
 
+/*
+ * Members written once and kept, written again as they are: js_mark is where they begin
+ * (after at least one member of the open object, so that they begin with the separator),
+ * js_since their bytes so far, and js_members writes such bytes into another object at
+ * the same point. Compact writers only: indented text depends on the depth.
+ */
+size_t js_mark(const struct js *);
+const char *js_since(const struct js *, size_t mark, size_t *len);
+void js_members(struct js *, const char *bytes, size_t len);
+
 #endif

@@ -321,6 +321,8 @@ static void jmap(struct js *w, const char *key, const struct probe *p, const str
 }
 
 /* The members of a probe's object, which the caller opens and closes. */
+static void jprobe_members(struct js *w, const struct probe *p, const struct view_opts *v);
+
 static void jprobe(struct js *w, const struct probe *p, const struct view_opts *v,
     const char *domain, const char *mx, int same_as_check)
 {
@@ -328,6 +330,14 @@ static void jprobe(struct js *w, const struct probe *p, const struct view_opts *
 		js_string(w, "domain", domain);
 		js_string(w, "mx", mx);
 	}
+	jprobe_members(w, p, v);
+	if (same_as_check >= 0)
+		js_bool(w, "same_as_check", same_as_check);
+}
+
+/* Everything of a probe but whose it is: the same for every domain that shows it. */
+static void jprobe_members(struct js *w, const struct probe *p, const struct view_opts *v)
+{
 	js_string(w, "host", p->host);
 	js_string(w, "address", p->address);
 	js_int(w, "port", p->port);
@@ -375,8 +385,6 @@ static void jprobe(struct js *w, const struct probe *p, const struct view_opts *
 	jms(w, "tls", p->t.handshake_ms);
 	jms(w, "total", p->t.total_ms);
 	js_end(w);
-	if (same_as_check >= 0)
-		js_bool(w, "same_as_check", same_as_check);
 }
 
 /* A TXT lookup's object, left open for the caller's members. */
@@ -563,14 +571,39 @@ static void jdomain_dane(struct js *w, const struct domain *d)
 	js_end(w);
 }
 
-/* Every probe of d, each an object of the array open. */
+/*
+ * Every probe of d, each an object of the array open. In compact text a probe that a
+ * second domain shows keeps its members' text, and the domains after copy it: behind a
+ * provider's MX (ten probes a domain, the same for thousands) rendering them was most of
+ * a domain's work on the engine's thread. A probe shown once keeps nothing.
+ */
 static void jdomain_probes(struct js *w, const struct domain *d, const struct view_opts *v)
 {
 	for (size_t i = 0; i < d->nmx; i++)
 		for (size_t k = 0; k < d->mx[i].nprobes; k++) {
+			struct probe *p = d->mx[i].probes[k];
+			const char *mx = d->mx[i].svc ? NULL : d->mx[i].host;
+			size_t mark;
+
 			js_object(w, NULL);
-			jprobe(w, d->mx[i].probes[k], v, d->name, d->mx[i].svc ? NULL : d->mx[i].host,
-			    -1);
+			if (w->indent) {
+				jprobe(w, p, v, d->name, mx, -1);
+				js_end(w);
+				continue;
+			}
+			js_string(w, "domain", d->name);
+			js_string(w, "mx", mx);
+			if (p->view_text) {
+				js_members(w, p->view_text, p->view_len);
+			} else {
+				mark = js_mark(w);
+				jprobe_members(w, p, v);
+				if (++p->view_shown == 2) {
+					const char *t = js_since(w, mark, &p->view_len);
+
+					p->view_text = xmemdup(t, p->view_len);
+				}
+			}
 			js_end(w);
 		}
 }
