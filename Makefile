@@ -7,10 +7,11 @@ DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
-PKGS      = openssl libevent libevent_openssl libevent_pthreads jansson libunbound yaml-0.1 expat libidn2
-# libcurl and libgsasl: headers only; net/https.c and proto/sasl.c open them when a fetch
-# or a login needs them (the unit tests that drive libgsasl's server side link it).
-CURL_CFLAGS := $(shell pkg-config --cflags libcurl libgsasl 2>/dev/null)
+PKGS      = openssl libevent libevent_openssl libevent_pthreads jansson libunbound yaml-0.1 expat
+# libcurl, libgsasl and libidn2: headers only; net/https.c, proto/sasl.c and base/addr.c
+# open them when a fetch, a login or a name in other scripts needs them (the unit tests
+# that drive libgsasl's server side link it).
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl libgsasl libidn2 2>/dev/null)
 GSASL_LIBS := $(shell pkg-config --libs libgsasl 2>/dev/null)
 CC       ?= cc
 WARN      = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes
