@@ -137,13 +137,15 @@ int addr_to_ascii(const char *name, char *out, size_t outlen, char *why, size_t 
 	return 0;
 }
 
-/* "xn--" opens a label of s. */
+/* "xn--" (any case) opens a label of s. */
 static int has_alabel(const char *s)
 {
-	for (const char *p = s; *p; p = strchr(p, '.') ? strchr(p, '.') + 1 : p + strlen(p))
+	for (const char *p = s;; p++) {
 		if (strncasecmp(p, "xn--", 4) == 0)
 			return 1;
-	return 0;
+		if ((p = strchr(p, '.')) == NULL)
+			return 0;
+	}
 }
 
 int addr_to_unicode(const char *name, char *out, size_t outlen)
@@ -152,11 +154,14 @@ int addr_to_unicode(const char *name, char *out, size_t outlen)
 	size_t i;
 	int ok;
 
+	/* Every domain a view shows comes here: most hold no A-label, and cost one scan. */
+	if (!has_alabel(name))
+		return 0;
 	/* Punycode keeps the case of the ASCII it carries: "XN--BCHER-KVA" is "BüCHER". */
 	for (i = 0; name[i] && i < sizeof(lower) - 1; i++)
 		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
 	lower[i] = '\0';
-	if (name[i] || !has_alabel(lower) || idna_load(err, sizeof(err)) != 0 ||
+	if (name[i] || idna_load(err, sizeof(err)) != 0 ||
 	    idn.idn2_to_unicode_8z8z(lower, &u, 0) != IDN2_OK)
 		return 0; /* without libidn2, the name is shown as DNS knows it */
 	/* Punycode decodes whatever it is given; only a valid name encodes back to itself. */

@@ -586,14 +586,11 @@ static void jdomain_probes(struct js *w, const struct domain *d, const struct vi
 			size_t mark;
 
 			js_object(w, NULL);
-			if (w->indent) {
-				jprobe(w, p, v, d->name, mx, -1);
-				js_end(w);
-				continue;
-			}
 			js_string(w, "domain", d->name);
 			js_string(w, "mx", mx);
-			if (p->view_text) {
+			if (w->indent) {
+				jprobe_members(w, p, v);
+			} else if (p->view_text) {
 				js_members(w, p->view_text, p->view_len);
 			} else {
 				mark = js_mark(w);
