@@ -309,16 +309,16 @@ static void emit_held(struct check *c)
 /* What the end of the run says of d: its status, and what was not tested and why. */
 static void count_domain(struct check *c, const struct domain *d)
 {
-	size_t total;
+	int refused = 0, unrouted = 0, limited = 0;
 
 	c->nstatus[d->status]++;
-	c->refused += domain_probes_with(d, F_TEMPORARILY_REFUSED, &total) > 0;
-	c->unrouted += domain_probes_with(d, F_ADDRESS_UNROUTED, &total) > 0;
-	c->limited += domain_probes_with(d, F_LOCAL_LIMIT, &total) > 0;
 	for (size_t i = 0; i < d->nmx; i++)
 		for (size_t j = 0; j < d->mx[i].nprobes; j++) {
 			const struct probe *p = d->mx[i].probes[j];
 
+			refused |= probe_has(p, F_TEMPORARILY_REFUSED);
+			unrouted |= probe_has(p, F_ADDRESS_UNROUTED);
+			limited |= probe_has(p, F_LOCAL_LIMIT);
 			if (p->port != 25)
 				continue;
 			if (p->t.connect_ms >= 0)
@@ -327,6 +327,9 @@ static void count_domain(struct check *c, const struct domain *d)
 			    c->smtp_silent.n < SMTP_SILENT_MAX)
 				strset_add(&c->smtp_silent, p->address);
 		}
+	c->refused += refused;
+	c->unrouted += unrouted;
+	c->limited += limited;
 }
 
 static void emit(struct domain *d, void *arg)

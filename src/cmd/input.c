@@ -24,12 +24,11 @@
  */
 static void input_take(struct input *in, const char *s, char *buf, size_t len, const char **why)
 {
-	int other = !addr_is_ascii(s);
-
-	if (other && *why == NULL && addr_to_ascii(s, buf, len, in->why, sizeof(in->why)) == 0)
-		return;
-	if (other && *why == NULL)
+	if (*why == NULL && !addr_is_ascii(s)) {
+		if (addr_to_ascii(s, buf, len, in->why, sizeof(in->why)) == 0)
+			return;
 		*why = in->why;
+	}
 	snprintf(buf, len, "%s", s);
 	for (char *p = buf; *p; p++) {
 		unsigned char c = (unsigned char)*p;
